@@ -1,0 +1,74 @@
+# Octopus: make run | make test | make build | make bench | make install
+# Bun is pinned. A `bun` on PATH is used only if it is exactly that version;
+# otherwise the `bun` npm package (which ships the binary) goes into .tools/.
+
+BUN_VERSION := 1.4.5
+TOOLS       := .tools
+BUN_LOCAL   := $(TOOLS)/node_modules/bun/bin/bun.exe
+SYSTEM_BUN  := $(shell v=$$(bun --version 2>/dev/null); [ "$$v" = "$(BUN_VERSION)" ] && command -v bun)
+BUN         := $(if $(SYSTEM_BUN),$(SYSTEM_BUN),$(abspath $(BUN_LOCAL)))
+BIN         := node_modules/.bin
+
+CONFIG_FILE ?= config/config.yaml
+TARGET      ?=
+OUT         ?= dist/octopus
+VERSION     := $(shell sed -n 's/^  "version": "\(.*\)",/\1/p' package.json)
+COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+
+.PHONY: help deps test typecheck lint format run console build dist bench install uninstall clean
+
+help:
+	@echo "make run       start the bot from source with $(CONFIG_FILE) (no token: local console)"
+	@echo "make test      install deps, type-check, lint, run the tests with coverage"
+	@echo "make build     compile dist/octopus (TARGET=bun-linux-arm64 to cross-compile)"
+	@echo "make bench     run the benchmarks in scripts/bench/"
+	@echo "make install   install the binary and the systemd unit (PREFIX, DESTDIR honoured)"
+
+$(BUN_LOCAL):
+	@echo "bun $(BUN_VERSION) not on PATH: installing the bun npm package into $(TOOLS)/"
+	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+	@$(BUN_LOCAL) --version >/dev/null 2>&1 || (cd $(TOOLS)/node_modules/bun && node install.js)
+	@test "$$($(BUN_LOCAL) --version)" = "$(BUN_VERSION)"
+
+bun-tool: $(if $(SYSTEM_BUN),,$(BUN_LOCAL))
+.PHONY: bun-tool
+
+node_modules/.installed: package.json bun.lock scripts/patches/* | bun-tool
+	$(BUN) install --frozen-lockfile
+	@touch $@
+
+deps: node_modules/.installed
+
+typecheck: deps
+	$(BIN)/tsc --noEmit -p tsconfig.json
+
+lint: deps
+	$(BIN)/biome check .
+
+format: deps
+	$(BIN)/biome check --write .
+
+test: typecheck lint
+	$(BUN) test --coverage
+
+run: deps
+	CONFIG_FILE=$(CONFIG_FILE) $(BUN) run src/main.ts run
+
+console: deps
+	CONFIG_FILE=$(CONFIG_FILE) $(BUN) run src/main.ts console
+
+build: deps
+	@mkdir -p $(dir $(OUT))
+	$(BUN) build src/main.ts --compile --minify --sourcemap --format=esm --bytecode \
+		$(if $(TARGET),--target=$(TARGET),) \
+		--define OCTOPUS_VERSION='"$(VERSION)"' --define OCTOPUS_COMMIT='"$(COMMIT)"' \
+		--outfile $(OUT)
+
+bench: deps build
+	$(BUN) run scripts/bench/run-all.ts
+
+clean:
+	rm -rf dist coverage

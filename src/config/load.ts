@@ -1,0 +1,57 @@
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { ConfigError, type ConfigIssue } from "../shared/errors.ts";
+import { err, ok, type Result } from "../shared/result.ts";
+import { type Config, parseConfig } from "./parse.ts";
+import { formatKeyPath } from "./yaml-positions.ts";
+
+function fileIssue(file: string, message: string): ConfigError {
+  return new ConfigError(file, [{ file, line: 0, column: 0, path: "", message }]);
+}
+
+/** Why an executable cannot be run, or undefined when it can. */
+function scriptProblem(path: string): string | undefined {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch {
+    return `no such file: ${path}`;
+  }
+  if (!stat.isFile()) return `not a regular file: ${path}`;
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    return `not executable (chmod +x ${path})`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads, parses and checks a config file. Every problem comes back at once as a
+ * ConfigError whose message is one `FILE:LINE:COL path: message` line per issue.
+ */
+export function loadConfig(file: string): Result<Config, ConfigError> {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    if (statSync(absolute).isDirectory()) return err(fileIssue(file, "is a directory, expected a YAML file"));
+    text = readFileSync(absolute, "utf8");
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return err(fileIssue(file, "no such file (set CONFIG_FILE or pass the path)"));
+    if (code === "EACCES") return err(fileIssue(file, "permission denied"));
+    return err(fileIssue(file, `cannot read: ${code ?? String(cause)}`));
+  }
+
+  const parsed = parseConfig(text, file);
+  if (!parsed.ok) return err(new ConfigError(file, parsed.error));
+
+  const { config, locate } = parsed.value;
+  const issues: ConfigIssue[] = [];
+  for (const script of config.scripts) {
+    const problem = scriptProblem(script.path);
+    if (problem)
+      issues.push({ file, ...locate(script.source), path: formatKeyPath(script.source), message: problem });
+  }
+  return issues.length ? err(new ConfigError(file, issues)) : ok(config);
+}

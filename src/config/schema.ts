@@ -1,0 +1,239 @@
+import { Cron } from "croner";
+import * as v from "valibot";
+import { parseDuration } from "../shared/duration.ts";
+import { isAcceptableApiUrl } from "../shared/url.ts";
+
+/**
+ * The one configuration schema. Types are inferred from it; `strictObject` everywhere so a
+ * typo in a key is an error, not a silently ignored setting. Defaults live here too, so
+ * the rest of the program reads a fully populated Config.
+ */
+
+const DURATION_HINT = "expected a duration such as 30s, 5m or 1h";
+
+const Duration = v.pipe(
+  v.string(DURATION_HINT),
+  v.check((s) => parseDuration(s) !== undefined, DURATION_HINT),
+  v.transform((s) => parseDuration(s) as number),
+);
+
+function isCronPattern(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CronPattern = v.pipe(
+  v.string('expected a cron pattern such as "*/5 * * * *"'),
+  v.check(isCronPattern, 'not a valid cron pattern (5 or 6 fields, e.g. "*/5 * * * *")'),
+);
+
+const Percent = (what: string) =>
+  v.pipe(
+    v.number(`expected a number from 0 to 100 (${what})`),
+    v.minValue(0, `must be from 0 to 100 (${what})`),
+    v.maxValue(100, `must be from 0 to 100 (${what})`),
+  );
+
+const UserId = v.pipe(
+  v.number("expected a numeric Telegram user id"),
+  v.integer("expected a numeric Telegram user id"),
+  v.minValue(1, "a Telegram user id is a positive number"),
+  v.maxValue(Number.MAX_SAFE_INTEGER, "not a Telegram user id"),
+);
+
+const ChatId = v.pipe(
+  v.number("expected a numeric Telegram chat id"),
+  v.integer("expected a numeric Telegram chat id"),
+  v.check((n) => n !== 0, "a chat id is never 0"),
+);
+
+const PlumeId = v.pipe(
+  v.string("expected a 24-character hex id"),
+  v.regex(/^[0-9a-f]{24}$/i, "expected a 24-character hex id"),
+);
+
+const EnvValue = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()], "env values must be strings, numbers or booleans"),
+  v.transform(String),
+);
+
+const Regex = v.pipe(
+  v.string("expected a regular expression"),
+  v.check((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a valid regular expression"),
+);
+
+const ScriptSchema = v.strictObject({
+  name: v.pipe(
+    v.string("expected a script name"),
+    v.regex(/^[a-z0-9_-]{1,32}$/, "script names are 1-32 characters of a-z, 0-9, _ and -"),
+  ),
+  path: v.pipe(v.string("expected a path to an executable"), v.minLength(1, "the path is empty")),
+  description: v.optional(v.string("expected text")),
+  args: v.optional(
+    v.array(v.pipe(v.union([v.string(), v.number()], "expected a string"), v.transform(String))),
+    [],
+  ),
+  env: v.optional(v.record(v.string(), EnvValue), {}),
+  secret_env: v.optional(v.array(v.string("expected an env variable name")), []),
+  cwd: v.optional(v.string("expected a directory path")),
+  timeout: v.optional(Duration),
+  schedule: v.optional(CronPattern),
+  notify: v.optional(
+    v.picklist(["failure", "always", "never"], "expected failure, always or never"),
+    "failure",
+  ),
+  role: v.optional(v.picklist(["admin", "viewer"], "expected admin or viewer"), "admin"),
+  confirm: v.optional(v.boolean("expected true or false"), false),
+  retries: v.optional(
+    v.pipe(
+      v.number("expected a whole number"),
+      v.integer("expected a whole number"),
+      v.minValue(0),
+      v.maxValue(10),
+    ),
+    0,
+  ),
+});
+
+const DeviceSchema = v.pipe(
+  v.strictObject({
+    name: v.pipe(v.string("expected a device name"), v.minLength(1, "the name is empty"), v.maxLength(64)),
+    path: v.pipe(v.string("expected a path"), v.minLength(1, "the path is empty")),
+    alert_threshold: v.optional(Percent("percent used"), 80),
+    critical_threshold: v.optional(Percent("percent used")),
+  }),
+  v.transform((d) => ({
+    ...d,
+    critical_threshold:
+      d.critical_threshold ?? Math.max(d.alert_threshold, Math.min(d.alert_threshold + 10, 99)),
+  })),
+  v.check(
+    (d) => d.critical_threshold >= d.alert_threshold,
+    "critical_threshold must not be below alert_threshold",
+  ),
+);
+
+const LevelPair = (warn: number, crit: number, max: number) =>
+  v.pipe(
+    v.optional(
+      v.strictObject({
+        warn: v.optional(v.pipe(v.number("expected a number"), v.minValue(0), v.maxValue(max)), warn),
+        crit: v.optional(v.pipe(v.number("expected a number"), v.minValue(0), v.maxValue(max)), crit),
+      }),
+      {},
+    ),
+    v.check((p) => p.crit >= p.warn, "crit must not be below warn"),
+  );
+
+const TelegramSchema = v.strictObject({
+  admins: v.optional(v.array(UserId, "expected a list of user ids"), []),
+  viewers: v.optional(v.array(UserId, "expected a list of user ids"), []),
+  alert_chats: v.optional(v.array(ChatId, "expected a list of chat ids")),
+  /** Text longer than this many messages goes out as a .txt document. */
+  max_messages: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20)), 3),
+});
+
+const AlertsSchema = v.strictObject({
+  check: v.optional(CronPattern, "*/30 * * * * *"),
+  for: v.optional(
+    v.pipe(v.number("expected a whole number"), v.integer(), v.minValue(1), v.maxValue(100)),
+    2,
+  ),
+  clear_margin: v.optional(v.pipe(v.number("expected a number"), v.minValue(0), v.maxValue(50)), 5),
+  repeat: v.optional(v.union([v.literal("off"), Duration], "expected off or a duration such as 1h"), "off"),
+  load: LevelPair(1.5, 3.0, 1000),
+  memory: LevelPair(90, 97, 100),
+  digest: v.optional(CronPattern),
+});
+
+const PlumeLocationSchema = v.strictObject({
+  name: v.pipe(
+    v.string("expected a name"),
+    v.regex(/^[a-z0-9_-]{1,32}$/i, "names are 1-32 of a-z, 0-9, _ and -"),
+  ),
+  customer_id: PlumeId,
+  location_id: PlumeId,
+  watch: v.optional(v.boolean("expected true or false"), false),
+});
+
+const HttpsUrl = v.pipe(
+  v.string("expected a URL"),
+  v.check(isAcceptableApiUrl, "expected an https:// URL (plain http only for loopback addresses)"),
+);
+
+const PlumeSchema = v.strictObject({
+  api_base: v.optional(HttpsUrl),
+  timeout: v.optional(Duration, "10s"),
+  cache_ttl: v.optional(Duration, "60s"),
+  watch_check: v.optional(CronPattern, "*/5 * * * *"),
+  locations: v.optional(v.array(PlumeLocationSchema), []),
+});
+
+const ListenAddress = v.pipe(
+  v.string("expected host:port such as 127.0.0.1:9464"),
+  v.regex(/^(\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/i, "expected host:port such as 127.0.0.1:9464"),
+  v.check((s) => {
+    const port = Number(s.slice(s.lastIndexOf(":") + 1));
+    return port > 0 && port < 65536;
+  }, "the port must be from 1 to 65535"),
+);
+
+const HttpSchema = v.strictObject({
+  listen: v.optional(ListenAddress),
+  allow_remote: v.optional(v.boolean("expected true or false"), false),
+});
+
+const LogSchema = v.strictObject({
+  level: v.optional(
+    v.picklist(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
+    "info",
+  ),
+  file: v.optional(v.string("expected a file path")),
+});
+
+const StorageSchema = v.strictObject({ dir: v.optional(v.string("expected a directory path")) });
+
+const RunnerSchema = v.strictObject({
+  max_parallel: v.optional(
+    v.pipe(v.number("expected a whole number"), v.integer(), v.minValue(1), v.maxValue(64)),
+    4,
+  ),
+  max_log_bytes: v.optional(
+    v.pipe(v.number("expected a number of bytes"), v.integer(), v.minValue(1024)),
+    50_000_000,
+  ),
+  keep_runs: v.optional(v.pipe(v.number("expected a whole number"), v.integer(), v.minValue(1)), 200),
+});
+
+/** A YAML key left empty (`telegram:`) means "defaults", like an absent one. */
+const list = <S extends v.GenericSchema>(item: S) => v.nullish(v.array(item, "expected a list"), []);
+
+export const ConfigSchema = v.strictObject({
+  long_running_scripts: list(ScriptSchema),
+  one_time_scripts: list(ScriptSchema),
+  monitored_devices: list(DeviceSchema),
+  telegram: v.nullish(TelegramSchema, {}),
+  alerts: v.nullish(AlertsSchema, {}),
+  plume: v.nullish(PlumeSchema, {}),
+  http: v.nullish(HttpSchema, {}),
+  log: v.nullish(LogSchema, {}),
+  storage: v.nullish(StorageSchema, {}),
+  runner: v.nullish(RunnerSchema, {}),
+  redact: v.nullish(v.array(Regex, "expected a list of regular expressions"), []),
+});
+
+export type RawConfig = v.InferOutput<typeof ConfigSchema>;
+export type ScriptConfig = v.InferOutput<typeof ScriptSchema>;
+export type DeviceConfig = v.InferOutput<typeof DeviceSchema>;
+export type PlumeLocationConfig = v.InferOutput<typeof PlumeLocationSchema>;

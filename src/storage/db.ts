@@ -1,0 +1,68 @@
+import { Database } from "bun:sqlite";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { join } from "node:path";
+import { getDatabaseVersion, getMaximumVersion, type Migration, migrate } from "bun-sqlite-migrations";
+import { StorageError } from "../shared/errors.ts";
+import { allMigrations } from "./migrations/index.ts";
+
+export const DB_FILE = "octopus.db";
+
+function configure(db: Database): void {
+  db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA busy_timeout = 5000");
+  db.run("PRAGMA foreign_keys = ON");
+  db.run("PRAGMA synchronous = NORMAL");
+}
+
+/**
+ * Brings the schema up to date. A database written by a newer binary is refused instead
+ * of being opened (bun-sqlite-migrations would silently accept it).
+ */
+export function applyMigrations(db: Database, migrations: Migration[] = allMigrations()): void {
+  const current = getDatabaseVersion(db);
+  const known = getMaximumVersion(migrations);
+  if (current > known) {
+    throw new StorageError(
+      `the database schema is version ${current}, newer than this binary knows (${known}): run the newer octopus, or restore a backup`,
+    );
+  }
+  try {
+    migrate(db, migrations);
+  } catch (cause) {
+    throw new StorageError(`migration failed: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** An in-memory database with the real migrations: for tests and one-off tools. */
+export function openMemoryDb(): Database {
+  const db = new Database(":memory:", { strict: true });
+  db.run("PRAGMA foreign_keys = ON");
+  applyMigrations(db);
+  return db;
+}
+
+/**
+ * Opens (creating if needed) `octopus.db` in the state directory: folder 0700, file 0600,
+ * WAL, busy timeout, foreign keys; migrations applied.
+ */
+export function openDb(stateDir: string): Database {
+  const file = join(stateDir, DB_FILE);
+  let db: Database;
+  try {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    // Create the file ourselves so it is never world-readable, not even for a moment.
+    closeSync(openSync(file, "a", 0o600));
+    chmodSync(file, 0o600);
+    db = new Database(file, { create: true, strict: true });
+  } catch (cause) {
+    throw new StorageError(`cannot open ${file}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    configure(db);
+    applyMigrations(db);
+  } catch (error) {
+    db.close();
+    throw error instanceof StorageError ? error : new StorageError(`cannot use ${file}`, { cause: error });
+  }
+  return db;
+}

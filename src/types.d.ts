@@ -1,0 +1,9 @@
+/** SQL migrations and other text assets are imported as strings so the compiled binary carries them. */
+declare module "*.sql" {
+  const text: string;
+  export default text;
+}
+
+/** Baked in by `bun build --define`; absent when running from source. */
+declare const OCTOPUS_VERSION: string | undefined;
+declare const OCTOPUS_COMMIT: string | undefined;

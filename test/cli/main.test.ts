@@ -1,0 +1,84 @@
+import { describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { parseArgs } from "../../src/cli/args.ts";
+import { main } from "../../src/main.ts";
+import { UsageError } from "../../src/shared/errors.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
+}
+
+describe("parseArgs", () => {
+  test.each([
+    [[], { name: "run" }],
+    [["run"], { name: "run" }],
+    [["console"], { name: "console" }],
+    [["check-config"], { name: "check-config" }],
+    [["check-config", "x.yaml"], { name: "check-config", file: "x.yaml" }],
+    [["status", "--json"], { name: "status", json: true }],
+    [["--version"], { name: "version" }],
+    [["--help"], { name: "help" }],
+  ] as const)("%p", (argv, command) => {
+    expect(parseArgs(argv)).toEqual(command);
+  });
+
+  test.each([[["bogus"]], [["run", "extra"]], [["status", "--yaml"]], [["check-config", "a", "b"]]])(
+    "%p is a usage error",
+    (argv) => {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+    },
+  );
+});
+
+describe("main", () => {
+  test("check-config on the shipped config exits 0 with a summary", async () => {
+    const c = capture();
+    const code = await main(["check-config"], { CONFIG_FILE: resolve(ROOT, "config/config.yaml") }, c.io);
+    expect(code).toBe(0);
+    expect(c.out.join("\n")).toContain("1 one-time script and 1 long-running script; 3 monitored devices");
+  });
+
+  test("check-config on a broken config exits 2 with the error lines only", async () => {
+    const c = capture();
+    const file = resolve(ROOT, "test/fixtures/config/threshold-120.yaml");
+    const code = await main(["check-config", file], {}, c.io);
+    expect(code).toBe(2);
+    expect(c.err).toEqual([
+      `${file}:4:22 monitored_devices[0].alert_threshold: must be from 0 to 100 (percent used)`,
+    ]);
+  });
+
+  test("an unknown subcommand prints the usage and exits 2", async () => {
+    const c = capture();
+    expect(await main(["frobnicate"], {}, c.io)).toBe(2);
+    expect(c.err.join("\n")).toContain("unknown command: frobnicate");
+    expect(c.err.join("\n")).toContain("Usage: octopus");
+  });
+
+  test("--version names the version, commit and bun", async () => {
+    const c = capture();
+    expect(await main(["--version"], {}, c.io)).toBe(0);
+    expect(c.out[0]).toMatch(/^octopus \S+ \(commit \S+, bun 1\.4\.\d+\)$/);
+  });
+
+  test("the real process exits 2 for a bad config and prints no stack trace", async () => {
+    const proc = Bun.spawn(
+      [process.execPath, "src/main.ts", "check-config", "test/fixtures/config/bad-cron.yaml"],
+      {
+        cwd: ROOT,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(
+      'test/fixtures/config/bad-cron.yaml:4:15 one_time_scripts[0].schedule: not a valid cron pattern (5 or 6 fields, e.g. "*/5 * * * *")',
+    );
+    expect(stderr).not.toContain("    at ");
+  });
+});

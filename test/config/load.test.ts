@@ -1,0 +1,174 @@
+import { describe, expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+
+const DIR = resolve(import.meta.dir, "../fixtures/config");
+const SCRIPTS = join(DIR, "scripts");
+
+/** Each broken fixture and the exact lines check-config must print for it. */
+const BROKEN: [file: string, lines: string[]][] = [
+  [
+    "syntax-error.yaml",
+    [
+      "syntax-error.yaml:4:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ],
+  ],
+  ["empty.yaml", ["empty.yaml:1:1: the file is empty (see config/config.example.yaml)"]],
+  [
+    "not-a-mapping.yaml",
+    ["not-a-mapping.yaml:1:1: expected a mapping of sections (one_time_scripts, telegram, …)"],
+  ],
+  ["duplicate-yaml-key.yaml", ["duplicate-yaml-key.yaml:3:1: YAML syntax error: Map keys must be unique"]],
+  ["directory.yaml", ["directory.yaml: is a directory, expected a YAML file"]],
+  ["no-such-file.yaml", ["no-such-file.yaml: no such file (set CONFIG_FILE or pass the path)"]],
+  ["unknown-top-key.yaml", ["unknown-top-key.yaml:2:1 telegrm: unknown key (did you mean telegram?)"]],
+  [
+    "unknown-script-key.yaml",
+    ["unknown-script-key.yaml:4:5 one_time_scripts[0].timeot: unknown key (did you mean timeout?)"],
+  ],
+  ["missing-path.yaml", ["missing-path.yaml:2:5 one_time_scripts[0].path: missing required key"]],
+  [
+    "missing-script-file.yaml",
+    [`missing-script-file.yaml:3:11 one_time_scripts[0].path: no such file: ${join(SCRIPTS, "missing.sh")}`],
+  ],
+  [
+    "not-executable.yaml",
+    [
+      `not-executable.yaml:3:11 long_running_scripts[0].path: not executable (chmod +x ${join(SCRIPTS, "not-executable.sh")})`,
+    ],
+  ],
+  [
+    "script-is-directory.yaml",
+    [`script-is-directory.yaml:3:11 one_time_scripts[0].path: not a regular file: ${SCRIPTS}`],
+  ],
+  [
+    "duplicate-names.yaml",
+    [
+      'duplicate-names.yaml:5:11 long_running_scripts[0].name: duplicate script name "backup" (first at one_time_scripts[0].name)',
+    ],
+  ],
+  [
+    "bad-script-name.yaml",
+    [
+      "bad-script-name.yaml:2:11 one_time_scripts[0].name: script names are 1-32 characters of a-z, 0-9, _ and -",
+    ],
+  ],
+  [
+    "threshold-120.yaml",
+    ["threshold-120.yaml:4:22 monitored_devices[0].alert_threshold: must be from 0 to 100 (percent used)"],
+  ],
+  [
+    "threshold-string.yaml",
+    [
+      "threshold-string.yaml:4:22 monitored_devices[0].alert_threshold: expected a number from 0 to 100 (percent used)",
+    ],
+  ],
+  [
+    "critical-below-alert.yaml",
+    [
+      "critical-below-alert.yaml:2:5 monitored_devices[0]: critical_threshold must not be below alert_threshold",
+    ],
+  ],
+  [
+    "bad-duration.yaml",
+    ["bad-duration.yaml:4:14 one_time_scripts[0].timeout: expected a duration such as 30s, 5m or 1h"],
+  ],
+  [
+    "bare-number-timeout.yaml",
+    [
+      "bare-number-timeout.yaml:4:14 long_running_scripts[0].timeout: expected a duration such as 30s, 5m or 1h",
+    ],
+  ],
+  [
+    "bad-cron.yaml",
+    [
+      'bad-cron.yaml:4:15 one_time_scripts[0].schedule: not a valid cron pattern (5 or 6 fields, e.g. "*/5 * * * *")',
+    ],
+  ],
+  [
+    "bad-alert-cron.yaml",
+    ['bad-alert-cron.yaml:2:10 alerts.check: not a valid cron pattern (5 or 6 fields, e.g. "*/5 * * * *")'],
+  ],
+  ["bad-user-id.yaml", ["bad-user-id.yaml:2:12 telegram.admins[0]: expected a numeric Telegram user id"]],
+  [
+    "negative-user-id.yaml",
+    ["negative-user-id.yaml:2:13 telegram.viewers[0]: a Telegram user id is a positive number"],
+  ],
+  ["bad-notify.yaml", ["bad-notify.yaml:4:13 one_time_scripts[0].notify: expected failure, always or never"]],
+  ["bad-role.yaml", ["bad-role.yaml:4:11 one_time_scripts[0].role: expected admin or viewer"]],
+  ["scripts-not-list.yaml", ["scripts-not-list.yaml:2:3 one_time_scripts: expected a list"]],
+  [
+    "bad-plume-id.yaml",
+    ["bad-plume-id.yaml:4:20 plume.locations[0].customer_id: expected a 24-character hex id"],
+  ],
+  [
+    "plume-http.yaml",
+    [
+      "plume-http.yaml:2:13 plume.api_base: expected an https:// URL (plain http only for loopback addresses)",
+    ],
+  ],
+  [
+    "http-remote.yaml",
+    ["http-remote.yaml:2:11 http.listen: a non-loopback address needs http.allow_remote: true"],
+  ],
+  ["bad-log-level.yaml", ["bad-log-level.yaml:2:10 log.level: expected debug, info, warn or error"]],
+  ["bad-regex.yaml", ["bad-regex.yaml:2:5 redact[0]: not a valid regular expression"]],
+  [
+    "secret-env-unknown.yaml",
+    ['secret-env-unknown.yaml:6:18 one_time_scripts[0].secret_env[0]: "PASSWORD" is not a key of env'],
+  ],
+  ["load-crit-below-warn.yaml", ["load-crit-below-warn.yaml:3:5 alerts.load: crit must not be below warn"]],
+  [
+    "several-errors.yaml",
+    [
+      "several-errors.yaml:4:14 one_time_scripts[0].timeout: expected a duration such as 30s, 5m or 1h",
+      "several-errors.yaml:8:22 monitored_devices[0].alert_threshold: must be from 0 to 100 (percent used)",
+      "several-errors.yaml:10:12 telegram.admins[0]: expected a numeric Telegram user id",
+    ],
+  ],
+];
+
+describe("loadConfig on broken files", () => {
+  test.each(BROKEN)("%s", (file, lines) => {
+    const result = loadConfig(join(DIR, file));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    // Messages name the file as given; compare relative to the fixture folder.
+    expect(result.error.message.split("\n").map((l) => l.replace(`${DIR}/`, ""))).toEqual(lines);
+  });
+
+  test("keeps at least 25 broken fixtures", () => {
+    expect(BROKEN.length).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe("loadConfig on valid files", () => {
+  test("a seed-format file loads unchanged, with defaults filled in", () => {
+    const result = loadConfig(join(DIR, "valid-seed.yaml"));
+    if (!result.ok) throw result.error;
+    const config = result.value;
+    expect(config.scripts.map((s) => [s.name, s.kind, s.timeoutMs, s.role, s.path])).toEqual([
+      ["cleanup", "oneshot", 300_000, "admin", join(SCRIPTS, "ok.sh")],
+      ["tail_log", "long", 3_600_000, "admin", join(SCRIPTS, "ok.sh")],
+    ]);
+    expect(config.monitored_devices).toEqual([
+      { name: "root", path: "/", alert_threshold: 80, critical_threshold: 90 },
+      { name: "data", path: "/does/not/exist/yet", alert_threshold: 80, critical_threshold: 90 },
+    ]);
+    expect(config.alerts).toMatchObject({ check: "*/30 * * * * *", for: 2, clear_margin: 5, repeat: "off" });
+    expect(config.plume).toMatchObject({ timeout: 10_000, cache_ttl: 60_000 });
+    expect(config.runner).toEqual({ max_parallel: 4, max_log_bytes: 50_000_000, keep_runs: 200 });
+  });
+
+  test.each(["config/config.yaml", "config/config.example.yaml"])("the shipped %s loads", (file) => {
+    const result = loadConfig(resolve(import.meta.dir, "../..", file));
+    if (!result.ok) throw result.error;
+    expect(result.value.monitored_devices.length).toBeGreaterThan(0);
+  });
+
+  test("alert chats default to the admins", () => {
+    const result = loadConfig(resolve(import.meta.dir, "../..", "config/config.example.yaml"));
+    if (!result.ok) throw result.error;
+    expect(result.value.telegram.alert_chats).toEqual(result.value.telegram.admins);
+  });
+});

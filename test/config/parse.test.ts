@@ -1,0 +1,53 @@
+import { describe, expect, test } from "bun:test";
+import { parseConfig } from "../../src/config/parse.ts";
+import { closestKey } from "../../src/config/suggest.ts";
+
+const parse = (text: string) => parseConfig(text, "/etc/octopus/config.yaml");
+
+describe("parseConfig", () => {
+  test("critical threshold defaults to alert + 10, at most 99 and never below the alert", () => {
+    const result = parse(
+      "monitored_devices:\n  - {name: a, path: /, alert_threshold: 50}\n  - {name: b, path: /, alert_threshold: 95}\n  - {name: c, path: /, alert_threshold: 100}\n",
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.config.monitored_devices.map((d) => d.critical_threshold)).toEqual([60, 99, 100]);
+  });
+
+  test("empty sections mean defaults", () => {
+    const result = parse("telegram:\nalerts:\none_time_scripts:\n");
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.config.telegram.admins).toEqual([]);
+    expect(result.value.config.alerts.for).toBe(2);
+  });
+
+  test("relative script paths and cwd resolve against the config folder", () => {
+    const result = parse("one_time_scripts:\n  - {name: a, path: bin/a.sh, cwd: work, timeout: 90s}\n");
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.config.scripts[0]).toMatchObject({
+      path: "/etc/octopus/bin/a.sh",
+      cwd: "/etc/octopus/work",
+      timeoutMs: 90_000,
+    });
+  });
+
+  test("http on a loopback address needs no allow_remote", () => {
+    expect(parse("http:\n  listen: 127.0.0.1:9464\n").ok).toBe(true);
+    expect(parse("http:\n  listen: '[::1]:9464'\n").ok).toBe(true);
+    expect(parse("http:\n  listen: 0.0.0.0:9464\n  allow_remote: true\n").ok).toBe(true);
+  });
+
+  test("plain http is accepted for a loopback Plume API only", () => {
+    expect(parse("plume:\n  api_base: http://127.0.0.1:8080/api\n").ok).toBe(true);
+    expect(parse("plume:\n  api_base: https://plume.example.com/api\n").ok).toBe(true);
+  });
+});
+
+describe("closestKey", () => {
+  test.each([
+    ["timeot", ["timeout", "name"], "timeout"],
+    ["TELEGRAM", ["telegram"], "telegram"],
+    ["zzzzzz", ["timeout", "name"], undefined],
+  ] as const)("%s", (input, known, expected) => {
+    expect(closestKey(input, known)).toBe(expected);
+  });
+});
