@@ -52,7 +52,7 @@ format: deps
 	$(BIN)/biome check --write .
 
 test: typecheck lint
-	$(BUN) test --coverage
+	$(BUN) test --coverage --timeout 30000
 
 run: deps
 	CONFIG_FILE=$(CONFIG_FILE) $(BUN) run src/main.ts run

@@ -3,12 +3,24 @@
  * and the only one that knows every adapter. Nothing here runs at import time except
  * the final `if (import.meta.main)`.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
 import { type CliIo, processIo } from "./cli/io.ts";
 import { loadConfig } from "./config/load.ts";
+import type { Config } from "./config/parse.ts";
+import { resolveStateDir } from "./config/state-dir.ts";
 import { buildInfo } from "./shared/build-info.ts";
-import { UsageError } from "./shared/errors.ts";
+import { systemClock } from "./shared/clock.ts";
+import { errorMessage, StorageError, UsageError } from "./shared/errors.ts";
+import { createFileSink, createLogger, type Logger, type LogSink } from "./shared/log.ts";
+import { createRedactor, type Redactor } from "./shared/redact.ts";
+import { openDb } from "./storage/db.ts";
+import { CONSOLE_USER, runConsole } from "./telegram/console.ts";
+import { startLocalBotApi } from "./telegram/local-api/server.ts";
 
 export type Env = Record<string, string | undefined>;
 
@@ -44,10 +56,116 @@ export async function main(argv: readonly string[], env: Env, io: CliIo = proces
       io.out(summarizeConfig(loaded.value, file));
       return 0;
     }
+    case "run":
+    case "console": {
+      const loaded = loadConfig(configPath(env));
+      if (!loaded.ok) {
+        io.err(loaded.error.message);
+        return 2;
+      }
+      const token = env.TELEGRAM_TOKEN || env.TELEGRAM_BOT_TOKEN;
+      if (command.name === "run" && token) return runBot(loaded.value, env, token, io);
+      if (command.name === "run" && !process.stdin.isTTY) {
+        io.err("octopus: no TELEGRAM_TOKEN set (and stdin is not a terminal for the console): see README.md");
+        return 2;
+      }
+      if (command.name === "run") io.err("No TELEGRAM_TOKEN set: starting the local console instead.");
+      return runLocalConsole(loaded.value, env, io);
+    }
     default:
       io.err(`octopus: ${command.name} is not available in this build`);
       return 1;
   }
+}
+
+function createMainLogger(config: Config, env: Env, redactor: Redactor, sinks: LogSink[]): Logger {
+  return createLogger({
+    level: config.log.level,
+    journal: Boolean(env.JOURNAL_STREAM),
+    sinks,
+    redactor,
+    clock: systemClock,
+  });
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: string) => () => resolve(signal);
+    process.once("SIGTERM", on("SIGTERM"));
+    process.once("SIGINT", on("SIGINT"));
+  });
+}
+
+async function runBot(config: Config, env: Env, token: string, io: CliIo): Promise<number> {
+  const redactor = createRedactor([token]);
+  const sinks: LogSink[] = [(line) => process.stdout.write(`${line}\n`)];
+  if (config.log.file) sinks.push(createFileSink(config.log.file).sink);
+  const log = createMainLogger(config, env, redactor, sinks);
+  const stateDir = resolveStateDir(config, env);
+  let db: ReturnType<typeof openDb>;
+  try {
+    db = openDb(stateDir);
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    io.err(`octopus: ${error.message}`);
+    return 2;
+  }
+  const app = createApp({
+    config,
+    db,
+    clock: systemClock,
+    log,
+    token,
+    apiRoot: env.TELEGRAM_API_URL || "https://api.telegram.org",
+  });
+  log.info("starting", {
+    version: buildInfo.version,
+    commit: buildInfo.commit,
+    config: config.file,
+    state: stateDir,
+  });
+  const stopping = untilSignal();
+  void app.start().catch((error: unknown) => log.error("start failed", { error }));
+  const signal = await stopping;
+  log.info("stopping", { signal });
+  await app.stop();
+  db.close();
+  log.info("stopped");
+  return 0;
+}
+
+async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<number> {
+  const stateDir = resolveStateDir(config, env);
+  const db = openDb(stateDir);
+  const api = startLocalBotApi();
+  const logFile = createFileSink(join(stateDir, "console.log"));
+  const log = createMainLogger(config, env, createRedactor([api.token]), [logFile.sink]);
+  const app = createApp({
+    config,
+    db,
+    clock: systemClock,
+    log,
+    token: api.token,
+    apiRoot: api.url,
+    extraAdmins: [CONSOLE_USER.id],
+  });
+  io.err(`Local Bot API on ${api.url}; bot logs go to ${join(stateDir, "console.log")}.`);
+  await app.start();
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  try {
+    const saveDir = join(tmpdir(), `octopus-console-${process.pid}`);
+    await runConsole(api, { lines, print: (t) => process.stdout.write(t) }, saveDir, async () => {
+      await api.delivered(5000);
+      await app.stop();
+    });
+  } catch (error) {
+    io.err(`octopus: console failed: ${errorMessage(error)}`);
+  }
+  await api.stop();
+  db.close();
+  logFile.close();
+  return 0;
 }
 
 if (import.meta.main) {

@@ -33,15 +33,17 @@ export class StorageError extends Error {
   override readonly name = "StorageError";
 }
 
+/** The Bot API answered `ok: false`. Network failures are plain errors with this as their absence. */
 export class TelegramSendError extends Error {
   override readonly name = "TelegramSendError";
   constructor(
     readonly method: string,
     readonly code: number,
-    message: string,
+    readonly description: string,
+    readonly parameters: { retry_after?: number; migrate_to_chat_id?: number } = {},
     options?: ErrorOptions,
   ) {
-    super(`${method} failed (${code}): ${message}`, options);
+    super(`${method} failed (${code}): ${description}`, options);
   }
 }
 

@@ -1,0 +1,85 @@
+import { bold, format } from "gramio";
+import { allows, type Role } from "../telegram/access.ts";
+import type { CallbackSpec, CommandContext, CommandSpec } from "../telegram/context.ts";
+import type { InlineKeyboardRows } from "../telegram/outbox.ts";
+import { joinRich, type RichText } from "../telegram/rich-text.ts";
+
+/** /start, /help and /whoami: what a new user sees first, on a phone. */
+
+const rich = (f: { text: string; entities: RichText["entities"] }): RichText => ({
+  text: f.text,
+  entities: f.entities,
+});
+
+/** The /help text for a role: every command it may use, one line each (pure). */
+export function helpText(commands: readonly CommandSpec[], role: Role): RichText {
+  const lines = commands
+    .filter((c) => c.menu !== false && allows(role, c.role))
+    .map((c) => `/${c.usage ?? c.name} - ${c.description}`);
+  return joinRich([rich(format`${bold("Commands")} (${role})`), `\n${lines.join("\n")}`]);
+}
+
+/** The Telegram command menu for a role (setMyCommands). */
+export function menuFor(commands: readonly CommandSpec[], role: Role) {
+  return commands
+    .filter((c) => c.menu !== false && allows(role, c.role))
+    .map((c) => ({ command: c.name, description: c.description.slice(0, 256) }));
+}
+
+export function createStartHelpCommands(options: {
+  /** All commands, including these three (read lazily: the list is built after this). */
+  all(): readonly CommandSpec[];
+  /** Buttons under /start, e.g. Status and Run. */
+  quickButtons(role: Role): InlineKeyboardRows;
+}): CommandSpec[] {
+  const whoami = (ctx: CommandContext) =>
+    rich(
+      format`You are ${bold(ctx.user.name)}, Telegram user id ${bold(String(ctx.user.id))}, role ${bold(ctx.role)}.`,
+    );
+  return [
+    {
+      name: "start",
+      description: "Welcome and quick buttons",
+      role: "viewer",
+      run: async (ctx) => {
+        await ctx.reply(
+          joinRich([
+            rich(format`${bold("Octopus")} watches this server for you.\n`),
+            whoami(ctx),
+            "\n/help lists the commands.",
+          ]),
+          {
+            keyboard: options.quickButtons(ctx.role),
+          },
+        );
+      },
+    },
+    {
+      name: "help",
+      description: "The commands you may use",
+      role: "viewer",
+      run: async (ctx) => {
+        await ctx.reply(helpText(options.all(), ctx.role));
+      },
+    },
+    {
+      name: "whoami",
+      description: "Your user id and role",
+      role: "viewer",
+      run: async (ctx) => {
+        await ctx.reply(whoami(ctx));
+      },
+    },
+  ];
+}
+
+/** The Help button under /start. */
+export function createHelpCallback(all: () => readonly CommandSpec[]): CallbackSpec {
+  return {
+    prefix: "help",
+    role: "viewer",
+    run: async (ctx) => {
+      await ctx.reply(helpText(all(), ctx.role));
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type { Database } from "bun:sqlite";
+import type { TelegramUpdate } from "gramio";
+import { menuFor } from "../commands/start-help.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { Logger } from "../shared/log.ts";
+import { createInboxRepo } from "../storage/inbox-repo.ts";
+import { createMetaRepo } from "../storage/meta-repo.ts";
+import { createAccess } from "./access.ts";
+import type { CallbackSpec, CommandSpec, TextHook } from "./context.ts";
+import { createDispatcher } from "./dispatcher.ts";
+import { createOutbox, type Outbox } from "./outbox.ts";
+import { createOutboxQueue } from "./outbox-queue.ts";
+import { createPoller } from "./poller.ts";
+import { createRateLimiter, type RateLimitPolicy } from "./rate-limits.ts";
+import { createApiCall, createGramioBot, toUpload } from "./transport.ts";
+import { createUpdateHandler } from "./update-handler.ts";
+
+/**
+ * The Telegram side assembled: gramio transport, the outbox, the durable poller, the
+ * per-chat dispatcher and the update handler. Commands come from outside; this module
+ * knows nothing of scripts, disks or Plume.
+ */
+
+export interface TelegramBotOptions {
+  token: string;
+  /** Bot API root such as https://api.telegram.org. */
+  apiRoot: string;
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  telegram: { admins: readonly number[]; viewers: readonly number[]; max_messages: number };
+  commands(): readonly CommandSpec[];
+  callbacks: readonly CallbackSpec[];
+  textHooks?: readonly TextHook[];
+  extraAdmins?: readonly number[];
+  limits?: RateLimitPolicy;
+  pollTimeoutSeconds?: number;
+}
+
+export interface TelegramBot {
+  outbox: Outbox;
+  /** Connects (retrying until the Bot API answers), registers the menus and starts polling. */
+  start(): Promise<void>;
+  /** Stops polling, lets running handlers finish, flushes the outbox (each bounded). */
+  stop(flushMs?: number): Promise<void>;
+  /** Last successful getUpdates (ms), for /healthz. */
+  lastPollAt(): number;
+  /** The id a chat has now (after a supergroup migration). */
+  currentChatId(chatId: number): number;
+}
+
+export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
+  const { clock, log, db } = options;
+  const sender = createGramioBot(options.token, options.apiRoot);
+  // A second client for polling only, so shutdown can abort the pending long poll
+  // without cutting off messages still being flushed.
+  const pollAbort = new AbortController();
+  const pollerBot = createGramioBot(options.token, options.apiRoot);
+  pollerBot.options.api.fetchOptions = { signal: pollAbort.signal };
+  const call = createApiCall(sender);
+  const pollCall = createApiCall(pollerBot);
+  const meta = createMetaRepo(db, clock);
+  const inbox = createInboxRepo(db, clock, Number(options.token.split(":")[0]) || 0);
+
+  const queue = createOutboxQueue({
+    call,
+    limiter: createRateLimiter(options.limits),
+    clock,
+    log: log.child("outbox"),
+    onChatMigrated: (from, to) => meta.set(`chat.migrated.${from}`, String(to)),
+  });
+  for (const [key, to] of meta.entries("chat.migrated.")) {
+    queue.addMigration(Number(key.slice("chat.migrated.".length)), Number(to));
+  }
+  const outbox = createOutbox({ queue, maxMessages: options.telegram.max_messages, toUpload });
+  const access = createAccess(options.telegram, clock, options.extraAdmins);
+  let username = "";
+  const handle = createUpdateHandler({
+    access,
+    outbox,
+    log: log.child("bot"),
+    commands: options.commands(),
+    callbacks: options.callbacks,
+    ...(options.textHooks ? { textHooks: options.textHooks } : {}),
+    botUsername: () => username,
+  });
+  const dispatcher = createDispatcher({ inbox, handle, log: log.child("dispatch") });
+  let lastPoll = 0;
+  const poller = createPoller({
+    getMe: () => call("getMe", {}) as Promise<{ username?: string }>,
+    getUpdates: (offset, timeout) =>
+      pollCall("getUpdates", { offset, timeout, allowed_updates: ["message", "callback_query"] }) as Promise<
+        TelegramUpdate[]
+      >,
+    inbox,
+    dispatch: dispatcher.dispatch,
+    log: log.child("poller"),
+    sleep: (ms) => Bun.sleep(ms),
+    random: Math.random,
+    onPoll: () => {
+      lastPoll = clock.now();
+    },
+    ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
+  });
+
+  async function registerMenus() {
+    const all = options.commands();
+    const viewer = await queue.enqueue({
+      method: "setMyCommands",
+      chatId: undefined,
+      priority: "bulk",
+      params: { commands: menuFor(all, "viewer") },
+    });
+    const admins = [...options.telegram.admins, ...(options.extraAdmins ?? [])];
+    const results = await Promise.all(
+      admins.map((id) =>
+        queue.enqueue({
+          method: "setMyCommands",
+          chatId: undefined,
+          priority: "bulk",
+          params: { commands: menuFor(all, "admin"), scope: { type: "chat", chat_id: id } },
+        }),
+      ),
+    );
+    // An admin who never opened a chat with the bot answers "chat not found": harmless.
+    const failed = results.filter((r) => !r.ok).length;
+    if (!viewer.ok || failed)
+      log.warn("some command menus were not registered", { failed: failed + (viewer.ok ? 0 : 1) });
+  }
+
+  return {
+    outbox,
+    async start() {
+      // Hand over what the last run fetched but did not handle, before anything new.
+      dispatcher.recover();
+      username = await poller.start();
+      if (username) await registerMenus();
+    },
+    async stop(flushMs = 5000) {
+      poller.stop();
+      pollAbort.abort();
+      await dispatcher.drain(flushMs);
+      const flushed = await outbox.flush(flushMs);
+      if (!flushed) log.warn("outbox not empty at shutdown", { depth: outbox.depth() });
+      queue.stop();
+    },
+    lastPollAt: () => lastPoll,
+    currentChatId: queue.currentChatId,
+  };
+}

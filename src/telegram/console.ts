@@ -1,0 +1,75 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LocalBotApi } from "./local-api/server.ts";
+import type { BotEvent, BotMessage, LocalUser } from "./local-api/state.ts";
+
+/**
+ * The terminal chat: the operator types as an admin of a private chat with the real bot,
+ * through the built-in local Bot API. Replies print as they arrive, edits reprint, documents
+ * are saved to a file, and inline buttons are numbered: typing the number presses it.
+ */
+
+export const CONSOLE_USER: LocalUser = { id: 1, first_name: "console", username: "console" };
+
+export interface ConsoleIo {
+  lines: AsyncIterable<string>;
+  print(text: string): void;
+}
+
+/** Renders one bot event for the terminal and remembers the buttons it showed (pure but for `buttons`). */
+export function renderEvent(
+  event: BotEvent,
+  buttons: { messageId: number; data: string }[],
+  saveDir: string,
+): string {
+  if (event.type === "delete") return `🗑  message #${event.messageId} deleted`;
+  if (event.type === "answer") return event.text ? `ℹ️  ${event.text}` : "";
+  const m: BotMessage = event.message;
+  const head = event.type === "edit" ? `✏️  #${m.messageId} (edited)` : `🐙 #${m.messageId}`;
+  let body = m.text;
+  if (m.document) {
+    mkdirSync(saveDir, { recursive: true });
+    const path = join(saveDir, `${m.messageId}-${m.document.fileName.replace(/[^\w.-]/g, "_")}`);
+    writeFileSync(path, m.document.content);
+    body = `📎 ${m.document.fileName} (${m.document.size} bytes) saved to ${path}${m.caption ? `\n${m.caption}` : ""}`;
+  }
+  const rows = (m.keyboard ?? []).map((row) =>
+    row
+      .map((b) => {
+        if (!b.callback_data) return `[${b.text}](${b.url ?? ""})`;
+        buttons.push({ messageId: m.messageId, data: b.callback_data });
+        return `[${buttons.length}] ${b.text}`;
+      })
+      .join("   "),
+  );
+  return [`${head}${m.silent ? " 🔕" : ""}`, body, ...rows].join("\n");
+}
+
+/** Runs until the input ends; `beforeExit` (stopping the bot, which flushes its outbox) still prints. */
+export async function runConsole(
+  api: LocalBotApi,
+  io: ConsoleIo,
+  saveDir: string,
+  beforeExit: () => Promise<void>,
+): Promise<void> {
+  const buttons: { messageId: number; data: string }[] = [];
+  const unsubscribe = api.subscribe((event) => {
+    const text = renderEvent(event, buttons, saveDir);
+    if (text) io.print(`\n${text}\n`);
+  });
+  io.print("Octopus console: you are an admin in a private chat with the bot. Try /help. Ctrl-D exits.\n");
+  try {
+    for await (const raw of io.lines) {
+      const line = raw.trim();
+      if (!line) continue;
+      const number = /^\d+$/.test(line) ? Number(line) : 0;
+      const button = number ? buttons[number - 1] : undefined;
+      if (button) api.press(CONSOLE_USER.id, button.messageId, button.data, CONSOLE_USER);
+      else if (number) io.print(`No button ${number}.\n`);
+      else api.userSays(CONSOLE_USER.id, CONSOLE_USER, line);
+    }
+  } finally {
+    await beforeExit();
+    unsubscribe();
+  }
+}

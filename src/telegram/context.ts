@@ -1,0 +1,47 @@
+import type { Role } from "./access.ts";
+import type { EditResult, Outbox, SendOptions, SendResult } from "./outbox.ts";
+import type { RichText } from "./rich-text.ts";
+
+/** What a command handler gets: who asked, where, and how to answer (always via the outbox). */
+export interface CommandContext {
+  chatId: number;
+  chatType: string;
+  user: { id: number; name: string };
+  role: Role;
+  /** Everything after the command name, trimmed. */
+  args: string;
+  /** The message that carried the command (to delete a secret, or to reply to). */
+  messageId: number;
+  reply(text: RichText | string, options?: SendOptions): Promise<SendResult>;
+  outbox: Outbox;
+}
+
+export interface CallbackContext extends Omit<CommandContext, "args"> {
+  /** The callback data after the prefix and its colon. */
+  data: string;
+  /** Shows a toast (or nothing) and stops the button's spinner. Called for you if you do not. */
+  answer(text?: string): Promise<void>;
+  edit(text: RichText | string, options?: Omit<SendOptions, "replyTo">): Promise<EditResult>;
+}
+
+export interface CommandSpec {
+  name: string;
+  /** One line for /help and the Telegram menu. */
+  description: string;
+  role: Role;
+  /** Shown on bad arguments: "/run NAME". */
+  usage?: string;
+  /** Also listed in the Telegram command menu (the default); false for aliases. */
+  menu?: boolean;
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export interface CallbackSpec {
+  /** Callback data is `prefix:payload`, at most 64 bytes: only short ids, never commands or paths. */
+  prefix: string;
+  role: Role;
+  run(ctx: CallbackContext): Promise<void>;
+}
+
+/** A free-text message in a conversation (the /auth flow); returns true if it took the message. */
+export type TextHook = (ctx: CommandContext & { text: string }) => Promise<boolean>;

@@ -1,0 +1,183 @@
+import type { OutboxQueue, Priority } from "./outbox-queue.ts";
+import { headTail, joinRich, MESSAGE_LIMIT, plain, type RichText, splitRichText } from "./rich-text.ts";
+
+/**
+ * The only way a message leaves the bot. Turns "send this text" into Bot API calls that
+ * respect every limit: splitting at 4096 units, long text as a .txt document, edits that
+ * coalesce and skip when nothing changed. Scheduling and retries live in the queue.
+ */
+
+export interface InlineButton {
+  text: string;
+  callback_data?: string;
+  url?: string;
+}
+export type InlineKeyboardRows = InlineButton[][];
+
+export interface SendOptions {
+  keyboard?: InlineKeyboardRows;
+  /** No notification sound (recoveries, repeats, digests). */
+  silent?: boolean;
+  replyTo?: number;
+  priority?: Priority;
+}
+
+export type SendResult =
+  | { ok: true; messageIds: number[]; asDocument: boolean }
+  | { ok: false; error: string };
+export type EditResult = { ok: true; skipped: boolean } | { ok: false; error: string };
+
+export interface Outbox {
+  send(chatId: number, text: RichText | string, options?: SendOptions): Promise<SendResult>;
+  edit(
+    chatId: number,
+    messageId: number,
+    text: RichText | string,
+    options?: Omit<SendOptions, "replyTo">,
+  ): Promise<EditResult>;
+  document(
+    chatId: number,
+    fileName: string,
+    content: string | Uint8Array,
+    caption?: string,
+    options?: SendOptions,
+  ): Promise<SendResult>;
+  delete(chatId: number, messageId: number): Promise<boolean>;
+  answer(callbackQueryId: string, text?: string): Promise<boolean>;
+  depth(): number;
+  flush(timeoutMs: number): Promise<boolean>;
+}
+
+export interface OutboxOptions {
+  queue: OutboxQueue;
+  /** Text needing more than this many messages goes out as a document (default 3). */
+  maxMessages?: number;
+  /** Builds the document payload for the transport (gramio's MediaUpload in production). */
+  toUpload: (content: string | Uint8Array, fileName: string) => unknown;
+}
+
+const rich = (text: RichText | string) => (typeof text === "string" ? plain(text) : text);
+const markup = (keyboard?: InlineKeyboardRows) =>
+  keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {};
+const messageIdOf = (result: unknown) => (result as { message_id?: number } | undefined)?.message_id ?? 0;
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { queue } = options;
+  const maxMessages = options.maxMessages ?? 3;
+  /** What each message shows now, so an identical edit is skipped without a call. */
+  const shown = new Map<string, string>();
+  const remember = (chatId: number, messageId: number, fingerprint: string) => {
+    shown.delete(`${chatId}:${messageId}`);
+    shown.set(`${chatId}:${messageId}`, fingerprint);
+    if (shown.size > 5000) shown.delete(shown.keys().next().value as string);
+  };
+  const fingerprint = (text: RichText, keyboard?: InlineKeyboardRows) =>
+    JSON.stringify([text.text, text.entities, keyboard ?? null]);
+
+  const document: Outbox["document"] = async (chatId, fileName, content, caption, opts = {}) => {
+    const r = await queue.enqueue({
+      method: "sendDocument",
+      chatId,
+      priority: opts.priority ?? "normal",
+      params: {
+        document: options.toUpload(content, fileName),
+        ...(caption ? { caption: caption.slice(0, 1024) } : {}),
+        ...(opts.silent ? { disable_notification: true } : {}),
+        ...(opts.replyTo
+          ? { reply_parameters: { message_id: opts.replyTo, allow_sending_without_reply: true } }
+          : {}),
+        ...markup(opts.keyboard),
+      },
+    });
+    return r.ok
+      ? { ok: true, messageIds: [messageIdOf(r.result)], asDocument: true }
+      : { ok: false, error: r.error };
+  };
+
+  return {
+    async send(chatId, input, opts = {}) {
+      const text = rich(input);
+      const parts = splitRichText(text);
+      if (parts.length > maxMessages) {
+        const summary = `${headTail(text.text)}\n\n(${text.text.length} characters: full text attached)`;
+        return document(chatId, "output.txt", text.text, summary, opts);
+      }
+      // Enqueue every part now: the chat's FIFO keeps them in order and together.
+      const results = await Promise.all(
+        parts.map((part, i) =>
+          queue.enqueue({
+            method: "sendMessage",
+            chatId,
+            priority: opts.priority ?? "normal",
+            params: {
+              text: part.text,
+              ...(part.entities.length ? { entities: part.entities } : {}),
+              link_preview_options: { is_disabled: true },
+              ...(opts.silent ? { disable_notification: true } : {}),
+              ...(i === 0 && opts.replyTo
+                ? { reply_parameters: { message_id: opts.replyTo, allow_sending_without_reply: true } }
+                : {}),
+              ...(i === parts.length - 1 ? markup(opts.keyboard) : {}),
+            },
+          }),
+        ),
+      );
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) return { ok: false, error: failed.error };
+      const ids = results.map((r) => (r.ok ? messageIdOf(r.result) : 0));
+      const last = parts.at(-1) as RichText;
+      remember(queue.currentChatId(chatId), ids.at(-1) as number, fingerprint(last, opts.keyboard));
+      return { ok: true, messageIds: ids, asDocument: false };
+    },
+
+    async edit(chatId, messageId, input, opts = {}) {
+      let text = rich(input);
+      if (text.text.length > MESSAGE_LIMIT)
+        text = joinRich([splitRichText(text, MESSAGE_LIMIT - 1)[0] as RichText, "…"]);
+      const print = fingerprint(text, opts.keyboard);
+      const id = queue.currentChatId(chatId);
+      if (shown.get(`${id}:${messageId}`) === print) return { ok: true, skipped: true };
+      const r = await queue.enqueue({
+        method: "editMessageText",
+        chatId,
+        priority: opts.priority ?? "normal",
+        replaceKey: `edit:${id}:${messageId}`,
+        params: {
+          message_id: messageId,
+          text: text.text,
+          ...(text.entities.length ? { entities: text.entities } : {}),
+          link_preview_options: { is_disabled: true },
+          ...markup(opts.keyboard),
+        },
+      });
+      if (!r.ok) return { ok: false, error: r.error };
+      remember(id, messageId, print);
+      return { ok: true, skipped: false };
+    },
+
+    document,
+
+    async delete(chatId, messageId) {
+      const r = await queue.enqueue({
+        method: "deleteMessage",
+        chatId,
+        priority: "normal",
+        params: { message_id: messageId },
+      });
+      return r.ok;
+    },
+
+    async answer(callbackQueryId, text) {
+      const r = await queue.enqueue({
+        method: "answerCallbackQuery",
+        chatId: undefined,
+        priority: "alert",
+        params: { callback_query_id: callbackQueryId, ...(text ? { text: text.slice(0, 200) } : {}) },
+      });
+      return r.ok;
+    },
+
+    depth: () => queue.depth(),
+    flush: (ms) => queue.flush(ms),
+  };
+}

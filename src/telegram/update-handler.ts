@@ -1,0 +1,144 @@
+import type { TelegramCallbackQuery, TelegramMessage, TelegramUpdate } from "gramio";
+import type { Logger } from "../shared/log.ts";
+import { type Access, allows } from "./access.ts";
+import { parseCommand } from "./command-parse.ts";
+import type { CallbackContext, CallbackSpec, CommandContext, CommandSpec, TextHook } from "./context.ts";
+import type { Outbox } from "./outbox.ts";
+
+/**
+ * Turns one update into at most one handler call. Access is checked here and only here:
+ * unknown users get one "Not authorized" per hour and no handler runs for them. This is
+ * also the error sink for updates: a failing handler is logged with the update id and
+ * the user gets a short answer, never a stack trace.
+ */
+
+export interface UpdateHandlerDeps {
+  access: Access;
+  outbox: Outbox;
+  log: Logger;
+  commands: readonly CommandSpec[];
+  callbacks: readonly CallbackSpec[];
+  textHooks?: readonly TextHook[];
+  /** The bot's username, to ignore commands addressed to another bot in groups. */
+  botUsername(): string;
+}
+
+const nameOf = (u: { first_name: string; last_name?: string; username?: string }) =>
+  [u.first_name, u.last_name].filter(Boolean).join(" ") || u.username || "someone";
+
+export function createUpdateHandler(deps: UpdateHandlerDeps) {
+  const { access, outbox, log } = deps;
+  const commands = new Map(deps.commands.map((c) => [c.name, c]));
+  const callbacks = new Map(deps.callbacks.map((c) => [c.prefix, c]));
+
+  async function deny(chatId: number, user: { id: number }, what: string) {
+    log.warn("access denied", { user: user.id, chat: chatId, what });
+    if (access.shouldTellDenied(user.id)) {
+      await outbox.send(chatId, `Not authorized. Your Telegram user id is ${user.id}.`);
+    }
+  }
+
+  async function onMessage(message: TelegramMessage) {
+    const from = message.from;
+    // Ignore what no operator typed here: bots, forwards, service messages, non-text.
+    if (!from || from.is_bot || message.forward_origin || message.sender_chat) return;
+    if (typeof message.text !== "string") return;
+    const chatId = message.chat.id;
+    const command = parseCommand(message.text);
+    const isPrivate = message.chat.type === "private";
+    if (command?.mention && command.mention.toLowerCase() !== deps.botUsername().toLowerCase()) return;
+    const role = access.roleOf(from.id);
+    if (!role) {
+      // In a group, only commands provoke the answer; chatter is not ours to judge.
+      if (command || isPrivate) await deny(chatId, from, command ? `/${command.name}` : "text");
+      return;
+    }
+    const ctx: CommandContext = {
+      chatId,
+      chatType: message.chat.type,
+      user: { id: from.id, name: nameOf(from) },
+      role,
+      args: command?.args ?? "",
+      messageId: message.message_id,
+      outbox,
+      reply: (text, options) => outbox.send(chatId, text, options),
+    };
+    if (!command) {
+      for (const hook of deps.textHooks ?? []) if (await hook({ ...ctx, text: message.text })) return;
+      if (isPrivate) await ctx.reply("I only understand commands. /help lists them.");
+      return;
+    }
+    const spec = commands.get(command.name);
+    if (!spec) {
+      if (isPrivate || command.mention)
+        await ctx.reply(`Unknown command /${command.name}. /help lists what you can use.`);
+      return;
+    }
+    if (!allows(role, spec.role)) {
+      await ctx.reply(`/${spec.name} needs the admin role; you are a viewer.`);
+      return;
+    }
+    log.info("command", { command: spec.name, user: from.id, chat: chatId });
+    await spec.run(ctx);
+  }
+
+  async function onCallback(query: TelegramCallbackQuery) {
+    const chatId = query.message?.chat.id ?? query.from.id;
+    const role = access.roleOf(query.from.id);
+    if (!role) {
+      log.warn("access denied", { user: query.from.id, chat: chatId, what: "button" });
+      await outbox.answer(query.id, "Not authorized.");
+      return;
+    }
+    const data = query.data ?? "";
+    const colon = data.indexOf(":");
+    const spec = callbacks.get(colon < 0 ? data : data.slice(0, colon));
+    if (!spec) {
+      await outbox.answer(query.id, "This button has expired.");
+      return;
+    }
+    if (!allows(role, spec.role)) {
+      await outbox.answer(query.id, "Only admins may do that.");
+      return;
+    }
+    let answered = false;
+    const messageId = query.message?.message_id ?? 0;
+    const ctx: CallbackContext = {
+      chatId,
+      chatType: query.message?.chat.type ?? "private",
+      user: { id: query.from.id, name: nameOf(query.from) },
+      role,
+      data: colon < 0 ? "" : data.slice(colon + 1),
+      messageId,
+      outbox,
+      reply: (text, options) => outbox.send(chatId, text, options),
+      edit: (text, options) => outbox.edit(chatId, messageId, text, options),
+      answer: async (text) => {
+        answered = true;
+        await outbox.answer(query.id, text);
+      },
+    };
+    try {
+      await spec.run(ctx);
+    } finally {
+      if (!answered) await outbox.answer(query.id);
+    }
+  }
+
+  return async function handle(update: TelegramUpdate): Promise<void> {
+    try {
+      if (update.message) await onMessage(update.message);
+      else if (update.callback_query) await onCallback(update.callback_query);
+      // Edited messages, channel posts and everything else are ignored on purpose.
+    } catch (error) {
+      log.error("handler failed", { update: update.update_id, error });
+      const chatId = update.message?.chat.id ?? update.callback_query?.message?.chat.id;
+      if (chatId !== undefined) {
+        await outbox.send(
+          chatId,
+          `Something went wrong handling that (ref ${update.update_id}). The details are in the bot's log.`,
+        );
+      }
+    }
+  };
+}

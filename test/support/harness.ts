@@ -1,0 +1,100 @@
+import type { Database } from "bun:sqlite";
+import { type App, createApp } from "../../src/app.ts";
+import { parseConfig } from "../../src/config/parse.ts";
+import { systemClock } from "../../src/shared/clock.ts";
+import { createLogger, type Logger } from "../../src/shared/log.ts";
+import { createRedactor } from "../../src/shared/redact.ts";
+import { openMemoryDb } from "../../src/storage/db.ts";
+import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import type { BotMessage, LocalUser } from "../../src/telegram/local-api/state.ts";
+
+export const ADMIN: LocalUser = { id: 1001, first_name: "Ada", username: "ada" };
+export const VIEWER: LocalUser = { id: 1002, first_name: "Vic" };
+export const STRANGER: LocalUser = { id: 6666, first_name: "Eve" };
+
+export const BASE_CONFIG = `
+telegram:
+  admins: [${ADMIN.id}]
+  viewers: [${VIEWER.id}]
+monitored_devices:
+  - { name: root, path: / }
+`;
+
+/** A captured logger: every line the bot wrote, for assertions. */
+export function captureLog(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const log = createLogger({
+    level: "debug",
+    journal: true,
+    sinks: [(l) => lines.push(l)],
+    redactor: createRedactor(),
+    clock: systemClock,
+  });
+  return { log, lines };
+}
+
+export interface Harness {
+  api: LocalBotApi;
+  app: App;
+  db: Database;
+  lines: string[];
+  /** Messages the bot has in a chat now, oldest first. */
+  messagesIn(chatId: number): BotMessage[];
+  /** Waits for the next new bot message in a chat and returns it. */
+  nextMessage(chatId: number, timeoutMs?: number): Promise<BotMessage>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(
+  yaml = BASE_CONFIG,
+  options: { db?: Database; api?: LocalBotApi } = {},
+): Promise<Harness> {
+  const parsed = parseConfig(yaml, "/tmp/octopus-test/config.yaml");
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  const api = options.api ?? startLocalBotApi();
+  const db = options.db ?? openMemoryDb();
+  const { log, lines } = captureLog();
+  const make = () =>
+    createApp({
+      config: parsed.value.config,
+      db,
+      clock: systemClock,
+      log,
+      token: api.token,
+      apiRoot: api.url,
+      pollTimeoutSeconds: 2,
+    });
+  let app = make();
+  await app.start();
+  let cursor = api.state.events.length;
+  const harness: Harness = {
+    api,
+    get app() {
+      return app;
+    },
+    db,
+    lines,
+    messagesIn: (chatId) => [...api.state.messages.values()].filter((m) => m.chatId === chatId && !m.deleted),
+    async nextMessage(chatId, timeoutMs = 5000) {
+      const e = await api.waitFor(
+        (ev) => ev.type === "message" && ev.message.chatId === chatId,
+        timeoutMs,
+        cursor,
+      );
+      cursor = e.seq;
+      if (e.type !== "message") throw new Error("unexpected event");
+      return e.message;
+    },
+    async restart() {
+      await app.stop();
+      app = make();
+      await app.start();
+    },
+    async stop() {
+      await app.stop();
+      if (!options.api) await api.stop();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { openMemoryDb } from "../../src/storage/db.ts";
+import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { ADMIN, type Harness, STRANGER, startHarness, VIEWER } from "../support/harness.ts";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+describe("access control through the local Bot API", () => {
+  test("an admin gets /help with every command; the menu is registered per scope", async () => {
+    h = await startHarness();
+    h.api.userSays(ADMIN.id, ADMIN, "/help");
+    const reply = await h.nextMessage(ADMIN.id);
+    expect(reply.text).toContain("Commands (admin)");
+    expect(reply.text).toContain("/whoami - Your user id and role");
+    expect(reply.entities[0]).toMatchObject({ type: "bold", offset: 0 });
+    expect(
+      h.api.state.commands.get(JSON.stringify({ type: "chat", chat_id: ADMIN.id }))?.length,
+    ).toBeGreaterThan(0);
+    expect(h.api.state.commands.get(JSON.stringify({ type: "default" }))?.length).toBeGreaterThan(0);
+  });
+
+  test("a viewer's /whoami names the viewer role", async () => {
+    h = await startHarness();
+    h.api.userSays(VIEWER.id, VIEWER, "/whoami");
+    expect((await h.nextMessage(VIEWER.id)).text).toBe(
+      `You are Vic, Telegram user id ${VIEWER.id}, role viewer.`,
+    );
+  });
+
+  test("a stranger is told their id once per hour, and no handler runs", async () => {
+    h = await startHarness();
+    h.api.userSays(STRANGER.id, STRANGER, "/help");
+    h.api.userSays(STRANGER.id, STRANGER, "/start");
+    const reply = await h.nextMessage(STRANGER.id);
+    expect(reply.text).toBe(`Not authorized. Your Telegram user id is ${STRANGER.id}.`);
+    await Bun.sleep(300);
+    expect(h.messagesIn(STRANGER.id)).toHaveLength(1);
+    expect(h.lines.filter((l) => l.includes("access denied")).length).toBe(2);
+  });
+
+  test("a stranger's command in a group is denied; an admin's in the same group works", async () => {
+    h = await startHarness();
+    const group = { id: -5001, type: "group" as const, title: "ops" };
+    h.api.userSays(group, STRANGER, "/help@octopus_local_bot");
+    expect((await h.nextMessage(group.id)).text).toBe(
+      `Not authorized. Your Telegram user id is ${STRANGER.id}.`,
+    );
+    h.api.userSays(group, ADMIN, "/whoami");
+    expect((await h.nextMessage(group.id)).text).toContain("role admin");
+  });
+
+  test("a stranger's button press is refused with a toast", async () => {
+    h = await startHarness();
+    h.api.userSays(ADMIN.id, ADMIN, "/start");
+    const start = await h.nextMessage(ADMIN.id);
+    h.api.press(ADMIN.id, start.messageId, "help", STRANGER);
+    const toast = await h.api.waitFor((e) => e.type === "answer");
+    expect(toast).toMatchObject({ type: "answer", text: "Not authorized." });
+  });
+
+  test("forwarded commands, bots and commands for another bot are ignored", async () => {
+    h = await startHarness();
+    h.api.userSays(ADMIN.id, ADMIN, "/help", {
+      forward_origin: { type: "user", date: 1, sender_user: STRANGER },
+    });
+    h.api.userSays(ADMIN.id, { ...ADMIN, is_bot: true }, "/help");
+    h.api.userSays(ADMIN.id, ADMIN, "/help@some_other_bot");
+    h.api.userSays(ADMIN.id, ADMIN, "/whoami");
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("You are Ada");
+    expect(h.messagesIn(ADMIN.id)).toHaveLength(1);
+  });
+
+  test("the Help button under /start answers with the help text", async () => {
+    h = await startHarness();
+    h.api.userSays(ADMIN.id, ADMIN, "/start");
+    const start = await h.nextMessage(ADMIN.id);
+    expect(start.keyboard?.[0]?.[0]).toEqual({ text: "❓ Help", callback_data: "help" });
+    h.api.press(ADMIN.id, start.messageId, "help", ADMIN);
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("Commands (admin)");
+  });
+});
+
+describe("ordering and delivery", () => {
+  test("one chat's commands are answered in the order they were sent", async () => {
+    h = await startHarness();
+    for (let i = 0; i < 5; i++) h.api.userSays(ADMIN.id, ADMIN, i % 2 ? "/whoami" : "/help");
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) seen.push((await h.nextMessage(ADMIN.id, 10_000)).text.slice(0, 8));
+    expect(seen).toEqual(["Commands", "You are ", "Commands", "You are ", "Commands"]);
+  });
+
+  test("a 429 storm of 5 s delays messages but loses and duplicates none, in order", async () => {
+    h = await startHarness();
+    const stormEnds = Date.now() + 5000;
+    h.api.faults = (method) =>
+      method === "sendMessage" && Date.now() < stormEnds ? { status: 429, retryAfter: 1 } : undefined;
+    for (let i = 0; i < 4; i++) h.api.userSays(ADMIN.id, ADMIN, i % 2 ? "/whoami" : "/help");
+    const texts: string[] = [];
+    for (let i = 0; i < 4; i++) texts.push((await h.nextMessage(ADMIN.id, 20_000)).text.slice(0, 8));
+    expect(Date.now()).toBeGreaterThanOrEqual(stormEnds);
+    expect(texts).toEqual(["Commands", "You are ", "Commands", "You are "]);
+    await Bun.sleep(500);
+    expect(h.messagesIn(ADMIN.id)).toHaveLength(4);
+    expect(h.api.state.calls.filter((c) => c.code === 429).length).toBeGreaterThan(0);
+  }, 30_000);
+
+  test("a 20 s Bot API outage: the bot recovers by itself and answers the command sent during it", async () => {
+    h = await startHarness();
+    const outageEnds = Date.now() + 20_000;
+    h.api.faults = () => (Date.now() < outageEnds ? { status: 502 } : undefined);
+    await Bun.sleep(2500); // let the pending long poll end and fail
+    h.api.userSays(ADMIN.id, ADMIN, "/whoami");
+    const reply = await h.nextMessage(ADMIN.id, 45_000);
+    expect(reply.text).toContain("You are Ada");
+    expect(Date.now()).toBeGreaterThanOrEqual(outageEnds);
+    const outageLines = h.lines.filter((l) => l.includes("polling: Bot API error 502"));
+    expect(outageLines).toHaveLength(1);
+    expect(h.lines.some((l) => l.includes("Bot API reachable again"))).toBe(true);
+  }, 60_000);
+
+  test("a restart neither loses nor re-handles an update", async () => {
+    const api = startLocalBotApi();
+    const db = openMemoryDb();
+    h = await startHarness(undefined, { api, db });
+    h.api.userSays(ADMIN.id, ADMIN, "/whoami");
+    await h.nextMessage(ADMIN.id);
+    await h.app.stop();
+    // Sent while the bot is down.
+    h.api.userSays(ADMIN.id, ADMIN, "/help");
+    await h.restart();
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("Commands");
+    await Bun.sleep(800);
+    expect(h.messagesIn(ADMIN.id).map((m) => m.text.slice(0, 8))).toEqual(["You are ", "Commands"]);
+    await h.stop();
+    await api.stop();
+    h = undefined;
+  });
+});
