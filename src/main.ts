@@ -21,6 +21,7 @@ import { createRedactor, type Redactor } from "./shared/redact.ts";
 import { openDb } from "./storage/db.ts";
 import { CONSOLE_USER, runConsole } from "./telegram/console.ts";
 import { startLocalBotApi } from "./telegram/local-api/server.ts";
+import { NO_LIMITS } from "./telegram/rate-limits.ts";
 
 export type Env = Record<string, string | undefined>;
 
@@ -111,6 +112,10 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
     io.err(`octopus: ${error.message}`);
     return 2;
   }
+  // Benchmarks only: measures the bot without Telegram's budget (never set this against real Telegram).
+  const unlimited = env.OCTOPUS_RATE_LIMITS === "off";
+  if (unlimited)
+    log.warn("OCTOPUS_RATE_LIMITS=off: Telegram's send limits are not applied (benchmarks only)");
   const app = createApp({
     config,
     db,
@@ -118,6 +123,7 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
     log,
     token,
     apiRoot: env.TELEGRAM_API_URL || "https://api.telegram.org",
+    ...(unlimited ? { limits: NO_LIMITS } : {}),
   });
   log.info("starting", {
     version: buildInfo.version,

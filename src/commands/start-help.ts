@@ -19,13 +19,6 @@ export function helpText(commands: readonly CommandSpec[], role: Role): RichText
   return joinRich([rich(format`${bold("Commands")} (${role})`), `\n${lines.join("\n")}`]);
 }
 
-/** The Telegram command menu for a role (setMyCommands). */
-export function menuFor(commands: readonly CommandSpec[], role: Role) {
-  return commands
-    .filter((c) => c.menu !== false && allows(role, c.role))
-    .map((c) => ({ command: c.name, description: c.description.slice(0, 256) }));
-}
-
 export function createStartHelpCommands(options: {
   /** All commands, including these three (read lazily: the list is built after this). */
   all(): readonly CommandSpec[];

@@ -4,7 +4,6 @@ import type { Clock } from "../shared/clock.ts";
 export interface InboxRow {
   updateId: number;
   payload: string;
-  startedAt: number | null;
 }
 
 /** The durable inbox of Telegram updates (see migration 002). */
@@ -14,7 +13,7 @@ export interface InboxRepo {
   /** The offset to ask Telegram for next (everything before it is stored or handled). */
   nextOffset(): number;
   pending(): InboxRow[];
-  markStarted(updateId: number): void;
+  /** Called when a handler starts: from then on a crash does not replay this update. */
   remove(updateId: number): void;
 }
 
@@ -29,10 +28,7 @@ export function createInboxRepo(db: Database, clock: Clock, botId: number): Inbo
   );
   const getOffset = db.query<{ value: string }, [string]>("SELECT value FROM meta WHERE key = ?");
   const selectPending = db.query<InboxRow, []>(
-    `SELECT update_id AS updateId, payload, started_at AS startedAt FROM inbox WHERE bot_id = ${botId} ORDER BY update_id`,
-  );
-  const started = db.query<unknown, [number, number]>(
-    `UPDATE inbox SET started_at = ? WHERE bot_id = ${botId} AND update_id = ?`,
+    `SELECT update_id AS updateId, payload FROM inbox WHERE bot_id = ${botId} ORDER BY update_id`,
   );
   const del = db.query<unknown, [number]>(`DELETE FROM inbox WHERE bot_id = ${botId} AND update_id = ?`);
   const storeBatch = db.transaction((updates: { updateId: number; payload: string }[], next: number) => {
@@ -43,9 +39,6 @@ export function createInboxRepo(db: Database, clock: Clock, botId: number): Inbo
     store: (updates, next) => storeBatch(updates, next),
     nextOffset: () => Number(getOffset.get(offsetKey)?.value ?? 0),
     pending: () => selectPending.all(),
-    markStarted: (id) => {
-      started.run(clock.now(), id);
-    },
     remove: (id) => {
       del.run(id);
     },

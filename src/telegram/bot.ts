@@ -1,12 +1,11 @@
 import type { Database } from "bun:sqlite";
 import type { TelegramUpdate } from "gramio";
-import { menuFor } from "../commands/start-help.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import { createInboxRepo } from "../storage/inbox-repo.ts";
 import { createMetaRepo } from "../storage/meta-repo.ts";
 import { createAccess } from "./access.ts";
-import type { CallbackSpec, CommandSpec, TextHook } from "./context.ts";
+import { type CallbackSpec, type CommandSpec, menuFor, type TextHook } from "./context.ts";
 import { createDispatcher } from "./dispatcher.ts";
 import { createOutbox, type Outbox } from "./outbox.ts";
 import { createOutboxQueue } from "./outbox-queue.ts";

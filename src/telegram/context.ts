@@ -1,4 +1,4 @@
-import type { Role } from "./access.ts";
+import { allows, type Role } from "./access.ts";
 import type { EditResult, Outbox, SendOptions, SendResult } from "./outbox.ts";
 import type { RichText } from "./rich-text.ts";
 
@@ -45,3 +45,10 @@ export interface CallbackSpec {
 
 /** A free-text message in a conversation (the /auth flow); returns true if it took the message. */
 export type TextHook = (ctx: CommandContext & { text: string }) => Promise<boolean>;
+
+/** The Telegram command menu for a role (setMyCommands): what that role may use. */
+export function menuFor(commands: readonly CommandSpec[], role: Role) {
+  return commands
+    .filter((c) => c.menu !== false && allows(role, c.role))
+    .map((c) => ({ command: c.name, description: c.description.slice(0, 256) }));
+}

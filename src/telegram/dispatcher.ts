@@ -43,14 +43,15 @@ export function createDispatcher(deps: {
     count++;
     const previous = tails.get(key) ?? Promise.resolve();
     const next = previous.then(async () => {
-      deps.inbox.markStarted(update.update_id);
+      // Removed as the handler starts: one write per update, and a crash mid-handler cannot
+      // repeat a side effect such as a script run.
+      deps.inbox.remove(update.update_id);
       try {
         await deps.handle(update);
       } catch (error) {
         // The handler has its own error sink; this only catches a bug in that sink.
         deps.log.error("update handler failed", { update: update.update_id, error });
       } finally {
-        deps.inbox.remove(update.update_id);
         count--;
       }
     });
@@ -63,17 +64,9 @@ export function createDispatcher(deps: {
   return {
     dispatch,
     recover() {
-      for (const row of deps.inbox.pending()) {
-        if (row.startedAt !== null) {
-          // Half-handled when the bot stopped: running it again could repeat a side effect (a script run).
-          deps.log.warn("an update was being handled when the bot stopped: not handling it twice", {
-            update: row.updateId,
-          });
-          deps.inbox.remove(row.updateId);
-          continue;
-        }
-        dispatch(JSON.parse(row.payload) as TelegramUpdate);
-      }
+      const rows = deps.inbox.pending();
+      if (rows.length) deps.log.info("handling updates left from the last run", { count: rows.length });
+      for (const row of rows) dispatch(JSON.parse(row.payload) as TelegramUpdate);
     },
     async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

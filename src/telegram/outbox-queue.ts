@@ -54,7 +54,7 @@ const NO_CHAT = 0;
 export function createOutboxQueue(options: OutboxQueueOptions) {
   const { call, limiter, clock, log } = options;
   const deadlines = options.deadlineMs ?? { alert: 24 * 3_600_000, normal: 3_600_000, bulk: 600_000 };
-  const maxInFlight = options.maxInFlight ?? 8;
+  const maxInFlight = options.maxInFlight ?? 16;
   const random = options.random ?? Math.random;
   const queues = new Map<number, Job[]>();
   const busy = new Set<number>();

@@ -18,6 +18,14 @@ export const TELEGRAM_LIMITS: RateLimitPolicy = {
   globalPerSecond: 30,
 };
 
+/** For benchmarks that measure the bot itself, not Telegram's budget. */
+export const NO_LIMITS: RateLimitPolicy = {
+  privateBurst: 1e9,
+  privatePerSecond: 1e9,
+  groupPerMinute: 1e9,
+  globalPerSecond: 1e9,
+};
+
 /** A sliding-window log: at most `max` events in any `windowMs`. */
 class Window {
   private readonly times: number[] = [];

@@ -1,0 +1,9 @@
+/** `make bench`: every benchmark, one after the other, on this machine. */
+import { benchStartup } from "./startup.ts";
+import { benchTelegram } from "./telegram.ts";
+
+console.log(
+  `octopus benchmarks — bun ${Bun.version}, ${navigator.hardwareConcurrency} CPUs, ${new Date().toISOString()}`,
+);
+await benchTelegram();
+await benchStartup();
