@@ -1,8 +1,10 @@
 import type { Database } from "bun:sqlite";
 import { createHelpCallback, createStartHelpCommands } from "./commands/start-help.ts";
+import { createStatusCommands } from "./commands/status.ts";
 import type { Config } from "./config/parse.ts";
 import type { Clock } from "./shared/clock.ts";
 import type { Logger } from "./shared/log.ts";
+import type { Snapshotter } from "./system/snapshot.ts";
 import { createTelegramBot, type TelegramBot } from "./telegram/bot.ts";
 import type { CallbackSpec, CommandSpec } from "./telegram/context.ts";
 import type { RateLimitPolicy } from "./telegram/rate-limits.ts";
@@ -18,6 +20,7 @@ export interface AppOptions {
   log: Logger;
   token: string;
   apiRoot: string;
+  snapshotter: Snapshotter;
   extraAdmins?: readonly number[];
   limits?: RateLimitPolicy;
   pollTimeoutSeconds?: number;
@@ -33,13 +36,23 @@ export function createApp(options: AppOptions): App {
   const { config } = options;
   let commands: CommandSpec[] = [];
   const all = () => commands;
+  const status = createStatusCommands({
+    snapshot: () => options.snapshotter.take(config.monitored_devices),
+    thresholds: { load: config.alerts.load, memory: config.alerts.memory },
+  });
   commands = [
     ...createStartHelpCommands({
       all,
-      quickButtons: () => [[{ text: "❓ Help", callback_data: "help" }]],
+      quickButtons: () => [
+        [
+          { text: "🖥 Status", callback_data: "st:n" },
+          { text: "❓ Help", callback_data: "help" },
+        ],
+      ],
     }),
+    ...status.commands,
   ];
-  const callbacks: CallbackSpec[] = [createHelpCallback(all)];
+  const callbacks: CallbackSpec[] = [createHelpCallback(all), ...status.callbacks];
 
   const telegram = createTelegramBot({
     token: options.token,

@@ -10,6 +10,7 @@ import { createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
 import { type CliIo, processIo } from "./cli/io.ts";
+import { statusCommand } from "./cli/status.ts";
 import { loadConfig } from "./config/load.ts";
 import type { Config } from "./config/parse.ts";
 import { resolveStateDir } from "./config/state-dir.ts";
@@ -19,6 +20,7 @@ import { errorMessage, StorageError, UsageError } from "./shared/errors.ts";
 import { createFileSink, createLogger, type Logger, type LogSink } from "./shared/log.ts";
 import { createRedactor, type Redactor } from "./shared/redact.ts";
 import { openDb } from "./storage/db.ts";
+import { createSnapshotter } from "./system/snapshot.ts";
 import { CONSOLE_USER, runConsole } from "./telegram/console.ts";
 import { startLocalBotApi } from "./telegram/local-api/server.ts";
 import { NO_LIMITS } from "./telegram/rate-limits.ts";
@@ -57,6 +59,14 @@ export async function main(argv: readonly string[], env: Env, io: CliIo = proces
       io.out(summarizeConfig(loaded.value, file));
       return 0;
     }
+    case "status": {
+      const loaded = loadConfig(configPath(env));
+      if (!loaded.ok) {
+        io.err(loaded.error.message);
+        return 2;
+      }
+      return statusCommand(loaded.value, createRealSnapshotter(), command.json, io);
+    }
     case "run":
     case "console": {
       const loaded = loadConfig(configPath(env));
@@ -73,10 +83,15 @@ export async function main(argv: readonly string[], env: Env, io: CliIo = proces
       if (command.name === "run") io.err("No TELEGRAM_TOKEN set: starting the local console instead.");
       return runLocalConsole(loaded.value, env, io);
     }
-    default:
-      io.err(`octopus: ${command.name} is not available in this build`);
-      return 1;
   }
+}
+
+function createRealSnapshotter() {
+  return createSnapshotter({
+    clock: systemClock,
+    sleep: Bun.sleep,
+    fallbackCpus: navigator.hardwareConcurrency,
+  });
 }
 
 function createMainLogger(config: Config, env: Env, redactor: Redactor, sinks: LogSink[]): Logger {
@@ -123,6 +138,7 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
     log,
     token,
     apiRoot: env.TELEGRAM_API_URL || "https://api.telegram.org",
+    snapshotter: createRealSnapshotter(),
     ...(unlimited ? { limits: NO_LIMITS } : {}),
   });
   log.info("starting", {
@@ -154,6 +170,7 @@ async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<num
     log,
     token: api.token,
     apiRoot: api.url,
+    snapshotter: createRealSnapshotter(),
     extraAdmins: [CONSOLE_USER.id],
   });
   io.err(`Local Bot API on ${api.url}; bot logs go to ${join(stateDir, "console.log")}.`);

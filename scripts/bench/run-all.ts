@@ -1,5 +1,6 @@
 /** `make bench`: every benchmark, one after the other, on this machine. */
 import { benchStartup } from "./startup.ts";
+import { benchStatus } from "./status.ts";
 import { benchTelegram } from "./telegram.ts";
 
 console.log(
@@ -7,3 +8,4 @@ console.log(
 );
 await benchTelegram();
 await benchStartup();
+await benchStatus();

@@ -11,6 +11,7 @@ import { parseConfig } from "../../src/config/parse.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { silentLogger } from "../../src/shared/log.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
+import { createSnapshotter } from "../../src/system/snapshot.ts";
 import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { NO_LIMITS, type RateLimitPolicy } from "../../src/telegram/rate-limits.ts";
 import { ms, report, summarize } from "./stats.ts";
@@ -59,6 +60,7 @@ async function withBot<T>(
     log: silentLogger,
     token: api.token,
     apiRoot: api.url,
+    snapshotter: createSnapshotter({ clock: systemClock, sleep: Bun.sleep }),
     ...(limits ? { limits } : {}),
   });
   await app.start();

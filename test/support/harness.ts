@@ -1,10 +1,11 @@
 import type { Database } from "bun:sqlite";
-import { type App, createApp } from "../../src/app.ts";
+import { type App, type AppOptions, createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { createLogger, type Logger } from "../../src/shared/log.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
+import { createSnapshotter } from "../../src/system/snapshot.ts";
 import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import type { BotMessage, LocalUser } from "../../src/telegram/local-api/state.ts";
 
@@ -48,7 +49,7 @@ export interface Harness {
 
 export async function startHarness(
   yaml = BASE_CONFIG,
-  options: { db?: Database; api?: LocalBotApi } = {},
+  options: { db?: Database; api?: LocalBotApi; app?: Partial<AppOptions> } = {},
 ): Promise<Harness> {
   const parsed = parseConfig(yaml, "/tmp/octopus-test/config.yaml");
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
@@ -64,6 +65,8 @@ export async function startHarness(
       token: api.token,
       apiRoot: api.url,
       pollTimeoutSeconds: 2,
+      snapshotter: createSnapshotter({ clock: systemClock, sleep: Bun.sleep, firstSampleMs: 20 }),
+      ...options.app,
     });
   let app = make();
   await app.start();

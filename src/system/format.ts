@@ -1,0 +1,149 @@
+import type { TelegramMessageEntity } from "@gramio/types";
+import { formatDuration } from "../shared/duration.ts";
+import type { RichText } from "../telegram/rich-text.ts";
+import type { DeviceStatus, Snapshot } from "./snapshot.ts";
+
+/**
+ * Pure formatting of a snapshot: the phone message, the terminal text and the JSON with
+ * stable field names. Lines stay short enough for a phone without wrapping.
+ */
+
+export type Level = "ok" | "warn" | "crit";
+export interface StatusThresholds {
+  load: { warn: number; crit: number };
+  memory: { warn: number; crit: number };
+}
+
+const MARK: Record<Level, string> = { ok: "", warn: " ⚠️", crit: " 🔴" };
+
+/** 1536 → "1.5K", 23_000_000_000 → "21G" (binary units, like df -h). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "K", "M", "G", "T", "P"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = value < 10 && unit > 0 ? 1 : 0;
+  return `${value.toFixed(digits)}${units[unit]}`;
+}
+
+export function levelOf(value: number, warn: number, crit: number): Level {
+  return value >= crit ? "crit" : value >= warn ? "warn" : "ok";
+}
+
+export function deviceLevel(d: DeviceStatus): Level {
+  if (!d.usage) return "crit";
+  return levelOf(d.usage.usedPercent, d.alertThreshold, d.criticalThreshold);
+}
+
+/** `▓▓▓▓░░░░░░` for a percent, `width` cells. */
+export function bar(percent: number, width = 10): string {
+  const full = Math.min(width, Math.max(0, Math.round((percent / 100) * width)));
+  return "▓".repeat(full) + "░".repeat(width - full);
+}
+
+function deviceLines(devices: readonly DeviceStatus[]): string[] {
+  const width = Math.max(4, ...devices.map((d) => d.name.length));
+  return devices.map((d) => {
+    const name = d.name.padEnd(width);
+    if (!d.usage) return `${name} ✖ ${d.error ?? "unreadable"}${MARK.crit}`;
+    const u = d.usage;
+    const pct = `${u.usedPercent}%`.padStart(4);
+    return `${name} ${bar(u.usedPercent)} ${pct} ${formatBytes(u.used)}/${formatBytes(u.size)}${MARK[deviceLevel(d)]}`;
+  });
+}
+
+/** Plain lines shared by the Telegram message and the terminal. */
+export function statusLines(
+  s: Snapshot,
+  t: StatusThresholds,
+): { header: string; body: string[]; disks: string[] } {
+  const perCore = s.load.load5 / s.cpus;
+  const loadLevel = levelOf(perCore, t.load.warn, t.load.crit);
+  const memLevel = levelOf(s.memory.usedPercent, t.memory.warn, t.memory.crit);
+  const cpus = s.cpuLimit !== undefined ? `${s.cpus} CPUs, limit ${s.cpuLimit}` : `${s.cpus} CPUs`;
+  const c = s.cpu;
+  const swap = s.memory.swapTotal > 0 ? ` · swap ${formatBytes(s.memory.swapUsed)}` : "";
+  return {
+    header: `🖥 ${s.host} · up ${formatDuration(s.uptimeSeconds * 1000)}`,
+    body: [
+      `Load ${s.load.load1.toFixed(2)} ${s.load.load5.toFixed(2)} ${s.load.load15.toFixed(2)}${MARK[loadLevel]}`,
+      `  ${perCore.toFixed(2)}/core (${cpus}) · ${s.load.running}/${s.load.total} tasks`,
+      `CPU ${c.busy.toFixed(0)}% · us ${c.user.toFixed(0)} sy ${c.system.toFixed(0)} io ${c.iowait.toFixed(0)} st ${c.steal.toFixed(0)}`,
+      `Mem ${formatBytes(s.memory.used)}/${formatBytes(s.memory.total)} ${s.memory.usedPercent.toFixed(0)}%${swap}${MARK[memLevel]}`,
+    ],
+    disks: deviceLines(s.devices),
+  };
+}
+
+/** The /status message: bold header, summary lines, disks in a monospace block, alerts last. */
+export function formatStatus(
+  s: Snapshot,
+  t: StatusThresholds,
+  activeAlerts: readonly string[] = [],
+): RichText {
+  const { header, body, disks } = statusLines(s, t);
+  const entities: TelegramMessageEntity[] = [{ type: "bold", offset: 0, length: header.length }];
+  let text = `${header}\n${body.join("\n")}`;
+  if (disks.length) {
+    const block = disks.join("\n");
+    text += "\n";
+    entities.push({ type: "pre", offset: text.length, length: block.length });
+    text += block;
+  }
+  if (activeAlerts.length) text += `\n\n🚨 Active alerts\n${activeAlerts.join("\n")}`;
+  return { text, entities };
+}
+
+/** The same snapshot for a terminal. */
+export function formatStatusPlain(s: Snapshot, t: StatusThresholds): string {
+  const { header, body, disks } = statusLines(s, t);
+  return [header, ...body, ...disks].join("\n");
+}
+
+/** JSON with stable snake_case names, for scripts and monitoring. */
+export function statusJson(s: Snapshot, t: StatusThresholds) {
+  return {
+    host: s.host,
+    kernel: s.kernel,
+    time: new Date(s.at).toISOString(),
+    uptime_seconds: Math.round(s.uptimeSeconds),
+    load: {
+      "1m": s.load.load1,
+      "5m": s.load.load5,
+      "15m": s.load.load15,
+      per_core_5m: Number((s.load.load5 / s.cpus).toFixed(3)),
+      running: s.load.running,
+      tasks: s.load.total,
+      level: levelOf(s.load.load5 / s.cpus, t.load.warn, t.load.crit),
+    },
+    cpus: s.cpus,
+    cpu_limit: s.cpuLimit ?? null,
+    cpu_percent: Object.fromEntries(Object.entries(s.cpu).map(([k, v]) => [k, Number(v.toFixed(1))])),
+    memory: {
+      total_bytes: s.memory.total,
+      available_bytes: s.memory.available,
+      used_bytes: s.memory.used,
+      used_percent: Number(s.memory.usedPercent.toFixed(1)),
+      swap_total_bytes: s.memory.swapTotal,
+      swap_used_bytes: s.memory.swapUsed,
+      level: levelOf(s.memory.usedPercent, t.memory.warn, t.memory.crit),
+    },
+    devices: s.devices.map((d) => ({
+      name: d.name,
+      path: d.path,
+      ok: d.usage !== undefined,
+      error: d.error ?? null,
+      size_bytes: d.usage?.size ?? null,
+      used_bytes: d.usage?.used ?? null,
+      available_bytes: d.usage?.available ?? null,
+      used_percent: d.usage?.usedPercent ?? null,
+      inodes_percent: d.usage?.inodesPercent ?? null,
+      alert_threshold: d.alertThreshold,
+      critical_threshold: d.criticalThreshold,
+      level: deviceLevel(d),
+    })),
+  };
+}

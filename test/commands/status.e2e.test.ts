@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ADMIN, BASE_CONFIG, type Harness, startHarness, VIEWER } from "../support/harness.ts";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+describe("/status through the local Bot API", () => {
+  test("a viewer gets the snapshot; Refresh edits the same message", async () => {
+    h = await startHarness(`${BASE_CONFIG}  - { name: gone, path: /no/such/disk }\n`);
+    h.api.userSays(VIEWER.id, VIEWER, "/status");
+    const msg = await h.nextMessage(VIEWER.id);
+    expect(msg.text).toMatch(/^🖥 \S+ · up /);
+    expect(msg.text).toMatch(/\nroot +[▓░]{10} +\d+% /);
+    expect(msg.text).toContain("gone ✖ no such path 🔴");
+    expect(msg.keyboard).toEqual([[{ text: "🔄 Refresh", callback_data: "st:r" }]]);
+    h.api.press(VIEWER.id, msg.messageId, "st:r", VIEWER);
+    const toast = await h.api.waitFor((e) => e.type === "answer");
+    expect(toast).toMatchObject({ text: expect.stringMatching(/Refreshed|No change/) });
+    expect(h.messagesIn(VIEWER.id)).toHaveLength(1);
+  });
+
+  test("arguments route to the Plume location status (its usage when Plume is not set up)", async () => {
+    h = await startHarness();
+    h.api.userSays(ADMIN.id, ADMIN, "/status 5f0c8e2a9d3b4c1a2b3c4d5e 5f0c8e2a9d3b4c1a2b3c4d5f");
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("Plume is not configured");
+  });
+
+  test("the Status button under /start sends a fresh status message", async () => {
+    h = await startHarness();
+    h.api.userSays(ADMIN.id, ADMIN, "/start");
+    const start = await h.nextMessage(ADMIN.id);
+    h.api.press(ADMIN.id, start.messageId, "st:n", ADMIN);
+    expect((await h.nextMessage(ADMIN.id)).text).toMatch(/^🖥 /);
+  });
+});
+
+describe("octopus status", () => {
+  const ROOT = resolve(import.meta.dir, "../..");
+  const run = (args: string[], config: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-status-"));
+    writeFileSync(join(dir, "config.yaml"), config);
+    return Bun.spawnSync([process.execPath, "src/main.ts", "status", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CONFIG_FILE: join(dir, "config.yaml") },
+    });
+  };
+
+  test("prints the snapshot and exits 0 when no disk is critical", () => {
+    const r = run(
+      [],
+      "monitored_devices:\n  - { name: root, path: /, alert_threshold: 99, critical_threshold: 100 }\n",
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.toString()).toMatch(/^🖥 .*\nLoad /);
+  });
+
+  test("--json prints stable JSON and exits 1 when a disk is over its critical threshold", () => {
+    const r = run(
+      ["--json"],
+      "monitored_devices:\n  - { name: root, path: /, alert_threshold: 0, critical_threshold: 0 }\n",
+    );
+    expect(r.exitCode).toBe(1);
+    const json = JSON.parse(r.stdout.toString());
+    expect(json.devices[0]).toMatchObject({ name: "root", ok: true, level: "crit" });
+  });
+});
