@@ -139,6 +139,9 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
     token,
     apiRoot: env.TELEGRAM_API_URL || "https://api.telegram.org",
     snapshotter: createRealSnapshotter(),
+    stateDir,
+    env,
+    secretValues: () => [token],
     ...(unlimited ? { limits: NO_LIMITS } : {}),
   });
   log.info("starting", {
@@ -171,6 +174,8 @@ async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<num
     token: api.token,
     apiRoot: api.url,
     snapshotter: createRealSnapshotter(),
+    stateDir,
+    env,
     extraAdmins: [CONSOLE_USER.id],
   });
   io.err(`Local Bot API on ${api.url}; bot logs go to ${join(stateDir, "console.log")}.`);

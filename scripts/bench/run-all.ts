@@ -1,4 +1,5 @@
 /** `make bench`: every benchmark, one after the other, on this machine. */
+import { benchRunner } from "./runner.ts";
 import { benchStartup } from "./startup.ts";
 import { benchStatus } from "./status.ts";
 import { benchTelegram } from "./telegram.ts";
@@ -9,3 +10,4 @@ console.log(
 await benchTelegram();
 await benchStartup();
 await benchStatus();
+await benchRunner();

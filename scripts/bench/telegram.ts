@@ -61,6 +61,8 @@ async function withBot<T>(
     token: api.token,
     apiRoot: api.url,
     snapshotter: createSnapshotter({ clock: systemClock, sleep: Bun.sleep }),
+    stateDir: mkdtempSync(join(tmpdir(), "octopus-bench-state-")),
+    env: {},
     ...(limits ? { limits } : {}),
   });
   await app.start();

@@ -28,8 +28,9 @@ export interface TelegramBotOptions {
   clock: Clock;
   log: Logger;
   telegram: { admins: readonly number[]; viewers: readonly number[]; max_messages: number };
+  /** Read when first needed: command families may be built after the bot. */
   commands(): readonly CommandSpec[];
-  callbacks: readonly CallbackSpec[];
+  callbacks(): readonly CallbackSpec[];
   textHooks?: readonly TextHook[];
   extraAdmins?: readonly number[];
   limits?: RateLimitPolicy;
@@ -40,7 +41,9 @@ export interface TelegramBot {
   outbox: Outbox;
   /** Connects (retrying until the Bot API answers), registers the menus and starts polling. */
   start(): Promise<void>;
-  /** Stops polling, lets running handlers finish, flushes the outbox (each bounded). */
+  /** Stops polling and lets running handlers finish (bounded). Messages can still be sent. */
+  stopPolling(drainMs?: number): Promise<void>;
+  /** Stops polling if still on, flushes the outbox (bounded), then stops sending. */
   stop(flushMs?: number): Promise<void>;
   /** Last successful getUpdates (ms), for /healthz. */
   lastPollAt(): number;
@@ -78,7 +81,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     access,
     outbox,
     log: log.child("bot"),
-    commands: options.commands(),
+    commands: options.commands,
     callbacks: options.callbacks,
     ...(options.textHooks ? { textHooks: options.textHooks } : {}),
     botUsername: () => username,
@@ -134,6 +137,11 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       dispatcher.recover();
       username = await poller.start();
       if (username) await registerMenus();
+    },
+    async stopPolling(drainMs = 5000) {
+      poller.stop();
+      pollAbort.abort();
+      await dispatcher.drain(drainMs);
     },
     async stop(flushMs = 5000) {
       poller.stop();

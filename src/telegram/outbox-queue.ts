@@ -104,11 +104,14 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
 
   function finish(job: Job, result: CallResult) {
     for (const w of job.waiters) w(result);
-    if (pending() === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    }
+  }
+
+  /** Wakes flush() callers; runs after a call's in-flight mark is cleared, or it never sees 0. */
+  function notifyIfIdle() {
+    if (pending() !== 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   function retryLater(job: Job, key: number, delayMs: number, reason: string): boolean {
@@ -184,6 +187,7 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
     } finally {
       busy.delete(key);
       pump();
+      notifyIfIdle();
     }
   }
 

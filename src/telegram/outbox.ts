@@ -22,6 +22,8 @@ export interface SendOptions {
   priority?: Priority;
 }
 
+export type DocumentContent = string | Uint8Array | { path: string };
+
 export type SendResult =
   | { ok: true; messageIds: number[]; asDocument: boolean }
   | { ok: false; error: string };
@@ -35,10 +37,11 @@ export interface Outbox {
     text: RichText | string,
     options?: Omit<SendOptions, "replyTo">,
   ): Promise<EditResult>;
+  /** `{ path }` streams a file from disk (a 10 MB log never sits in memory). */
   document(
     chatId: number,
     fileName: string,
-    content: string | Uint8Array,
+    content: DocumentContent,
     caption?: string,
     options?: SendOptions,
   ): Promise<SendResult>;
@@ -53,7 +56,7 @@ export interface OutboxOptions {
   /** Text needing more than this many messages goes out as a document (default 3). */
   maxMessages?: number;
   /** Builds the document payload for the transport (gramio's MediaUpload in production). */
-  toUpload: (content: string | Uint8Array, fileName: string) => unknown;
+  toUpload: (content: DocumentContent, fileName: string) => unknown;
 }
 
 const rich = (text: RichText | string) => (typeof text === "string" ? plain(text) : text);

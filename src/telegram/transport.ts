@@ -1,5 +1,6 @@
 import { Bot, MediaUpload, TelegramError } from "gramio";
 import { TelegramSendError } from "../shared/errors.ts";
+import type { DocumentContent } from "./outbox.ts";
 import type { ApiCall } from "./outbox-queue.ts";
 
 /** The gramio client pointed at `${apiRoot}/bot<token>/<method>`. */
@@ -18,7 +19,9 @@ export function createApiCall(bot: Bot): ApiCall {
     const fn = api[method];
     if (!fn) throw new TelegramSendError(method, 404, "method not available in gramio");
     try {
-      return await fn(params);
+      // gramio rewrites file fields in place while building multipart bodies: give it a copy, so a
+      // retried upload still carries its file.
+      return await fn({ ...params });
     } catch (error) {
       if (error instanceof TelegramError) {
         const payload = (error.payload ?? {}) as { retry_after?: number; migrate_to_chat_id?: number };
@@ -29,9 +32,12 @@ export function createApiCall(bot: Bot): ApiCall {
   };
 }
 
-/** A document for sendDocument: text as UTF-8, bytes as they are. */
-export function toUpload(content: string | Uint8Array, fileName: string): unknown {
-  return typeof content === "string"
-    ? MediaUpload.text(content, fileName)
-    : MediaUpload.buffer(content, fileName);
+/**
+ * A document for sendDocument: text as UTF-8, bytes as they are, a path as a lazy Bun.file
+ * (streamed from disk; gramio accepts any Blob; the file name sent is the path's basename).
+ */
+export function toUpload(content: DocumentContent, fileName: string): unknown {
+  if (typeof content === "string") return MediaUpload.text(content, fileName);
+  if (content instanceof Uint8Array) return MediaUpload.buffer(content, fileName);
+  return Bun.file(content.path);
 }

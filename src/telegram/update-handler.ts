@@ -16,8 +16,9 @@ export interface UpdateHandlerDeps {
   access: Access;
   outbox: Outbox;
   log: Logger;
-  commands: readonly CommandSpec[];
-  callbacks: readonly CallbackSpec[];
+  /** Read on the first update, so command families can be built after the bot (they need its outbox). */
+  commands(): readonly CommandSpec[];
+  callbacks(): readonly CallbackSpec[];
   textHooks?: readonly TextHook[];
   /** The bot's username, to ignore commands addressed to another bot in groups. */
   botUsername(): string;
@@ -28,8 +29,14 @@ const nameOf = (u: { first_name: string; last_name?: string; username?: string }
 
 export function createUpdateHandler(deps: UpdateHandlerDeps) {
   const { access, outbox, log } = deps;
-  const commands = new Map(deps.commands.map((c) => [c.name, c]));
-  const callbacks = new Map(deps.callbacks.map((c) => [c.prefix, c]));
+  let routes: { commands: Map<string, CommandSpec>; callbacks: Map<string, CallbackSpec> } | undefined;
+  const table = () => {
+    routes ??= {
+      commands: new Map(deps.commands().map((c) => [c.name, c])),
+      callbacks: new Map(deps.callbacks().map((c) => [c.prefix, c])),
+    };
+    return routes;
+  };
 
   async function deny(chatId: number, user: { id: number }, what: string) {
     log.warn("access denied", { user: user.id, chat: chatId, what });
@@ -68,7 +75,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       if (isPrivate) await ctx.reply("I only understand commands. /help lists them.");
       return;
     }
-    const spec = commands.get(command.name);
+    const spec = table().commands.get(command.name);
     if (!spec) {
       if (isPrivate || command.mention)
         await ctx.reply(`Unknown command /${command.name}. /help lists what you can use.`);
@@ -92,7 +99,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     }
     const data = query.data ?? "";
     const colon = data.indexOf(":");
-    const spec = callbacks.get(colon < 0 ? data : data.slice(0, colon));
+    const spec = table().callbacks.get(colon < 0 ? data : data.slice(0, colon));
     if (!spec) {
       await outbox.answer(query.id, "This button has expired.");
       return;

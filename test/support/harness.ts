@@ -1,4 +1,7 @@
 import type { Database } from "bun:sqlite";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type App, type AppOptions, createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import { systemClock } from "../../src/shared/clock.ts";
@@ -36,6 +39,7 @@ export function captureLog(): { log: Logger; lines: string[] } {
 
 export interface Harness {
   api: LocalBotApi;
+  stateDir: string;
   app: App;
   db: Database;
   lines: string[];
@@ -49,12 +53,13 @@ export interface Harness {
 
 export async function startHarness(
   yaml = BASE_CONFIG,
-  options: { db?: Database; api?: LocalBotApi; app?: Partial<AppOptions> } = {},
+  options: { db?: Database; api?: LocalBotApi; stateDir?: string; app?: Partial<AppOptions> } = {},
 ): Promise<Harness> {
   const parsed = parseConfig(yaml, "/tmp/octopus-test/config.yaml");
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   const api = options.api ?? startLocalBotApi();
   const db = options.db ?? openMemoryDb();
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "octopus-state-"));
   const { log, lines } = captureLog();
   const make = () =>
     createApp({
@@ -66,13 +71,17 @@ export async function startHarness(
       apiRoot: api.url,
       pollTimeoutSeconds: 2,
       snapshotter: createSnapshotter({ clock: systemClock, sleep: Bun.sleep, firstSampleMs: 20 }),
+      stateDir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
       ...options.app,
     });
   let app = make();
-  await app.start();
+  // Set before start: messages sent while starting (interrupted-run notices) count as new.
   let cursor = api.state.events.length;
+  await app.start();
   const harness: Harness = {
     api,
+    stateDir,
     get app() {
       return app;
     },

@@ -78,7 +78,10 @@ describe("access control through the local Bot API", () => {
     h = await startHarness();
     h.api.userSays(ADMIN.id, ADMIN, "/start");
     const start = await h.nextMessage(ADMIN.id);
-    expect(start.keyboard?.[0]?.[0]).toEqual({ text: "❓ Help", callback_data: "help" });
+    expect(start.keyboard?.[0]).toEqual([
+      { text: "🖥 Status", callback_data: "st:n" },
+      { text: "❓ Help", callback_data: "help" },
+    ]);
     h.api.press(ADMIN.id, start.messageId, "help", ADMIN);
     expect((await h.nextMessage(ADMIN.id)).text).toContain("Commands (admin)");
   });

@@ -68,6 +68,11 @@ function entitiesOf(params: Params, text: string, key = "entities"): TelegramMes
   return entities;
 }
 
+function replyToOf(params: Params): { replyTo?: number } {
+  const id = parseJson<{ message_id: number }>(params.reply_parameters)?.message_id;
+  return id ? { replyTo: id } : {};
+}
+
 function keyboardOf(params: Params): Keyboard {
   const markup = parseJson<{ inline_keyboard?: NonNullable<Keyboard> }>(params.reply_markup);
   const rows = markup?.inline_keyboard;
@@ -146,7 +151,7 @@ export const BOT_METHODS: Record<string, (state: LocalState, params: Params) => 
   sendMessage: (state, params) => {
     const chat = chatOf(state, params);
     const text = textOf(params);
-    const replyTo = parseJson<{ message_id: number }>(params.reply_parameters)?.message_id;
+    const replyTo = replyToOf(params).replyTo;
     return store(state, {
       chatId: chat.id,
       messageId: nextMessageId(state, chat.id),
@@ -209,9 +214,14 @@ export function sendDocument(state: LocalState, params: Params, file: File | und
     text: "",
     entities: [],
     keyboard: keyboardOf(params),
-    document: { fileName: file.name || "document", size: content.byteLength, content },
+    document: {
+      fileName: (file.name || "document").split("/").pop() as string,
+      size: content.byteLength,
+      content,
+    },
     caption,
     silent: params.disable_notification === true || params.disable_notification === "true",
+    ...replyToOf(params),
     deleted: false,
     edits: 0,
   });

@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { lastLines, outcomeLine, type RunOutcome, renderLive, withOutput } from "../runner/messages.ts";
+import type { ActiveRun, FinishedRun, RunListener } from "../runner/runner.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { InlineKeyboardRows, Outbox } from "../telegram/outbox.ts";
+import { MESSAGE_LIMIT } from "../telegram/rich-text.ts";
+
+/**
+ * How a run looks in the chat that started it: one message, edited in place. A long-running
+ * script's message shows the last lines live (never faster than the chat's budget) with a
+ * Stop button; at the end it shows the outcome, and the output goes as a .txt document when
+ * it did not fit.
+ */
+
+export const stopButton = (runId: number): InlineKeyboardRows => [
+  [{ text: "⏹ Stop", callback_data: `stop:${runId}` }],
+];
+
+/** Room for the outcome line in a message that also carries output. */
+const FITS_ONE = MESSAGE_LIMIT - 300;
+
+export function createRunPresenter(deps: {
+  outbox: Outbox;
+  clock: Clock;
+  maxMessages: number;
+  /** Remembers the run's message (for the interrupted notice after a crash). */
+  onMessage(runId: number, messageId: number): void;
+}) {
+  const { outbox, clock } = deps;
+
+  return function listenerFor(chatId: number): RunListener {
+    let messageId: Promise<number | undefined> = Promise.resolve(undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let finished = false;
+    // Groups allow 20 messages a minute, edits included: refresh a live view less often there.
+    const everyMs = chatId < 0 ? 3000 : 1000;
+
+    const live = (run: ActiveRun) =>
+      renderLive({
+        script: run.script.name,
+        elapsedMs: clock.now() - run.startedAt,
+        lines: run.output.lines(),
+        tail: run.output.tail(),
+      });
+
+    const refresh = async (run: ActiveRun) => {
+      timer = undefined;
+      const id = await messageId;
+      if (id && !finished)
+        await outbox.edit(chatId, id, live(run), { keyboard: stopButton(run.id), priority: "bulk" });
+    };
+
+    return {
+      started(run) {
+        const first =
+          run.script.kind === "long"
+            ? live(run)
+            : { text: `⏳ ${run.script.name} running (started by ${run.requester.name})`, entities: [] };
+        messageId = outbox.send(chatId, first, { keyboard: stopButton(run.id) }).then((r) => {
+          const id = r.ok ? r.messageIds[0] : undefined;
+          if (id) deps.onMessage(run.id, id);
+          return id;
+        });
+      },
+      output(run) {
+        if (run.script.kind !== "long" || timer || finished) return;
+        timer = setTimeout(() => void refresh(run), everyMs);
+      },
+      async finished(result: FinishedRun) {
+        finished = true;
+        if (timer) clearTimeout(timer);
+        const { run } = result;
+        let header = outcomeLine(run.script.name, result.outcome as RunOutcome, result.durationMs);
+        if (result.leftoversKilled) header += "\n(background processes it left running were ended)";
+        const size = run.output.textLength();
+        const id = await messageId;
+        const show = async (text: ReturnType<typeof withOutput>) =>
+          id ? outbox.edit(chatId, id, text) : outbox.send(chatId, text);
+        if (size <= FITS_ONE) {
+          await show(withOutput(header, run.output.tail()));
+          return;
+        }
+        if (size <= deps.maxMessages * MESSAGE_LIMIT - 300) {
+          await show({ text: header, entities: [] });
+          await outbox.send(
+            chatId,
+            withOutput("Output:", readFileSync(run.textPath, "utf8")),
+            id ? { replyTo: id } : {},
+          );
+          return;
+        }
+        const note = run.output.truncated() ? " (cut at runner.max_log_bytes)" : "";
+        await show(
+          withOutput(
+            `${header}\nLast lines below; the full output is attached${note}.`,
+            lastLines(run.output.tail(), 2500, 25),
+          ),
+        );
+        await outbox.document(
+          chatId,
+          basename(run.textPath),
+          { path: run.textPath },
+          `${run.script.name} run #${run.id}`,
+          id ? { replyTo: id } : {},
+        );
+      },
+    };
+  };
+}

@@ -1,0 +1,51 @@
+import type { ScriptDef } from "../config/parse.ts";
+import type { Role } from "../telegram/access.ts";
+
+/**
+ * Pure: which configured script a request names, and whether this role may run it.
+ * Nothing outside the config can ever be chosen, and chat users never pass arguments.
+ */
+
+export type CatalogError =
+  | { kind: "usage" }
+  | { kind: "arguments"; name: string }
+  | { kind: "unknown"; name: string }
+  | { kind: "forbidden"; name: string };
+
+export function scriptsFor(scripts: readonly ScriptDef[], role: Role): ScriptDef[] {
+  return scripts.filter((s) => role === "admin" || s.role === "viewer");
+}
+
+/** Resolves `/run` arguments (`"backup"`) to a script, or says why not. */
+export function resolveRunRequest(
+  scripts: readonly ScriptDef[],
+  args: string,
+  role: Role,
+): { ok: true; script: ScriptDef } | { ok: false; error: CatalogError } {
+  const words = args.trim().split(/\s+/).filter(Boolean);
+  const first = words[0];
+  if (!first) return { ok: false, error: { kind: "usage" } };
+  // "backup;" or "backup|x": the name, then shell punctuation that must never mean anything here.
+  const name = first.replace(/[;&|`$<>()].*$/, "");
+  const script = scripts.find((s) => s.name === name.toLowerCase());
+  if (!script) return { ok: false, error: { kind: "unknown", name: first } };
+  // Checked after the lookup so "/run backup; rm -rf /" names the script it refused to run.
+  if (words.length > 1 || name !== first)
+    return { ok: false, error: { kind: "arguments", name: script.name } };
+  if (role !== "admin" && script.role !== "viewer") return { ok: false, error: { kind: "forbidden", name } };
+  return { ok: true, script };
+}
+
+export function catalogErrorText(error: CatalogError, available: readonly ScriptDef[]): string {
+  const list = available.length ? `\nAvailable: ${available.map((s) => s.name).join(", ")}` : "";
+  switch (error.kind) {
+    case "usage":
+      return `Usage: /run NAME${list}`;
+    case "arguments":
+      return `Scripts take no arguments: /run ${error.name} runs it as configured. Nothing was run.`;
+    case "unknown":
+      return `No script named ${error.name}.${list}`;
+    case "forbidden":
+      return `${error.name} may only be run by admins.`;
+  }
+}

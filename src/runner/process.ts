@@ -1,0 +1,126 @@
+import { errorMessage } from "../shared/errors.ts";
+import { err, ok, type Result } from "../shared/result.ts";
+
+/**
+ * One child process in its own process group (setsid), so Stop, a timeout or shutdown can
+ * end the whole tree: SIGTERM to the group, SIGKILL after the grace period. Run by argv,
+ * never through a shell. Output chunks arrive as they are read, stdout and stderr
+ * interleaved in arrival order.
+ */
+
+export interface ProcessSpec {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Between SIGTERM and SIGKILL. */
+  graceMs?: number;
+  /** How long to wait for the pipes to close after the main process exited. */
+  drainMs?: number;
+}
+
+export interface ProcessExit {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** Set when stop() ended it, with the reason given. */
+  stoppedBy?: string;
+  /** Processes the script left holding its output pipes were ended. */
+  leftoversKilled: boolean;
+}
+
+export interface RunningProcess {
+  pid: number;
+  exited: Promise<ProcessExit>;
+  /** Ends the whole process group (SIGTERM, then SIGKILL after the grace period). */
+  stop(by: string): void;
+}
+
+export type OutputSink = (chunk: Uint8Array, stream: "stdout" | "stderr") => void;
+
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is gone
+  }
+}
+
+/** Starts the process, or says why it could not (missing, not executable, bad cwd). */
+export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<RunningProcess, string> {
+  const graceMs = spec.graceMs ?? 5000;
+  let child: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  try {
+    child = Bun.spawn(spec.argv, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+  } catch (error) {
+    return err(errorMessage(error).replace(/^.*?:\s*/, "") || "could not start");
+  }
+  const pid = child.pid;
+  let timedOut = false;
+  let stoppedBy: string | undefined;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const terminate = () => {
+    if (killTimer) return;
+    signalGroup(pid, "SIGTERM");
+    killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
+  };
+
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    terminate();
+  }, spec.timeoutMs);
+
+  const pump = async (stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") => {
+    for await (const chunk of stream) onOutput(chunk, name);
+  };
+  const readers = Promise.all([pump(child.stdout, "stdout"), pump(child.stderr, "stderr")]).catch(
+    () => undefined,
+  );
+
+  const exited = (async (): Promise<ProcessExit> => {
+    await child.exited;
+    clearTimeout(timeout);
+    // A background grandchild may still hold the pipes: give it a moment, then end the group.
+    let leftoversKilled = false;
+    const drained = await Promise.race([
+      readers.then(() => true),
+      Bun.sleep(spec.drainMs ?? 2000).then(() => false),
+    ]);
+    if (!drained) {
+      leftoversKilled = signalGroup(pid, "SIGTERM");
+      const closed = await Promise.race([readers.then(() => true), Bun.sleep(graceMs).then(() => false)]);
+      if (!closed) signalGroup(pid, "SIGKILL");
+      await readers;
+    } else if (timedOut || stoppedBy) {
+      // Stop and timeout end the whole tree, including children that closed their output.
+      signalGroup(pid, "SIGKILL");
+    }
+    if (killTimer) clearTimeout(killTimer);
+    return {
+      exitCode: child.signalCode ? null : child.exitCode,
+      signal: child.signalCode === null ? null : String(child.signalCode),
+      timedOut,
+      ...(stoppedBy ? { stoppedBy } : {}),
+      leftoversKilled,
+    };
+  })();
+
+  return ok({
+    pid,
+    exited,
+    stop(by) {
+      if (stoppedBy || timedOut) return;
+      stoppedBy = by;
+      terminate();
+    },
+  });
+}

@@ -1,0 +1,96 @@
+import type { Database } from "bun:sqlite";
+
+export type RunStatus = "running" | "succeeded" | "failed" | "timed_out" | "stopped" | "interrupted";
+
+export interface RunRow {
+  id: number;
+  script: string;
+  kind: "oneshot" | "long";
+  trigger: "user" | "schedule";
+  requestedBy: number | null;
+  requestedByName: string | null;
+  chatId: number | null;
+  messageId: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  status: RunStatus;
+  reason: string | null;
+  outputBytes: number;
+  logPath: string | null;
+  pid: number | null;
+  pidStart: string | null;
+}
+
+export type NewRun = Pick<
+  RunRow,
+  "script" | "kind" | "trigger" | "requestedBy" | "requestedByName" | "chatId" | "startedAt"
+>;
+export type RunEnd = Pick<RunRow, "endedAt" | "exitCode" | "signal" | "status" | "reason" | "outputBytes">;
+
+const COLUMNS = `id, script, kind, trigger, requested_by AS requestedBy, requested_by_name AS requestedByName,
+  chat_id AS chatId, message_id AS messageId, started_at AS startedAt, ended_at AS endedAt,
+  exit_code AS exitCode, signal, status, reason, output_bytes AS outputBytes, log_path AS logPath,
+  pid, pid_start AS pidStart`;
+
+/** Run history (see migration 003). */
+export function createRunsRepo(db: Database) {
+  const insert = db.query<
+    { id: number },
+    [string, string, string, number | null, string | null, number | null, number]
+  >(
+    `INSERT INTO runs (script, kind, trigger, requested_by, requested_by_name, chat_id, started_at, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
+  );
+  const setLog = db.query<unknown, [string, number]>("UPDATE runs SET log_path = ? WHERE id = ?");
+  const setPid = db.query<unknown, [number, string | null, number]>(
+    "UPDATE runs SET pid = ?, pid_start = ? WHERE id = ?",
+  );
+  const setMessage = db.query<unknown, [number, number]>("UPDATE runs SET message_id = ? WHERE id = ?");
+  const finish = db.query<
+    unknown,
+    [number | null, number | null, string | null, string, string | null, number, number]
+  >(
+    `UPDATE runs SET ended_at = ?, exit_code = ?, signal = ?, status = ?, reason = ?, output_bytes = ?
+     WHERE id = ? AND status = 'running'`,
+  );
+  const byId = db.query<RunRow, [number]>(`SELECT ${COLUMNS} FROM runs WHERE id = ?`);
+  const recent = db.query<RunRow, [number]>(`SELECT ${COLUMNS} FROM runs ORDER BY id DESC LIMIT ?`);
+  const running = db.query<RunRow, []>(`SELECT ${COLUMNS} FROM runs WHERE status = 'running' ORDER BY id`);
+  const beyond = db.query<{ id: number; logPath: string | null }, [number]>(
+    "SELECT id, log_path AS logPath FROM runs WHERE log_path IS NOT NULL ORDER BY id DESC LIMIT -1 OFFSET ?",
+  );
+  const clearLog = db.query<unknown, [number]>("UPDATE runs SET log_path = NULL WHERE id = ?");
+
+  return {
+    /** Inserts a `running` row and returns its id. */
+    start(run: NewRun): number {
+      const row = insert.get(
+        run.script,
+        run.kind,
+        run.trigger,
+        run.requestedBy,
+        run.requestedByName,
+        run.chatId,
+        run.startedAt,
+      );
+      return (row as { id: number }).id;
+    },
+    setLogPath: (id: number, path: string) => void setLog.run(path, id),
+    setMessageId: (id: number, messageId: number) => void setMessage.run(messageId, id),
+    setPid: (id: number, pid: number, pidStart: string | null) => void setPid.run(pid, pidStart, id),
+    /** Ends a running run; a run already ended is left as it is. */
+    finish(id: number, end: RunEnd): void {
+      finish.run(end.endedAt, end.exitCode, end.signal, end.status, end.reason, end.outputBytes, id);
+    },
+    get: (id: number): RunRow | undefined => byId.get(id) ?? undefined,
+    recent: (limit: number): RunRow[] => recent.all(limit),
+    running: (): RunRow[] => running.all(),
+    /** Runs whose logs fall outside the newest `keep`: their files can be deleted. */
+    logsBeyond: (keep: number) => beyond.all(keep),
+    clearLogPath: (id: number) => void clearLog.run(id),
+  };
+}
+
+export type RunsRepo = ReturnType<typeof createRunsRepo>;

@@ -1,0 +1,28 @@
+import { expect, test } from "bun:test";
+import { systemClock } from "../../src/shared/clock.ts";
+import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { createOutbox } from "../../src/telegram/outbox.ts";
+import { createOutboxQueue } from "../../src/telegram/outbox-queue.ts";
+import { createRateLimiter } from "../../src/telegram/rate-limits.ts";
+import { createApiCall, createGramioBot, toUpload } from "../../src/telegram/transport.ts";
+import { ADMIN, captureLog } from "../support/harness.ts";
+
+test("flush() called while the last call is in flight resolves as soon as it lands", async () => {
+  const api = startLocalBotApi();
+  api.userSays(ADMIN.id, ADMIN, "hi");
+  api.faults = (m) => (m === "sendMessage" ? { delayMs: 200 } : undefined);
+  const queue = createOutboxQueue({
+    call: createApiCall(createGramioBot(api.token, api.url)),
+    limiter: createRateLimiter(),
+    clock: systemClock,
+    log: captureLog().log,
+  });
+  const outbox = createOutbox({ queue, toUpload });
+  const sent = outbox.send(ADMIN.id, "slow");
+  await Bun.sleep(50);
+  const t0 = Date.now();
+  expect(await outbox.flush(5000)).toBe(true);
+  expect(Date.now() - t0).toBeLessThan(1000);
+  expect((await sent).ok).toBe(true);
+  await api.stop();
+});
