@@ -1,4 +1,6 @@
 import type { Database } from "bun:sqlite";
+import { createAlertsService } from "./alerts/service.ts";
+import { createAlertCommands } from "./commands/alerts.ts";
 import { createHistoryCommands } from "./commands/history.ts";
 import { createRunCommands } from "./commands/run.ts";
 import { createRunPresenter } from "./commands/run-presenter.ts";
@@ -45,6 +47,7 @@ export interface App {
   telegram: TelegramBot;
   runner: ReturnType<typeof createRunner>;
   scheduler: ReturnType<typeof createScheduler>;
+  alerts: ReturnType<typeof createAlertsService>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -109,9 +112,13 @@ export function createApp(options: AppOptions): App {
     sleep: Bun.sleep,
   });
 
+  const snapshot = () => options.snapshotter.take(config.monitored_devices);
+  const alerts = createAlertsService({ config, db: options.db, outbox, snapshot, clock, log });
+  const alertCommands = createAlertCommands({ monitor: alerts.monitor, repo: alerts.repo, clock });
   const status = createStatusCommands({
-    snapshot: () => options.snapshotter.take(config.monitored_devices),
+    snapshot,
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },
+    activeAlerts: alerts.activeAlerts,
   });
   const runs = createRunCommands({ scripts: () => config.scripts, runner, clock, listenerFor: presenter });
   const all = () => commands;
@@ -136,13 +143,15 @@ export function createApp(options: AppOptions): App {
       schedules: () => scheduler.list(),
       clock,
     }),
+    ...alertCommands.commands,
   ];
-  callbacks = [createHelpCallback(all), ...status.callbacks, ...runs.callbacks];
+  callbacks = [createHelpCallback(all), ...status.callbacks, ...runs.callbacks, ...alertCommands.callbacks];
 
   return {
     telegram,
     runner,
     scheduler,
+    alerts,
     async start() {
       for (const row of runner.recoverInterrupted()) {
         if (row.chatId === null) continue;
@@ -153,12 +162,16 @@ export function createApp(options: AppOptions): App {
         );
       }
       scheduler.start(config.scripts);
+      await alerts.start();
       await telegram.start();
     },
     async stop() {
       await telegram.stopPolling();
       scheduler.stop();
+      alerts.stop();
       await runner.stopAll("shutdown");
+      await alerts.delivery.drain(2000);
+      alerts.delivery.stop();
       await telegram.stop();
     },
   };

@@ -1,4 +1,5 @@
 /** `make bench`: every benchmark, one after the other, on this machine. */
+import { benchAlerts } from "./alerts.ts";
 import { benchRunner } from "./runner.ts";
 import { benchStartup } from "./startup.ts";
 import { benchStatus } from "./status.ts";
@@ -10,4 +11,5 @@ console.log(
 await benchTelegram();
 await benchStartup();
 await benchStatus();
+await benchAlerts();
 await benchRunner();

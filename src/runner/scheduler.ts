@@ -82,7 +82,6 @@ export function createScheduler(deps: {
         const job = new Cron(
           script.schedule as string,
           {
-            name: `script:${script.name}`,
             protect: (j) =>
               deps.log.warn("scheduled run skipped: the previous one is still running", {
                 script: script.name,

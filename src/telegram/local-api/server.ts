@@ -29,6 +29,8 @@ export interface LocalBotApi {
   faults: FaultHook | undefined;
   /** A user writes in a chat (creating the chat on first use). Returns the update id. */
   userSays(chat: ChatRef, from: LocalUser, text: string, extra?: Record<string, unknown>): number;
+  /** Opens a chat as if the user had started the bot earlier (no update is sent). */
+  openChat(chat: ChatRef, user: LocalUser): void;
   /** A user presses an inline button under a bot message. */
   press(chatId: number, messageId: number, data: string, from: LocalUser): number;
   /** Turns a group into a supergroup: the old id answers 400 with migrate_to_chat_id from now on. */
@@ -233,6 +235,9 @@ export function startLocalBotApi(options: { token?: string; port?: number } = {}
           ...extra,
         },
       } as Omit<TelegramUpdate, "update_id">);
+    },
+    openChat(chat, user) {
+      ensureChat(chat, user);
     },
     press(chatId, messageId, data, from) {
       const chat = state.chats.get(chatId);

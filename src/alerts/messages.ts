@@ -1,0 +1,195 @@
+import { formatDuration } from "../shared/duration.ts";
+import { formatClock } from "../shared/time-format.ts";
+import type { InlineKeyboardRows } from "../telegram/outbox.ts";
+import type { RichText } from "../telegram/rich-text.ts";
+import { formatValue, type Reading } from "./readings.ts";
+import type { AlertEvent, Level } from "./rules.ts";
+
+/**
+ * Pure: what each alert event says, and where. One incident message per incident and chat
+ * (edited as things change, with mute buttons); replies to it for what should make a
+ * phone ring (escalation) or be on record quietly (repeats, recovery).
+ */
+
+export type PlanKind = "incident" | "edit" | "reply" | "notice";
+
+export interface MessagePlan {
+  kind: PlanKind;
+  text: RichText;
+  silent: boolean;
+  keyboard?: InlineKeyboardRows;
+  /** For an edit whose incident message was never sent (muted at the time): send it instead. */
+  sendIfMissing?: boolean;
+}
+
+const ICON: Record<Level, string> = { ok: "✅", warn: "⚠️", crit: "🔴" };
+const NAME: Record<Level, string> = { ok: "OK", warn: "WARN", crit: "CRIT" };
+
+const bold = (text: string): RichText => ({
+  text,
+  entities: [{ type: "bold", offset: 0, length: text.length }],
+});
+const withBody = (title: string, body: string): RichText => {
+  const t = bold(title);
+  return { text: `${t.text}\n${body}`, entities: t.entities };
+};
+
+export function muteButtons(incidentId: number): InlineKeyboardRows {
+  return [
+    [
+      { text: "✔️ Ack", callback_data: `al:a:${incidentId}` },
+      { text: "🔕 1h", callback_data: `al:m1:${incidentId}` },
+      { text: "🔕 8h", callback_data: `al:m8:${incidentId}` },
+    ],
+    [{ text: "🔕 Until resolved", callback_data: `al:mr:${incidentId}` }],
+  ];
+}
+
+function threshold(r: Reading, level: Level): string {
+  if (r.value === undefined) return "";
+  const limit = level === "crit" ? r.crit : r.warn;
+  return ` (${level === "crit" ? "crit" : "warn"} at ${r.unit === "%" ? `${limit}%` : `${limit}/core`})`;
+}
+
+/** The incident message while it is open. */
+export function incidentText(r: Reading, level: Level, startedAt: number, host: string): RichText {
+  return withBody(
+    `${ICON[level]} ${NAME[level]} ${r.label} ${formatValue(r)}`,
+    `${host} · since ${formatClock(startedAt)}${threshold(r, level)}`,
+  );
+}
+
+/** The incident message once it is over. */
+export function resolvedText(
+  r: Reading,
+  startedAt: number,
+  host: string,
+  durationMs: number,
+  peak: number | undefined,
+): RichText {
+  const peakText = peak === undefined ? "" : `, peak ${formatValue({ ...r, value: peak })}`;
+  return withBody(
+    `✅ ${r.label} ${formatValue(r)}`,
+    `${host} · ${formatClock(startedAt)} · resolved after ${formatDuration(durationMs)}${peakText}`,
+  );
+}
+
+/** Every message an event leads to, for each alert chat. */
+export function planFor(
+  event: AlertEvent,
+  incidentId: number,
+  startedAt: number,
+  host: string,
+): MessagePlan[] {
+  const r = event.reading;
+  const quietly = (plans: MessagePlan[]) => (event.muted ? plans.filter((p) => p.kind === "edit") : plans);
+  switch (event.kind) {
+    case "fire":
+      return quietly([
+        {
+          kind: "incident",
+          text: incidentText(r, event.level, startedAt, host),
+          silent: false,
+          keyboard: muteButtons(incidentId),
+        },
+      ]);
+    case "change":
+      return quietly([
+        {
+          kind: "edit",
+          text: incidentText(r, event.to, startedAt, host),
+          silent: true,
+          keyboard: muteButtons(incidentId),
+          sendIfMissing: false,
+        },
+        {
+          kind: "reply",
+          text: {
+            text:
+              event.to === "crit"
+                ? `🔴 now CRIT: ${r.label} ${formatValue(r)}`
+                : `⚠️ down to WARN: ${r.label} ${formatValue(r)}`,
+            entities: [],
+          },
+          // Escalation rings the phone; de-escalation is on record quietly.
+          silent: event.to !== "crit",
+        },
+      ]);
+    case "resolve":
+      return quietly([
+        {
+          kind: "edit",
+          text: resolvedText(r, startedAt, host, event.durationMs, event.peak),
+          silent: true,
+          sendIfMissing: false,
+        },
+        {
+          kind: "reply",
+          text: { text: `✅ ${r.label} resolved after ${formatDuration(event.durationMs)}`, entities: [] },
+          silent: true,
+        },
+      ]);
+    case "repeat":
+      return quietly([
+        {
+          kind: "reply",
+          text: {
+            text: `🔁 still ${NAME[event.level]}: ${r.label} ${formatValue(r)} for ${formatDuration(event.sinceMs)}`,
+            entities: [],
+          },
+          silent: true,
+        },
+      ]);
+    case "flapping":
+      return quietly([
+        {
+          kind: "reply",
+          text: {
+            text: `〰️ ${r.label} is flapping (${event.changes} changes in 30 min): quiet until it holds still for 10 min.`,
+            entities: [],
+          },
+          silent: false,
+        },
+      ]);
+    case "settled":
+      return event.level === "ok"
+        ? quietly([
+            {
+              kind: "edit",
+              text: resolvedText(r, startedAt, host, event.durationMs, event.peak),
+              silent: true,
+              sendIfMissing: false,
+            },
+            {
+              kind: "reply",
+              text: { text: `✅ ${r.label} settled at OK ${formatValue(r)}`, entities: [] },
+              silent: true,
+            },
+          ])
+        : quietly([
+            {
+              kind: "edit",
+              text: incidentText(r, event.level, startedAt, host),
+              silent: true,
+              keyboard: muteButtons(incidentId),
+              sendIfMissing: true,
+            },
+            {
+              kind: "reply",
+              text: { text: `〰️ ${r.label} settled at ${NAME[event.level]} ${formatValue(r)}`, entities: [] },
+              silent: event.level !== "crit",
+            },
+          ]);
+  }
+}
+
+/** A line for /alerts and the bottom of /status. */
+export function stateLine(
+  r: Reading,
+  level: Level,
+  since: number | undefined,
+  mute: string | undefined,
+): string {
+  const sinceText = since === undefined ? "" : ` · since ${formatClock(since)}`;
+  return `${ICON[level]} ${r.label} ${formatValue(r)}${sinceText}${mute ? ` · 🔕 ${mute}` : ""}`;
+}

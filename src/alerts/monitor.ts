@@ -1,0 +1,148 @@
+import { Cron } from "croner";
+import type { Config } from "../config/parse.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { Logger } from "../shared/log.ts";
+import type { AlertsRepo } from "../storage/alerts-repo.ts";
+import type { MetaRepo } from "../storage/meta-repo.ts";
+import type { Snapshot } from "../system/snapshot.ts";
+import type { AlertDelivery } from "./delivery.ts";
+import { planFor, stateLine } from "./messages.ts";
+import { type Reading, readingsFrom } from "./readings.ts";
+import { type AlertEvent, type CheckState, evaluate, type RuleConfig } from "./rules.ts";
+
+/**
+ * The unattended side: a croner job takes one snapshot per tick, runs the rule engine,
+ * keeps incidents and states in SQLite and hands messages to the durable delivery. `tick`
+ * is the error sink for a check: a failure is logged and the schedule goes on.
+ */
+
+export const HEARTBEAT_KEY = "alerts.heartbeat";
+const TICKS_KEY = "alerts.ticks";
+
+export function createAlertMonitor(deps: {
+  config: Config;
+  snapshot(): Promise<Snapshot>;
+  repo: AlertsRepo;
+  meta: MetaRepo;
+  delivery: AlertDelivery;
+  clock: Clock;
+  log: Logger;
+}) {
+  const { config, repo, clock, log } = deps;
+  const rules: RuleConfig = {
+    forChecks: config.alerts.for,
+    clearMargin: config.alerts.clear_margin,
+    repeatMs: config.alerts.repeat === "off" ? undefined : config.alerts.repeat,
+  };
+  let states: Map<string, CheckState> = repo.states();
+  let readings = new Map<string, Reading>();
+  let job: Cron | undefined;
+  let host = "server";
+
+  function record(event: AlertEvent): number | null {
+    const current = repo.currentIncident(event.id);
+    const now = clock.now();
+    const state = states.get(event.id);
+    if (event.kind === "fire" || (event.kind === "settled" && event.level !== "ok" && !current)) {
+      return repo.openIncident(event.id, event.kind === "fire" ? event.level : event.level, now);
+    }
+    if (!current) return null;
+    if (event.kind === "resolve" || (event.kind === "settled" && event.level === "ok")) {
+      repo.closeIncident(current.id, now, event.peak);
+    } else if (event.kind === "change") {
+      repo.updateIncident(current.id, event.to, state?.peak);
+    }
+    return current.id;
+  }
+
+  async function tick(): Promise<void> {
+    const snap = await deps.snapshot();
+    host = snap.host;
+    const now = clock.now();
+    const list = readingsFrom(snap, config);
+    readings = new Map(list.map((r) => [r.id, r]));
+    const result = evaluate(states, list, now, rules);
+    for (const [id, s] of states) if (!result.states.has(id)) result.states.set(id, s);
+    states = result.states;
+    for (const event of result.events) {
+      const incidentId = record(event);
+      const started = repo.incident(incidentId ?? -1)?.startedAt ?? now;
+      const plans = planFor(event, incidentId ?? 0, started, host);
+      log.info("alert", { check: event.id, event: event.kind, muted: event.muted, incident: incidentId });
+      if (plans.length) deps.delivery.enqueue(config.telegram.alert_chats, incidentId, plans);
+    }
+    repo.saveStates(states, now);
+    deps.meta.set(HEARTBEAT_KEY, String(now));
+    deps.meta.set(TICKS_KEY, String(Number(deps.meta.get(TICKS_KEY) ?? 0) + 1));
+  }
+
+  const persist = () => repo.saveStates(states, clock.now());
+
+  return {
+    tick,
+    start() {
+      job = new Cron(
+        config.alerts.check,
+        { protect: true, catch: (error) => log.error("alert check failed", { error }) },
+        tick,
+      );
+    },
+    stop() {
+      job?.stop();
+      job = undefined;
+      deps.meta.set(HEARTBEAT_KEY, String(clock.now()));
+    },
+    nextCheck: () => job?.nextRun() ?? null,
+    /** Milliseconds between two checks, from the cron pattern. */
+    intervalMs(): number {
+      const [a, b] = new Cron(config.alerts.check, { paused: true }).nextRuns(2);
+      return a && b ? b.getTime() - a.getTime() : 30_000;
+    },
+    ticks: () => Number(deps.meta.get(TICKS_KEY) ?? 0),
+    checkIds: () => [...readings.keys()],
+    /** Lines for /alerts: every check, firing first. */
+    lines(): { firing: string[]; quiet: string[] } {
+      const now = clock.now();
+      const firing: string[] = [];
+      const quiet: string[] = [];
+      for (const [id, r] of readings) {
+        const s = states.get(id);
+        const mute = s?.muteUntilResolved
+          ? "until resolved"
+          : s?.muteUntil && s.muteUntil > now
+            ? `until ${new Date(s.muteUntil).toTimeString().slice(0, 5)}`
+            : undefined;
+        const line = stateLine(r, s?.level ?? "ok", s?.open ? s.incidentStart : undefined, mute);
+        (s && s.level !== "ok" ? firing : quiet).push(line);
+      }
+      return { firing, quiet };
+    },
+    /** Mutes a check for `ms`, or until its incident resolves. Returns false for an unknown check. */
+    mute(checkId: string, until: number | "resolved"): boolean {
+      const s = states.get(checkId);
+      if (!s) return false;
+      if (until === "resolved") s.muteUntilResolved = true;
+      else s.muteUntil = until;
+      persist();
+      return true;
+    },
+    unmute(checkId: string): boolean {
+      const s = states.get(checkId);
+      if (!s) return false;
+      s.muteUntilResolved = false;
+      delete s.muteUntil;
+      persist();
+      return true;
+    },
+    /** Stops repeats of an incident. */
+    ack(checkId: string): boolean {
+      const s = states.get(checkId);
+      if (!s?.open) return false;
+      s.acked = true;
+      persist();
+      return true;
+    },
+  };
+}
+
+export type AlertMonitor = ReturnType<typeof createAlertMonitor>;

@@ -1,0 +1,89 @@
+import type { Database } from "bun:sqlite";
+import { Cron } from "croner";
+import type { Config } from "../config/parse.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { Logger } from "../shared/log.ts";
+import { createAlertsRepo } from "../storage/alerts-repo.ts";
+import { createMetaRepo } from "../storage/meta-repo.ts";
+import type { Snapshot } from "../system/snapshot.ts";
+import type { Outbox } from "../telegram/outbox.ts";
+import { createAlertDelivery } from "./delivery.ts";
+import { createAlertMonitor, HEARTBEAT_KEY } from "./monitor.ts";
+import { digestText, restartNotice } from "./notices.ts";
+
+/** The alert side assembled: monitor (croner checks), durable delivery, restart notice, digest. */
+export function createAlertsService(deps: {
+  config: Config;
+  db: Database;
+  outbox: Outbox;
+  snapshot(): Promise<Snapshot>;
+  clock: Clock;
+  log: Logger;
+}) {
+  const { config, clock, log } = deps;
+  const repo = createAlertsRepo(deps.db);
+  const meta = createMetaRepo(deps.db, clock);
+  const delivery = createAlertDelivery({ repo, outbox: deps.outbox, clock, log: log.child("alerts") });
+  const monitor = createAlertMonitor({
+    config,
+    snapshot: deps.snapshot,
+    repo,
+    meta,
+    delivery,
+    clock,
+    log: log.child("alerts"),
+  });
+  let digest: Cron | undefined;
+  const notice = (text: string, silent: boolean) =>
+    delivery.enqueue(config.telegram.alert_chats, null, [
+      { kind: "notice", text: { text, entities: [] }, silent },
+    ]);
+
+  return {
+    repo,
+    monitor,
+    delivery,
+    /** Delivers what a previous run left, tells the alert chats about a long downtime, starts the checks. */
+    async start(): Promise<void> {
+      delivery.kick();
+      const last = meta.get(HEARTBEAT_KEY);
+      // The boot time tells a reboot from a crash; without it (no /proc) the notice still goes.
+      const uptimeSeconds = await deps.snapshot().then(
+        (snap) => snap.uptimeSeconds,
+        (error: unknown) => {
+          log.error("first snapshot failed", { error });
+          return Number.POSITIVE_INFINITY;
+        },
+      );
+      const text = restartNotice(
+        last === undefined ? undefined : Number(last),
+        clock.now(),
+        monitor.intervalMs(),
+        clock.now() - uptimeSeconds * 1000,
+      );
+      if (text) notice(text, false);
+      monitor.start();
+      if (config.alerts.digest) {
+        digest = new Cron(
+          config.alerts.digest,
+          { protect: true, catch: (error) => log.error("digest failed", { error }) },
+          () => {
+            const ticks = monitor.ticks();
+            const before = Number(meta.get("alerts.digest_ticks") ?? 0);
+            meta.set("alerts.digest_ticks", String(ticks));
+            const d = digestText(ticks - before, repo.incidentsSince(clock.now() - 86_400_000));
+            notice(d.text, d.quiet);
+          },
+        );
+      }
+    },
+    stop(): void {
+      digest?.stop();
+      monitor.stop();
+    },
+    /** Lines for the bottom of /status. */
+    activeAlerts: () => monitor.lines().firing,
+  };
+}
+
+export type AlertsService = ReturnType<typeof createAlertsService>;
