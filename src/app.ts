@@ -2,17 +2,24 @@ import type { Database } from "bun:sqlite";
 import { createAlertsService } from "./alerts/service.ts";
 import { createAlertCommands } from "./commands/alerts.ts";
 import { createHistoryCommands } from "./commands/history.ts";
+import { createPlumeCommands } from "./commands/plume.ts";
+import { createPlumeAuthCommands } from "./commands/plume-auth.ts";
 import { createRunCommands } from "./commands/run.ts";
 import { createRunPresenter } from "./commands/run-presenter.ts";
 import { createHelpCallback, createStartHelpCommands } from "./commands/start-help.ts";
 import { createStatusCommands } from "./commands/status.ts";
 import type { Config } from "./config/parse.ts";
+import { createPlumeService } from "./plume/service.ts";
+import { createPlumeWatch } from "./plume/watch.ts";
 import { lastLines, outcomeLine, withOutput } from "./runner/messages.ts";
 import { createRunner } from "./runner/runner.ts";
 import { createScheduler, type ScheduleReport } from "./runner/scheduler.ts";
 import type { Clock } from "./shared/clock.ts";
 import type { Logger } from "./shared/log.ts";
+import type { Redactor } from "./shared/redact.ts";
 import { formatClock } from "./shared/time-format.ts";
+import type { SecretBox } from "./storage/crypto.ts";
+import { createPlumeRepo, type PlumeCredentials } from "./storage/plume-repo.ts";
 import { createRunsRepo } from "./storage/runs-repo.ts";
 import type { Snapshotter } from "./system/snapshot.ts";
 import { createTelegramBot, type TelegramBot } from "./telegram/bot.ts";
@@ -34,8 +41,12 @@ export interface AppOptions {
   stateDir: string;
   /** The environment scripts inherit (secrets are removed before they see it). */
   env: Record<string, string | undefined>;
-  /** Secret values that must never reach a script's environment or output. */
-  secretValues?: () => readonly string[];
+  /** Seals Plume credentials and tokens at rest. */
+  secretBox: SecretBox;
+  /** Server-side Plume credentials (PLUME_* environment), if any. */
+  plumeServer?: PlumeCredentials;
+  /** The log redactor: secrets learned at runtime (Plume tokens) are registered with it. */
+  redactor?: Redactor;
   extraAdmins?: readonly number[];
   limits?: RateLimitPolicy;
   pollTimeoutSeconds?: number;
@@ -48,6 +59,8 @@ export interface App {
   runner: ReturnType<typeof createRunner>;
   scheduler: ReturnType<typeof createScheduler>;
   alerts: ReturnType<typeof createAlertsService>;
+  plume: ReturnType<typeof createPlumeService>;
+  plumeWatch: ReturnType<typeof createPlumeWatch>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -55,7 +68,13 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { config, clock, log } = options;
   const runsRepo = createRunsRepo(options.db);
-  const secretValues = options.secretValues ?? (() => [options.token]);
+  // Every secret the bot knows: kept out of logs (redactor) and out of script environments and output.
+  const secrets = new Set<string>([options.token]);
+  const addSecret = (value: string) => {
+    secrets.add(value);
+    options.redactor?.add(value);
+  };
+  const secretValues = () => [...secrets];
   const runner = createRunner({
     stateDir: options.stateDir,
     runsRepo,
@@ -79,6 +98,7 @@ export function createApp(options: AppOptions): App {
     telegram: config.telegram,
     commands: () => commands,
     callbacks: () => callbacks,
+    textHooks: [(ctx) => plumeAuth.textHook(ctx)],
     ...(options.extraAdmins ? { extraAdmins: options.extraAdmins } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
@@ -113,12 +133,36 @@ export function createApp(options: AppOptions): App {
   });
 
   const snapshot = () => options.snapshotter.take(config.monitored_devices);
+  const plumeRepo = createPlumeRepo(options.db, options.secretBox);
+  const plume = createPlumeService({
+    ...(options.plumeServer ? { server: options.plumeServer } : {}),
+    repo: plumeRepo,
+    clock,
+    log: log.child("plume"),
+    timeoutMs: config.plume.timeout,
+    cacheTtlMs: config.plume.cache_ttl,
+    ...(config.plume.api_base ? { defaultApiBase: config.plume.api_base } : {}),
+    onSecret: addSecret,
+    sleep: Bun.sleep,
+    random: Math.random,
+  });
+  const plumeCommands = createPlumeCommands({ plume, saved: config.plume.locations, clock });
+  const plumeAuth = createPlumeAuthCommands({ plume, repo: plumeRepo, clock });
   const alerts = createAlertsService({ config, db: options.db, outbox, snapshot, clock, log });
   const alertCommands = createAlertCommands({ monitor: alerts.monitor, repo: alerts.repo, clock });
   const status = createStatusCommands({
     snapshot,
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },
     activeAlerts: alerts.activeAlerts,
+    locationStatus: plumeCommands.locationStatus,
+  });
+  const watch = createPlumeWatch({
+    locations: config.plume.locations,
+    pattern: config.plume.watch_check,
+    plume,
+    serverClient: plume.serverClient,
+    report: (readings) => alerts.monitor.evaluateExternal(readings),
+    log: log.child("plume"),
   });
   const runs = createRunCommands({ scripts: () => config.scripts, runner, clock, listenerFor: presenter });
   const all = () => commands;
@@ -144,14 +188,25 @@ export function createApp(options: AppOptions): App {
       clock,
     }),
     ...alertCommands.commands,
+    ...plumeCommands.commands,
+    ...plumeAuth.commands,
   ];
-  callbacks = [createHelpCallback(all), ...status.callbacks, ...runs.callbacks, ...alertCommands.callbacks];
+  callbacks = [
+    createHelpCallback(all),
+    ...status.callbacks,
+    ...runs.callbacks,
+    ...alertCommands.callbacks,
+    ...plumeCommands.callbacks,
+    ...plumeAuth.callbacks,
+  ];
 
   return {
     telegram,
     runner,
     scheduler,
     alerts,
+    plume,
+    plumeWatch: watch,
     async start() {
       for (const row of runner.recoverInterrupted()) {
         if (row.chatId === null) continue;
@@ -163,12 +218,14 @@ export function createApp(options: AppOptions): App {
       }
       scheduler.start(config.scripts);
       await alerts.start();
+      watch.start();
       await telegram.start();
     },
     async stop() {
       await telegram.stopPolling();
       scheduler.stop();
       alerts.stop();
+      watch.stop();
       await runner.stopAll("shutdown");
       await alerts.delivery.drain(2000);
       alerts.delivery.stop();

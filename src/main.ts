@@ -3,6 +3,7 @@
  * and the only one that knows every adapter. Nothing here runs at import time except
  * the final `if (import.meta.main)`.
  */
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -10,16 +11,16 @@ import { createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
 import { type CliIo, processIo } from "./cli/io.ts";
+import { openRuntime, type Runtime } from "./cli/runtime.ts";
 import { statusCommand } from "./cli/status.ts";
 import { loadConfig } from "./config/load.ts";
 import type { Config } from "./config/parse.ts";
 import { resolveStateDir } from "./config/state-dir.ts";
 import { buildInfo } from "./shared/build-info.ts";
 import { systemClock } from "./shared/clock.ts";
-import { errorMessage, StorageError, UsageError } from "./shared/errors.ts";
+import { errorMessage, UsageError } from "./shared/errors.ts";
 import { createFileSink, createLogger, type Logger, type LogSink } from "./shared/log.ts";
 import { createRedactor, type Redactor } from "./shared/redact.ts";
-import { openDb } from "./storage/db.ts";
 import { createSnapshotter } from "./system/snapshot.ts";
 import { CONSOLE_USER, runConsole } from "./telegram/console.ts";
 import { startLocalBotApi } from "./telegram/local-api/server.ts";
@@ -118,64 +119,65 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
   const sinks: LogSink[] = [(line) => process.stdout.write(`${line}\n`)];
   if (config.log.file) sinks.push(createFileSink(config.log.file).sink);
   const log = createMainLogger(config, env, redactor, sinks);
-  const stateDir = resolveStateDir(config, env);
-  let db: ReturnType<typeof openDb>;
-  try {
-    db = openDb(stateDir);
-  } catch (error) {
-    if (!(error instanceof StorageError)) throw error;
-    io.err(`octopus: ${error.message}`);
-    return 2;
-  }
+  const runtime = await openRuntime(config, env, redactor, io);
+  if (typeof runtime === "number") return runtime;
   // Benchmarks only: measures the bot without Telegram's budget (never set this against real Telegram).
   const unlimited = env.OCTOPUS_RATE_LIMITS === "off";
   if (unlimited)
     log.warn("OCTOPUS_RATE_LIMITS=off: Telegram's send limits are not applied (benchmarks only)");
   const app = createApp({
-    config,
-    db,
-    clock: systemClock,
-    log,
+    ...appResources(config, runtime, env, log, redactor),
     token,
     apiRoot: env.TELEGRAM_API_URL || "https://api.telegram.org",
-    snapshotter: createRealSnapshotter(),
-    stateDir,
-    env,
-    secretValues: () => [token],
     ...(unlimited ? { limits: NO_LIMITS } : {}),
   });
   log.info("starting", {
     version: buildInfo.version,
     commit: buildInfo.commit,
     config: config.file,
-    state: stateDir,
+    state: runtime.stateDir,
   });
   const stopping = untilSignal();
   void app.start().catch((error: unknown) => log.error("start failed", { error }));
   const signal = await stopping;
   log.info("stopping", { signal });
   await app.stop();
-  db.close();
+  runtime.close();
   log.info("stopped");
   return 0;
 }
 
-async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<number> {
-  const stateDir = resolveStateDir(config, env);
-  const db = openDb(stateDir);
-  const api = startLocalBotApi();
-  const logFile = createFileSink(join(stateDir, "console.log"));
-  const log = createMainLogger(config, env, createRedactor([api.token]), [logFile.sink]);
-  const app = createApp({
+function appResources(config: Config, runtime: Runtime, env: Env, log: Logger, redactor: Redactor) {
+  return {
     config,
-    db,
+    db: runtime.db,
     clock: systemClock,
     log,
+    redactor,
+    snapshotter: createRealSnapshotter(),
+    stateDir: runtime.stateDir,
+    env,
+    secretBox: runtime.secretBox,
+    ...(runtime.plumeServer ? { plumeServer: runtime.plumeServer } : {}),
+  };
+}
+
+async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<number> {
+  const api = startLocalBotApi();
+  const redactor = createRedactor([api.token]);
+  const stateDir = resolveStateDir(config, env);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const logFile = createFileSink(join(stateDir, "console.log"));
+  const log = createMainLogger(config, env, redactor, [logFile.sink]);
+  const runtime = await openRuntime(config, env, redactor, io);
+  if (typeof runtime === "number") {
+    await api.stop();
+    return runtime;
+  }
+  const app = createApp({
+    ...appResources(config, runtime, env, log, redactor),
     token: api.token,
     apiRoot: api.url,
-    snapshotter: createRealSnapshotter(),
-    stateDir,
-    env,
     extraAdmins: [CONSOLE_USER.id],
   });
   io.err(`Local Bot API on ${api.url}; bot logs go to ${join(stateDir, "console.log")}.`);
@@ -191,7 +193,7 @@ async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<num
     io.err(`octopus: console failed: ${errorMessage(error)}`);
   }
   await api.stop();
-  db.close();
+  runtime.close();
   logFile.close();
   return 0;
 }

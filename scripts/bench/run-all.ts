@@ -1,5 +1,6 @@
 /** `make bench`: every benchmark, one after the other, on this machine. */
 import { benchAlerts } from "./alerts.ts";
+import { benchPlume } from "./plume.ts";
 import { benchRunner } from "./runner.ts";
 import { benchStartup } from "./startup.ts";
 import { benchStatus } from "./status.ts";
@@ -13,3 +14,4 @@ await benchStartup();
 await benchStatus();
 await benchAlerts();
 await benchRunner();
+await benchPlume();

@@ -10,6 +10,7 @@ import { createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { silentLogger } from "../../src/shared/log.ts";
+import { createSecretBox } from "../../src/storage/crypto.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createSnapshotter } from "../../src/system/snapshot.ts";
 import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
@@ -62,6 +63,7 @@ async function withBot<T>(
     apiRoot: api.url,
     snapshotter: createSnapshotter({ clock: systemClock, sleep: Bun.sleep }),
     stateDir: mkdtempSync(join(tmpdir(), "octopus-bench-state-")),
+    secretBox: await createSecretBox(crypto.getRandomValues(new Uint8Array(32))),
     env: {},
     ...(limits ? { limits } : {}),
   });

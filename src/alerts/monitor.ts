@@ -35,7 +35,7 @@ export function createAlertMonitor(deps: {
     repeatMs: config.alerts.repeat === "off" ? undefined : config.alerts.repeat,
   };
   let states: Map<string, CheckState> = repo.states();
-  let readings = new Map<string, Reading>();
+  const readings = new Map<string, Reading>();
   let job: Cron | undefined;
   let host = "server";
 
@@ -55,12 +55,10 @@ export function createAlertMonitor(deps: {
     return current.id;
   }
 
-  async function tick(): Promise<void> {
-    const snap = await deps.snapshot();
-    host = snap.host;
+  /** Runs the engine over some readings; states of other checks are kept as they are. */
+  function process(list: readonly Reading[]) {
     const now = clock.now();
-    const list = readingsFrom(snap, config);
-    readings = new Map(list.map((r) => [r.id, r]));
+    for (const r of list) readings.set(r.id, r);
     const result = evaluate(states, list, now, rules);
     for (const [id, s] of states) if (!result.states.has(id)) result.states.set(id, s);
     states = result.states;
@@ -72,7 +70,13 @@ export function createAlertMonitor(deps: {
       if (plans.length) deps.delivery.enqueue(config.telegram.alert_chats, incidentId, plans);
     }
     repo.saveStates(states, now);
-    deps.meta.set(HEARTBEAT_KEY, String(now));
+  }
+
+  async function tick(): Promise<void> {
+    const snap = await deps.snapshot();
+    host = snap.host;
+    process(readingsFrom(snap, config));
+    deps.meta.set(HEARTBEAT_KEY, String(clock.now()));
     deps.meta.set(TICKS_KEY, String(Number(deps.meta.get(TICKS_KEY) ?? 0) + 1));
   }
 
@@ -80,6 +84,8 @@ export function createAlertMonitor(deps: {
 
   return {
     tick,
+    /** Readings from elsewhere (the Plume watch) through the same rules, mutes and incidents. */
+    evaluateExternal: (list: readonly Reading[]) => process(list),
     start() {
       job = new Cron(
         config.alerts.check,

@@ -15,9 +15,13 @@ export interface Reading {
   value: number | undefined;
   warn: number;
   crit: number;
-  unit: "%" | "/core";
+  unit: "%" | "/core" | "level";
   /** Why the value is missing. */
   error?: string;
+  /** Shown instead of the number (a Plume health level: "🟠 Partial outage"). */
+  display?: string;
+  /** Overrides alerts.clear_margin (levels are whole numbers: 0). */
+  clearMargin?: number;
 }
 
 export const INODE_THRESHOLDS = { warn: 90, crit: 97 } as const;
@@ -63,7 +67,8 @@ export function readingsFrom(snapshot: Snapshot, config: Pick<Config, "alerts">)
   return readings;
 }
 
-export function formatValue(r: Pick<Reading, "value" | "unit" | "error">): string {
+export function formatValue(r: Pick<Reading, "value" | "unit" | "error" | "display">): string {
   if (r.value === undefined) return r.error ? `unreadable (${r.error})` : "unreadable";
+  if (r.display) return r.display;
   return r.unit === "%" ? `${r.value}%` : `${r.value.toFixed(2)}/core`;
 }

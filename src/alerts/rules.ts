@@ -70,13 +70,14 @@ export const initialState = (): CheckState => ({
 
 /** The level the hysteresis rules give, from the current level and the breach streaks. */
 function nextLevel(s: CheckState, r: Reading, cfg: RuleConfig): Level {
+  const margin = r.clearMargin ?? cfg.clearMargin;
   const crit = s.critStreak >= cfg.forChecks;
   const warn = s.warnStreak >= cfg.forChecks;
   if (s.level === "ok") return crit ? "crit" : warn ? "warn" : "ok";
   if (r.value === undefined) return crit ? "crit" : s.level;
-  if (s.level === "warn") return crit ? "crit" : r.value < r.warn - cfg.clearMargin ? "ok" : "warn";
-  if (r.value >= r.crit - cfg.clearMargin) return "crit";
-  return r.value >= r.warn - cfg.clearMargin ? "warn" : "ok";
+  if (s.level === "warn") return crit ? "crit" : r.value < r.warn - margin ? "ok" : "warn";
+  if (r.value >= r.crit - margin) return "crit";
+  return r.value >= r.warn - margin ? "warn" : "ok";
 }
 
 /** Evaluates one check. Pure: returns a new state and the events to notify. */

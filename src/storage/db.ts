@@ -12,6 +12,9 @@ function configure(db: Database): void {
   db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA foreign_keys = ON");
   db.run("PRAGMA synchronous = NORMAL");
+  // Deleted rows are overwritten, not left in free pages: a credential that passed through the
+  // inbox (the /auth header) must not be recoverable from the file.
+  db.run("PRAGMA secure_delete = ON");
 }
 
 /**
@@ -37,6 +40,7 @@ export function applyMigrations(db: Database, migrations: Migration[] = allMigra
 export function openMemoryDb(): Database {
   const db = new Database(":memory:", { strict: true });
   db.run("PRAGMA foreign_keys = ON");
+  db.run("PRAGMA secure_delete = ON");
   applyMigrations(db);
   return db;
 }
@@ -65,4 +69,12 @@ export function openDb(stateDir: string): Database {
     throw error instanceof StorageError ? error : new StorageError(`cannot use ${file}`, { cause: error });
   }
   return db;
+}
+
+/**
+ * Makes sure no deleted secret survives in the files: with secure_delete the main file is
+ * clean; the WAL may still hold old page images until a checkpoint truncates it.
+ */
+export function scrubDb(db: Database): void {
+  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
 }

@@ -25,10 +25,10 @@ describe("/status through the local Bot API", () => {
     expect(h.messagesIn(VIEWER.id)).toHaveLength(1);
   });
 
-  test("arguments route to the Plume location status (its usage when Plume is not set up)", async () => {
+  test("arguments route to the Plume location status (which says how to set Plume up)", async () => {
     h = await startHarness();
     h.api.userSays(ADMIN.id, ADMIN, "/status 5f0c8e2a9d3b4c1a2b3c4d5e 5f0c8e2a9d3b4c1a2b3c4d5f");
-    expect((await h.nextMessage(ADMIN.id)).text).toContain("Plume is not configured");
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("Plume is not set up: use /auth");
   });
 
   test("the Status button under /start sends a fresh status message", async () => {

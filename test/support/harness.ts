@@ -7,6 +7,7 @@ import { parseConfig } from "../../src/config/parse.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { createLogger, type Logger } from "../../src/shared/log.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
+import { createSecretBox } from "../../src/storage/crypto.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createSnapshotter } from "../../src/system/snapshot.ts";
 import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
@@ -61,6 +62,7 @@ export async function startHarness(
   const db = options.db ?? openMemoryDb();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "octopus-state-"));
   const { log, lines } = captureLog();
+  const secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
   const make = () =>
     createApp({
       config: parsed.value.config,
@@ -72,6 +74,7 @@ export async function startHarness(
       pollTimeoutSeconds: 2,
       snapshotter: createSnapshotter({ clock: systemClock, sleep: Bun.sleep, firstSampleMs: 20 }),
       stateDir,
+      secretBox,
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       ...options.app,
     });

@@ -4,12 +4,13 @@ import m001 from "./001-meta.sql" with { type: "text" };
 import m002 from "./002-inbox.sql" with { type: "text" };
 import m003 from "./003-runs.sql" with { type: "text" };
 import m004 from "./004-alerts.sql" with { type: "text" };
+import m005 from "./005-plume.sql" with { type: "text" };
 
 /**
  * Every migration, in order. Imported as text (not read from disk) so the compiled binary
  * carries them. Append only: never edit a migration that has shipped.
  */
-const SOURCES: readonly string[] = [m001, m002, m003, m004];
+const SOURCES: readonly string[] = [m001, m002, m003, m004, m005];
 
 export function allMigrations(): Migration[] {
   return SOURCES.map((sql, i) => ({ version: i + 1, up: parseSqlContent(sql), down: "" }));

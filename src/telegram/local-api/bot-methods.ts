@@ -184,6 +184,12 @@ export const BOT_METHODS: Record<string, (state: LocalState, params: Params) => 
     return toTelegramMessage(state, message);
   },
   deleteMessage: (state, params) => {
+    const chat = chatOf(state, params);
+    const userKey = messageKey(chat.id, Number(params.message_id));
+    if (state.userMessages.delete(userKey)) {
+      emit(state, { type: "delete", chatId: chat.id, messageId: Number(params.message_id) });
+      return true;
+    }
     const message = findMessage(state, params);
     message.deleted = true;
     emit(state, { type: "delete", chatId: message.chatId, messageId: message.messageId });

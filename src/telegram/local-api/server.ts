@@ -224,6 +224,7 @@ export function startLocalBotApi(options: { token?: string; port?: number } = {}
     userSays(chatRef, from, text, extra = {}) {
       const chat = ensureChat(chatRef, from);
       const command = /^\/[A-Za-z0-9_]+(@\w+)?/.exec(text);
+      state.userMessages.add(`${chat.id}:${100_000 + state.nextUpdateId}`);
       return pushUpdate({
         message: {
           message_id: 100_000 + state.nextUpdateId,

@@ -55,6 +55,8 @@ export interface LocalState {
   updates: TelegramUpdate[];
   chats: Map<number, LocalChat>;
   messages: Map<string, BotMessage>;
+  /** Messages users sent (bots may delete them in private chats), key `chat:message`. */
+  userMessages: Set<string>;
   calls: CallRecord[];
   events: BotEvent[];
   commands: Map<string, { command: string; description: string }[]>;
@@ -68,6 +70,7 @@ export function createLocalState(): LocalState {
     updates: [],
     chats: new Map(),
     messages: new Map(),
+    userMessages: new Set(),
     calls: [],
     events: [],
     commands: new Map(),

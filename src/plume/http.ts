@@ -1,0 +1,73 @@
+import { FetchError, ofetch } from "ofetch";
+import type * as v from "valibot";
+import { safeParse } from "valibot";
+import { err, ok, type Result } from "../shared/result.ts";
+import { PlumeError } from "./errors.ts";
+import type { PlumeLimiter } from "./limiter.ts";
+import { stripSecrets } from "./schemas.ts";
+
+/**
+ * One Plume call with our retry rules. ofetch's own retry is off: it reuses one aborted
+ * signal across attempts, so each attempt here gets a fresh AbortSignal.timeout. GETs retry
+ * twice on network errors and 5xx with jittered backoff; POSTs never retry; timeouts are
+ * not retried either (a slow cloud only gets slower). Expected failures are values.
+ */
+
+export interface CallOptions {
+  method: "GET" | "POST";
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  limiter: PlumeLimiter;
+  sleep(ms: number): Promise<void>;
+  random(): number;
+}
+
+export type RawAnswer = { status: number; text: string };
+
+export async function callOnce(o: CallOptions, endpoint: string): Promise<Result<RawAnswer, PlumeError>> {
+  const attempts = o.method === "GET" ? 3 : 1;
+  let last: PlumeError = new PlumeError("network", endpoint);
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (!(await o.limiter.acquire())) return err(new PlumeError("rate-limited", endpoint, 403));
+    try {
+      const res = await ofetch.raw(o.url, {
+        method: o.method,
+        headers: o.headers,
+        ...(o.body !== undefined ? { body: o.body } : {}),
+        retry: false,
+        signal: AbortSignal.timeout(o.timeoutMs),
+        ignoreResponseError: true,
+        responseType: "text",
+      });
+      const answer = { status: res.status, text: (res._data as string | undefined) ?? "" };
+      if (res.status < 500) return ok(answer);
+      last = new PlumeError("api", endpoint, res.status);
+    } catch (error) {
+      const cause = error instanceof FetchError ? (error.cause ?? error) : error;
+      const name = (cause as Error)?.name;
+      if (name === "TimeoutError" || name === "AbortError")
+        return err(new PlumeError("timeout", endpoint, undefined, { cause }));
+      last = new PlumeError("network", endpoint, undefined, { cause });
+    }
+    if (attempt < attempts) await o.sleep(250 * 2 ** (attempt - 1) * (0.5 + o.random()));
+  }
+  return err(last);
+}
+
+/** Parses a 200 answer: JSON, secrets stripped, then the lenient schema. */
+export function parseAnswer<S extends v.GenericSchema>(
+  text: string,
+  schema: S,
+  endpoint: string,
+): Result<v.InferOutput<S>, PlumeError> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    return err(new PlumeError("invalid", endpoint, 200, { cause }));
+  }
+  const parsed = safeParse(schema, stripSecrets(json));
+  return parsed.success ? ok(parsed.output) : err(new PlumeError("invalid", endpoint, 200));
+}

@@ -1,0 +1,136 @@
+import * as v from "valibot";
+
+/**
+ * Lenient schemas for what the Plume cloud answers (see shared/reference/plume-api.md):
+ * unknown fields pass, most fields may be missing, lists come bare or nested one level.
+ * Secrets are removed before parsing, so they reach neither a message nor a log.
+ */
+
+const SECRET_KEYS = new Set(["wpaKey", "encryptionKey", "password", "psk", "preSharedKey"]);
+
+/** Deep copy without any key that can hold a secret (wpaKey, encryptionKey, pppoe.password, …). Pure. */
+export function stripSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripSecrets);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (!SECRET_KEYS.has(k)) out[k] = stripSecrets(v);
+    return out;
+  }
+  return value;
+}
+
+const str = v.optional(v.nullable(v.string()));
+const num = v.optional(v.nullable(v.number()));
+
+export const TokenSchema = v.looseObject({
+  access_token: v.pipe(v.string(), v.minLength(1)),
+  expires_in: v.optional(v.number(), 600),
+  token_type: str,
+});
+
+export const LocationSchema = v.looseObject({
+  id: str,
+  name: str,
+  serviceLevel: v.optional(v.nullable(v.looseObject({ status: str }))),
+  geoIp: v.optional(v.nullable(v.looseObject({ timezone: str, city: str, country: str }))),
+  onboardingStatus: str,
+  summary: v.optional(
+    v.nullable(
+      v.looseObject({
+        gatewayConnectionState: str,
+        nodeConnectedCount: num,
+        nodeClaimedCount: num,
+        connectedDeviceCount: num,
+        onboardingStatus: str,
+      }),
+    ),
+  ),
+});
+
+export const NodeSchema = v.looseObject({
+  id: str,
+  nickname: str,
+  defaultName: str,
+  model: str,
+  firmwareVersion: str,
+  connectionState: str,
+  connectionStateChangeAt: str,
+  backhaulType: str,
+  leafToRoot: v.optional(v.nullable(v.array(v.unknown()))),
+  connectedDeviceCount: num,
+  bootAt: str,
+  health: v.optional(v.nullable(v.looseObject({ status: str, score: num }))),
+  alerts: v.optional(v.nullable(v.array(v.unknown()))),
+  speedTest: v.optional(
+    v.nullable(
+      v.looseObject({ status: str, download: num, upload: num, rtt: num, startedAt: str, timestamp: str }),
+    ),
+  ),
+});
+
+export const DeviceSchema = v.looseObject({
+  mac: str,
+  name: str,
+  nickname: str,
+  hostName: str,
+  medium: str,
+  freqBand: str,
+  connectionState: str,
+  connectionStateChangeAt: str,
+  onlineSince: str,
+  offlineSince: str,
+});
+
+export const WifiNetworkSchema = v.looseObject({
+  ssid: str,
+  enabled: v.optional(v.nullable(v.boolean())),
+  wpaMode: str,
+  vapType: str,
+});
+
+export const ServiceLevelSchema = v.looseObject({ status: str });
+
+/** App QoE: shape undocumented; accept a list of classes with a score, under a few names, or `{}`. */
+const QoeClass = v.looseObject({ trafficClass: str, name: str, score: num, qoeScore: num });
+export const QoeSchema = v.union([
+  v.array(QoeClass),
+  v.looseObject({ trafficClasses: v.optional(v.array(QoeClass)), stats: v.optional(v.array(QoeClass)) }),
+]);
+
+export const PartnerNodeSchema = v.looseObject({
+  customerId: str,
+  locationId: str,
+  serialNumber: str,
+  partnerId: str,
+});
+
+/** `{"nodes":[…]}`, `{"nodes":{"nodes":[…]}}` (the explorer shows it) or one object. */
+export function listOf<T extends v.GenericSchema>(key: string, item: T) {
+  return v.pipe(
+    v.looseObject({ [key]: v.optional(v.unknown()) }),
+    v.transform((o) => {
+      const value = (o as Record<string, unknown>)[key];
+      if (Array.isArray(value)) return value;
+      if (!value || typeof value !== "object") return [];
+      const inner = (value as Record<string, unknown>)[key];
+      if (Array.isArray(inner)) return inner;
+      // A single object (`{"wifiNetwork": {…}}`) is a list of one.
+      return inner === undefined ? [value] : [];
+    }),
+    v.array(item),
+  );
+}
+
+export type PlumeLocation = v.InferOutput<typeof LocationSchema>;
+export type PlumeNode = v.InferOutput<typeof NodeSchema>;
+export type PlumeDevice = v.InferOutput<typeof DeviceSchema>;
+export type PlumeWifi = v.InferOutput<typeof WifiNetworkSchema>;
+export type PlumeQoe = v.InferOutput<typeof QoeSchema>;
+
+/** QoE classes with a usable score, whatever the envelope. */
+export function qoeClasses(q: PlumeQoe): { name: string; score: number }[] {
+  const list = Array.isArray(q) ? q : (q.trafficClasses ?? q.stats ?? []);
+  return list
+    .map((c) => ({ name: c.trafficClass ?? c.name ?? "?", score: c.score ?? c.qoeScore ?? Number.NaN }))
+    .filter((c) => Number.isFinite(c.score));
+}
