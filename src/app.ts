@@ -9,6 +9,8 @@ import { createRunPresenter } from "./commands/run-presenter.ts";
 import { createHelpCallback, createStartHelpCommands } from "./commands/start-help.ts";
 import { createStatusCommands } from "./commands/status.ts";
 import type { Config } from "./config/parse.ts";
+import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
+import { startHttpServer } from "./http/server.ts";
 import { createPlumeService } from "./plume/service.ts";
 import { createPlumeWatch } from "./plume/watch.ts";
 import { lastLines, outcomeLine, withOutput } from "./runner/messages.ts";
@@ -61,12 +63,17 @@ export interface App {
   alerts: ReturnType<typeof createAlertsService>;
   plume: ReturnType<typeof createPlumeService>;
   plumeWatch: ReturnType<typeof createPlumeWatch>;
+  metrics: ReturnType<typeof createAppMetrics>;
+  /** The /metrics and /healthz listener's URL, when http.listen is set. */
+  httpUrl(): string | undefined;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** `keepRuns`: a reload; running scripts finish under this (old) app, which then stops. */
+  stop(options?: { keepRuns?: boolean }): Promise<void>;
 }
 
 export function createApp(options: AppOptions): App {
   const { config, clock, log } = options;
+  const metrics = createAppMetrics();
   const runsRepo = createRunsRepo(options.db);
   // Every secret the bot knows: kept out of logs (redactor) and out of script environments and output.
   const secrets = new Set<string>([options.token]);
@@ -84,6 +91,7 @@ export function createApp(options: AppOptions): App {
     redactPatterns: config.redact,
     env: options.env,
     secretValues,
+    onRunEnd: metrics.onRunEnd,
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
   });
 
@@ -99,6 +107,8 @@ export function createApp(options: AppOptions): App {
     commands: () => commands,
     callbacks: () => callbacks,
     textHooks: [(ctx) => plumeAuth.textHook(ctx)],
+    onCommand: metrics.onCommand,
+    onApiError: metrics.onApiError,
     ...(options.extraAdmins ? { extraAdmins: options.extraAdmins } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
@@ -145,6 +155,7 @@ export function createApp(options: AppOptions): App {
     onSecret: addSecret,
     sleep: Bun.sleep,
     random: Math.random,
+    onCall: metrics.onPlumeCall,
   });
   const plumeCommands = createPlumeCommands({ plume, saved: config.plume.locations, clock });
   const plumeAuth = createPlumeAuthCommands({ plume, repo: plumeRepo, clock });
@@ -200,6 +211,15 @@ export function createApp(options: AppOptions): App {
     ...plumeAuth.callbacks,
   ];
 
+  registerGauges(metrics, {
+    outboxDepth: () => outbox.depth(),
+    alertOutboxDepth: () => alerts.delivery.depth(),
+    alertLevels: () => alerts.monitor.levels(),
+    running: () => runner.active().length,
+    lastSnapshot: () => alerts.monitor.lastSnapshot(),
+  });
+  let http: ReturnType<typeof startHttpServer> | undefined;
+
   return {
     telegram,
     runner,
@@ -207,7 +227,18 @@ export function createApp(options: AppOptions): App {
     alerts,
     plume,
     plumeWatch: watch,
+    metrics,
+    httpUrl: () => http?.url,
     async start() {
+      if (config.http.listen) {
+        http = startHttpServer({
+          listen: config.http.listen,
+          metrics: metrics.render,
+          lastPollAt: telegram.lastPollAt,
+          now: () => clock.now(),
+          log: log.child("http"),
+        });
+      }
       for (const row of runner.recoverInterrupted()) {
         if (row.chatId === null) continue;
         void outbox.send(
@@ -221,15 +252,25 @@ export function createApp(options: AppOptions): App {
       watch.start();
       await telegram.start();
     },
-    async stop() {
-      await telegram.stopPolling();
+    async stop(stopOptions = {}) {
+      // Each step is bounded so a shutdown ends within systemd's stop timeout.
+      await telegram.stopPolling(2000);
+      await http?.stop();
       scheduler.stop();
       alerts.stop();
       watch.stop();
+      if (stopOptions.keepRuns) {
+        // A reload: runs in flight finish and report through this app, then it lets go.
+        void runner.idle().then(async () => {
+          alerts.delivery.stop();
+          await telegram.stop(5000);
+        });
+        return;
+      }
       await runner.stopAll("shutdown");
-      await alerts.delivery.drain(2000);
+      await alerts.delivery.drain(1000);
       alerts.delivery.stop();
-      await telegram.stop();
+      await telegram.stop(4000);
     },
   };
 }

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { createApp } from "./app.ts";
+import { type App, createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
 import { type CliIo, processIo } from "./cli/io.ts";
@@ -105,13 +105,27 @@ function createMainLogger(config: Config, env: Env, redactor: Redactor, sinks: L
   });
 }
 
-/** Resolves on the first SIGTERM or SIGINT. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string) => () => resolve(signal);
-    process.once("SIGTERM", on("SIGTERM"));
-    process.once("SIGINT", on("SIGINT"));
-  });
+/** Signals as a queue: SIGHUP reloads, SIGTERM and SIGINT stop. */
+function signalQueue(): { next(): Promise<NodeJS.Signals> } {
+  const waiting: NodeJS.Signals[] = [];
+  let wake: (() => void) | undefined;
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      waiting.push(signal);
+      wake?.();
+    });
+  }
+  return {
+    async next() {
+      while (!waiting.length) await new Promise<void>((r) => (wake = r));
+      return waiting.shift() as NodeJS.Signals;
+    },
+  };
+}
+
+/** Telling the admins something (reload results) through the running app. */
+async function tellAdmins(app: App, config: Config, text: string): Promise<void> {
+  await Promise.all(config.telegram.admins.map((id) => app.telegram.outbox.send(id, text)));
 }
 
 async function runBot(config: Config, env: Env, token: string, io: CliIo): Promise<number> {
@@ -125,10 +139,11 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
   const unlimited = env.OCTOPUS_RATE_LIMITS === "off";
   if (unlimited)
     log.warn("OCTOPUS_RATE_LIMITS=off: Telegram's send limits are not applied (benchmarks only)");
-  const app = createApp({
+  const apiRoot = env.TELEGRAM_API_URL || "https://api.telegram.org";
+  let app = createApp({
     ...appResources(config, runtime, env, log, redactor),
     token,
-    apiRoot: env.TELEGRAM_API_URL || "https://api.telegram.org",
+    apiRoot,
     ...(unlimited ? { limits: NO_LIMITS } : {}),
   });
   log.info("starting", {
@@ -137,11 +152,44 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
     config: config.file,
     state: runtime.stateDir,
   });
-  const stopping = untilSignal();
+  const signals = signalQueue();
+  let current = config;
   void app.start().catch((error: unknown) => log.error("start failed", { error }));
-  const signal = await stopping;
-  log.info("stopping", { signal });
-  await app.stop();
+  for (;;) {
+    const signal = await signals.next();
+    if (signal !== "SIGHUP") {
+      log.info("stopping", { signal });
+      break;
+    }
+    const loaded = loadConfig(configPath(env));
+    if (!loaded.ok) {
+      log.error("config reload failed: still running on the previous config", {
+        errors: loaded.error.message,
+      });
+      await tellAdmins(
+        app,
+        current,
+        `⚠️ Config reload failed; still running on the previous config:\n${loaded.error.message}`,
+      );
+      continue;
+    }
+    log.info("reloading config", { config: loaded.value.file });
+    await app.stop({ keepRuns: true });
+    current = loaded.value;
+    app = createApp({
+      ...appResources(current, runtime, env, log, redactor),
+      token,
+      apiRoot,
+      ...(unlimited ? { limits: NO_LIMITS } : {}),
+    });
+    void app
+      .start()
+      .then(() => tellAdmins(app, current, "🔄 Config reloaded."))
+      .catch((error: unknown) => log.error("start after reload failed", { error }));
+  }
+  // systemd waits TimeoutStopSec; we promise to be done well within 10 s whatever hangs.
+  const stopped = await Promise.race([app.stop().then(() => true), Bun.sleep(9000).then(() => false)]);
+  if (!stopped) log.warn("shutdown took longer than 9 s: exiting anyway");
   runtime.close();
   log.info("stopped");
   return 0;

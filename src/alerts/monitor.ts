@@ -38,6 +38,7 @@ export function createAlertMonitor(deps: {
   const readings = new Map<string, Reading>();
   let job: Cron | undefined;
   let host = "server";
+  let lastSnapshot: Snapshot | undefined;
 
   function record(event: AlertEvent): number | null {
     const current = repo.currentIncident(event.id);
@@ -74,6 +75,7 @@ export function createAlertMonitor(deps: {
 
   async function tick(): Promise<void> {
     const snap = await deps.snapshot();
+    lastSnapshot = snap;
     host = snap.host;
     process(readingsFrom(snap, config));
     deps.meta.set(HEARTBEAT_KEY, String(clock.now()));
@@ -105,6 +107,11 @@ export function createAlertMonitor(deps: {
       return a && b ? b.getTime() - a.getTime() : 30_000;
     },
     ticks: () => Number(deps.meta.get(TICKS_KEY) ?? 0),
+    /** The snapshot of the last check (for /metrics). */
+    lastSnapshot: () => lastSnapshot,
+    /** Every check's level: 0 ok, 1 warn, 2 crit. */
+    levels: (): [string, number][] =>
+      [...states].map(([id, s]) => [id, s.level === "crit" ? 2 : s.level === "warn" ? 1 : 0]),
     checkIds: () => [...readings.keys()],
     /** Lines for /alerts: every check, firing first. */
     lines(): { firing: string[]; quiet: string[] } {

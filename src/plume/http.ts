@@ -22,6 +22,8 @@ export interface CallOptions {
   limiter: PlumeLimiter;
   sleep(ms: number): Promise<void>;
   random(): number;
+  /** Metrics: one attempt's duration in seconds, and its error kind if it failed. */
+  onCall?(endpoint: string, seconds: number, error?: string): void;
 }
 
 export type RawAnswer = { status: number; text: string };
@@ -31,6 +33,8 @@ export async function callOnce(o: CallOptions, endpoint: string): Promise<Result
   let last: PlumeError = new PlumeError("network", endpoint);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (!(await o.limiter.acquire())) return err(new PlumeError("rate-limited", endpoint, 403));
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
       const res = await ofetch.raw(o.url, {
         method: o.method,
@@ -42,13 +46,15 @@ export async function callOnce(o: CallOptions, endpoint: string): Promise<Result
         responseType: "text",
       });
       const answer = { status: res.status, text: (res._data as string | undefined) ?? "" };
+      o.onCall?.(endpoint, seconds(), res.status >= 400 ? `http_${res.status}` : undefined);
       if (res.status < 500) return ok(answer);
       last = new PlumeError("api", endpoint, res.status);
     } catch (error) {
       const cause = error instanceof FetchError ? (error.cause ?? error) : error;
       const name = (cause as Error)?.name;
-      if (name === "TimeoutError" || name === "AbortError")
-        return err(new PlumeError("timeout", endpoint, undefined, { cause }));
+      const timedOut = name === "TimeoutError" || name === "AbortError";
+      o.onCall?.(endpoint, seconds(), timedOut ? "timeout" : "network");
+      if (timedOut) return err(new PlumeError("timeout", endpoint, undefined, { cause }));
       last = new PlumeError("network", endpoint, undefined, { cause });
     }
     if (attempt < attempts) await o.sleep(250 * 2 ** (attempt - 1) * (0.5 + o.random()));

@@ -36,9 +36,16 @@ export function createPlumeService(deps: {
   onSecret(value: string): void;
   sleep(ms: number): Promise<void>;
   random(): number;
+  onCall?(endpoint: string, seconds: number, error?: string): void;
 }) {
   const limiter = createPlumeLimiter(deps.clock, deps.sleep);
-  const http: Http = { timeoutMs: deps.timeoutMs, limiter, sleep: deps.sleep, random: deps.random };
+  const http: Http = {
+    timeoutMs: deps.timeoutMs,
+    limiter,
+    sleep: deps.sleep,
+    random: deps.random,
+    ...(deps.onCall ? { onCall: deps.onCall } : {}),
+  };
   const clients = new Map<string, { fingerprint: string; client: PlumeClient }>();
   const cache = new Map<string, { at: number; value: unknown }>();
   if (deps.server) deps.onSecret(deps.server.authHeader);

@@ -65,6 +65,8 @@ export interface RunnerOptions {
   /** Values that must never reach a child (bot token, Plume credentials, the secret key). */
   secretValues(): readonly string[];
   graceMs?: number;
+  /** Metrics: a run ended, with its status and duration in seconds. */
+  onRunEnd?(script: string, status: RunStatus, seconds: number): void;
 }
 
 /** Variables a child never inherits, whatever their value. */
@@ -221,6 +223,7 @@ export function createRunner(options: RunnerOptions) {
         outputBytes: output.bytes(),
       });
       active.delete(id);
+      options.onRunEnd?.(script.name, status, (endedAt - startedAt) / 1000);
       log.info("script ended", {
         script: script.name,
         run: id,
@@ -259,6 +262,10 @@ export function createRunner(options: RunnerOptions) {
       log.info("stop requested", { run: id, by });
       run.process.stop(by);
       return true;
+    },
+    /** Resolves when no run is active (each has ended and been reported). */
+    async idle(): Promise<void> {
+      while (active.size) await Promise.all([...active.values()].map((r) => r.done));
     },
     /** Shutdown: stops every run and waits until each has ended and been reported. */
     async stopAll(by: string): Promise<void> {

@@ -35,6 +35,8 @@ export interface TelegramBotOptions {
   extraAdmins?: readonly number[];
   limits?: RateLimitPolicy;
   pollTimeoutSeconds?: number;
+  onCommand?(command: string, outcome: string): void;
+  onApiError?(method: string, code: number): void;
 }
 
 export interface TelegramBot {
@@ -70,6 +72,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     clock,
     log: log.child("outbox"),
     onChatMigrated: (from, to) => meta.set(`chat.migrated.${from}`, String(to)),
+    ...(options.onApiError ? { onApiError: options.onApiError } : {}),
   });
   for (const [key, to] of meta.entries("chat.migrated.")) {
     queue.addMigration(Number(key.slice("chat.migrated.".length)), Number(to));
@@ -85,6 +88,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     callbacks: options.callbacks,
     ...(options.textHooks ? { textHooks: options.textHooks } : {}),
     botUsername: () => username,
+    ...(options.onCommand ? { onCommand: options.onCommand } : {}),
   });
   const dispatcher = createDispatcher({ inbox, handle, log: log.child("dispatch") });
   let lastPoll = 0;

@@ -45,6 +45,8 @@ export interface OutboxQueueOptions {
   deadlineMs?: Record<Priority, number>;
   maxInFlight?: number;
   onChatMigrated?: (from: number, to: number) => void;
+  /** Metrics: a failed call, by method and code (0 for network errors). */
+  onApiError?: (method: string, code: number) => void;
   /** Jitter source in [0, 1): injected so tests are deterministic. */
   random?: () => number;
 }
@@ -137,6 +139,7 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
       finish(job, { ok: true, result });
       return;
     } catch (error) {
+      options.onApiError?.(job.method, error instanceof TelegramSendError ? error.code : 0);
       const queue = queues.get(key) ?? [];
       if (error instanceof TelegramSendError) {
         const { retry_after: retryAfter, migrate_to_chat_id: to } = error.parameters;

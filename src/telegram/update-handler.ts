@@ -22,6 +22,8 @@ export interface UpdateHandlerDeps {
   textHooks?: readonly TextHook[];
   /** The bot's username, to ignore commands addressed to another bot in groups. */
   botUsername(): string;
+  /** Metrics: one call per command with its outcome (ok, error, denied, unknown, forbidden). */
+  onCommand?(command: string, outcome: string): void;
 }
 
 const nameOf = (u: { first_name: string; last_name?: string; username?: string }) =>
@@ -57,6 +59,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     const role = access.roleOf(from.id);
     if (!role) {
       // In a group, only commands provoke the answer; chatter is not ours to judge.
+      if (command) deps.onCommand?.(command.name, "denied");
       if (command || isPrivate) await deny(chatId, from, command ? `/${command.name}` : "text");
       return;
     }
@@ -77,16 +80,24 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     }
     const spec = table().commands.get(command.name);
     if (!spec) {
+      deps.onCommand?.("unknown", "unknown");
       if (isPrivate || command.mention)
         await ctx.reply(`Unknown command /${command.name}. /help lists what you can use.`);
       return;
     }
     if (!allows(role, spec.role)) {
+      deps.onCommand?.(spec.name, "forbidden");
       await ctx.reply(`/${spec.name} needs the admin role; you are a viewer.`);
       return;
     }
     log.info("command", { command: spec.name, user: from.id, chat: chatId });
-    await spec.run(ctx);
+    try {
+      await spec.run(ctx);
+      deps.onCommand?.(spec.name, "ok");
+    } catch (error) {
+      deps.onCommand?.(spec.name, "error");
+      throw error;
+    }
   }
 
   async function onCallback(query: TelegramCallbackQuery) {

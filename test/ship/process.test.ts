@@ -1,0 +1,164 @@
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { freePort, spawnBot } from "../support/bot-process.ts";
+import { ADMIN } from "../support/harness.ts";
+import { parsePrometheus } from "../support/prom-parse.ts";
+import { liveGroupMembers, SCRIPTS } from "../support/runner-kit.ts";
+
+const servers: ReturnType<typeof startLocalBotApi>[] = [];
+const procs: Bun.Subprocess[] = [];
+afterEach(async () => {
+  for (const p of procs.splice(0)) p.kill("SIGKILL");
+  for (const s of servers.splice(0)) await s.stop();
+});
+
+const CONFIG = (extra = "") => `
+telegram:
+  admins: [${ADMIN.id}]
+one_time_scripts:
+  - { name: hello, path: ${SCRIPTS}/exit-with.sh }
+long_running_scripts:
+  - { name: tree, path: ${SCRIPTS}/tree.sh }
+monitored_devices:
+  - { name: root, path: / }
+${extra}`;
+
+function setup(config = CONFIG()) {
+  const api = startLocalBotApi();
+  servers.push(api);
+  api.openChat(ADMIN.id, ADMIN);
+  const bot = spawnBot(api, config);
+  procs.push(bot.proc);
+  const message = (pattern: RegExp, timeoutMs = 10_000) =>
+    api.waitFor(
+      (e) => (e.type === "message" || e.type === "edit") && pattern.test(e.message.text),
+      timeoutMs,
+    );
+  return { api, bot, message };
+}
+
+const runRow = (stateDir: string) =>
+  new Database(join(stateDir, "octopus.db"), { readonly: true })
+    .query("SELECT status, reason, pid FROM runs ORDER BY id DESC LIMIT 1")
+    .get() as {
+    status: string;
+    reason: string;
+    pid: number;
+  };
+
+describe("the bot as a process", () => {
+  test("SIGTERM during a run: the run is stopped (reason shutdown), its chat told, exit 0 within 10 s", async () => {
+    const { api, bot, message } = setup();
+    await bot.ready();
+    api.userSays(ADMIN.id, ADMIN, "/run tree");
+    await message(/child \d+/);
+    const pgid = Number(
+      /^child (\d+)/m.exec(
+        api.state.events.map((e) => (e.type === "edit" ? e.message.text : "")).join("\n"),
+      )?.[1],
+    );
+    const t0 = Date.now();
+    bot.proc.kill("SIGTERM");
+    expect(await bot.proc.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(
+      api.state.events.some(
+        (e) => e.type === "edit" && e.message.text.startsWith("⏹ tree · stopped by shutdown"),
+      ),
+    ).toBe(true);
+    expect(runRow(bot.stateDir)).toMatchObject({ status: "stopped", reason: "stopped by shutdown" });
+    expect(liveGroupMembers(pgid)).toEqual([]);
+  }, 30_000);
+
+  test("kill -9 in the middle of a run, then a restart: interrupted, told once, no orphan left", async () => {
+    const { api, bot, message } = setup();
+    await bot.ready();
+    api.userSays(ADMIN.id, ADMIN, "/run tree");
+    await message(/child \d+/);
+    const pid = runRow(bot.stateDir).pid;
+    expect(liveGroupMembers(pid).length).toBeGreaterThan(0);
+    bot.proc.kill("SIGKILL");
+    await bot.proc.exited;
+    // The children survive the bot (own session): the restart must end them.
+    expect(liveGroupMembers(pid).length).toBeGreaterThan(0);
+    const again = spawnBot(api, CONFIG(), { configDir: bot.configDir, stateDir: bot.stateDir });
+    procs.push(again.proc);
+    await message(/^💥 Run #\d+ \(tree\) was interrupted/);
+    await Bun.sleep(200);
+    expect(liveGroupMembers(pid)).toEqual([]);
+    expect(runRow(bot.stateDir).status).toBe("interrupted");
+    again.proc.kill("SIGTERM");
+    expect(await again.proc.exited).toBe(0);
+  }, 30_000);
+
+  test("SIGHUP with a broken config keeps the old one and tells the admins; a good one reloads", async () => {
+    const { api, bot, message } = setup();
+    await bot.ready();
+    bot.writeConfig(`${CONFIG()}\nalerts:\n  for: many\n`);
+    bot.proc.kill("SIGHUP");
+    const failed = await message(/^⚠️ Config reload failed/);
+    expect(failed.type === "message" && failed.message.text).toContain("alerts.for: expected a whole number");
+    expect(bot.output()).toContain("config reload failed");
+    api.userSays(ADMIN.id, ADMIN, "/run hello");
+    await message(/^✅ hello · exit 0/);
+    bot.writeConfig(
+      CONFIG("one_time_scripts:\n  - { name: hi2, path: " + SCRIPTS + "/exit-with.sh }\n").replace(
+        /one_time_scripts:\n {2}- \{ name: hello[^\n]*\n/,
+        "",
+      ),
+    );
+    bot.proc.kill("SIGHUP");
+    await message(/^🔄 Config reloaded\.$/);
+    api.userSays(ADMIN.id, ADMIN, "/run hi2");
+    await message(/^✅ hi2 · exit 0/);
+    bot.proc.kill("SIGTERM");
+    expect(await bot.proc.exited).toBe(0);
+  }, 40_000);
+
+  test("a second instance on the same state directory exits 2 with a clear message", async () => {
+    const { api, bot } = setup();
+    await bot.ready();
+    const second = spawnBot(api, CONFIG(), { configDir: bot.configDir, stateDir: bot.stateDir });
+    procs.push(second.proc);
+    expect(await second.proc.exited).toBe(2);
+    expect(second.output()).toContain(`another octopus (pid ${bot.proc.pid}) is using the state directory`);
+  }, 20_000);
+
+  test("/metrics parses as Prometheus text and /healthz answers 200 while polling works", async () => {
+    const port = freePort();
+    const { api, bot, message } = setup(
+      CONFIG(`http:\n  listen: 127.0.0.1:${port}\nalerts:\n  check: "* * * * * *"\n`),
+    );
+    await bot.ready();
+    api.userSays(ADMIN.id, ADMIN, "/run hello");
+    await message(/^✅ hello/);
+    api.userSays(ADMIN.id, ADMIN, "/nope");
+    await message(/^Unknown command/);
+    await Bun.sleep(1200);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
+    const { types, samples } = parsePrometheus(await res.text());
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value;
+    expect(types.get("octopus_script_run_duration_seconds")).toBe("histogram");
+    expect(value("octopus_up")).toBe(1);
+    expect(value("octopus_build_info")).toBe(1);
+    expect(value("octopus_commands_total", { command: "run", outcome: "ok" })).toBe(1);
+    expect(value("octopus_commands_total", { command: "unknown", outcome: "unknown" })).toBe(1);
+    expect(value("octopus_script_runs_total", { script: "hello", status: "succeeded" })).toBe(1);
+    expect(value("octopus_script_run_duration_seconds_count", { script: "hello" })).toBe(1);
+    expect(value("octopus_outbox_depth")).toBeGreaterThanOrEqual(0);
+    expect(value("octopus_alert_level", { check: "disk:root" })).toBe(0);
+    expect(value("octopus_disk_used_percent", { device: "root" })).toBeGreaterThan(0);
+    expect(value("octopus_load_average", { period: "5m" })).toBeGreaterThanOrEqual(0);
+    expect(value("octopus_memory_used_percent")).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    bot.proc.kill("SIGTERM");
+    expect(await bot.proc.exited).toBe(0);
+  }, 30_000);
+});
