@@ -19,6 +19,8 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 
 .PHONY: help deps test typecheck lint format run console build dist bench install uninstall clean
+BINARY      ?= dist/octopus
+DIST_TARGETS ?= bun-linux-x64 bun-linux-arm64 bun-linux-x64-baseline
 
 help:
 	@echo "make run       start the bot from source with $(CONFIG_FILE) (no token: local console)"
@@ -26,6 +28,8 @@ help:
 	@echo "make build     compile dist/octopus (TARGET=bun-linux-arm64 to cross-compile)"
 	@echo "make bench     run the benchmarks in scripts/bench/"
 	@echo "make install   install the binary and the systemd unit (PREFIX, DESTDIR honoured)"
+	@echo "make uninstall remove the unit and the binary (keeps /etc/octopus and the state)"
+	@echo "make dist      a tarball per target in dist/ (DIST_TARGETS)"
 
 $(BUN_LOCAL):
 	@echo "bun $(BUN_VERSION) not on PATH: installing the bun npm package into $(TOOLS)/"
@@ -70,5 +74,23 @@ build: deps
 bench: deps build
 	$(BUN) run scripts/bench/run-all.ts
 
+# The binary is built only when missing, so `sudo make install` after `make build` needs no bun.
+$(BINARY):
+	$(MAKE) build OUT=$(BINARY)
+
+install: $(BINARY)
+	BINARY=$(abspath $(BINARY)) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) sh scripts/install.sh
+
+uninstall:
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) sh scripts/uninstall.sh
+
+dist: deps
+	@set -e; for t in $(DIST_TARGETS); do \
+	  d=dist/octopus-$(VERSION)-$${t#bun-}; rm -rf $$d; mkdir -p $$d/scripts; \
+	  $(MAKE) --no-print-directory build TARGET=$$t OUT=$$d/octopus; \
+	  cp config/config.example.yaml scripts/dist/INSTALL.txt scripts/install.sh scripts/uninstall.sh $$d/; \
+	  cp scripts/systemd/octopus.service.in $$d/; cp config/scripts/* $$d/scripts/; \
+	  tar -C dist -czf $$d.tar.gz $$(basename $$d); rm -rf $$d; echo "dist: $$d.tar.gz"; \
+	done
 clean:
 	rm -rf dist coverage

@@ -5,10 +5,10 @@
 
 export type Labels = Record<string, string>;
 
-const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 const labelText = (labels: Labels) => {
   const entries = Object.entries(labels);
-  return entries.length ? `{${entries.map(([k, v]) => `${k}="${escape(v)}"`).join(",")}}` : "";
+  return entries.length ? `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}` : "";
 };
 const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN");
 
@@ -54,9 +54,9 @@ export function createMetrics() {
         render: () => {
           const lines = header(name, help, "histogram");
           for (const s of series.values()) {
-            buckets.forEach((b, i) =>
-              lines.push(`${name}_bucket${labelText({ ...s.labels, le: num(b) })} ${s.counts[i]}`),
-            );
+            for (const [i, b] of buckets.entries()) {
+              lines.push(`${name}_bucket${labelText({ ...s.labels, le: num(b) })} ${s.counts[i]}`);
+            }
             lines.push(`${name}_bucket${labelText({ ...s.labels, le: "+Inf" })} ${s.count}`);
             lines.push(
               `${name}_sum${labelText(s.labels)} ${num(s.sum)}`,

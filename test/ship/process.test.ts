@@ -104,7 +104,7 @@ describe("the bot as a process", () => {
     api.userSays(ADMIN.id, ADMIN, "/run hello");
     await message(/^✅ hello · exit 0/);
     bot.writeConfig(
-      CONFIG("one_time_scripts:\n  - { name: hi2, path: " + SCRIPTS + "/exit-with.sh }\n").replace(
+      CONFIG(`one_time_scripts:\n  - { name: hi2, path: ${SCRIPTS}/exit-with.sh }\n`).replace(
         /one_time_scripts:\n {2}- \{ name: hello[^\n]*\n/,
         "",
       ),

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Installs octopus as a systemd service. Used by `make install` and by the dist tarball.
+#   BINARY=path/to/octopus PREFIX=/usr/local DESTDIR= ./scripts/install.sh
+# With DESTDIR set nothing outside DESTDIR is touched (no user, no systemctl): for
+# packagers and tests. An existing config or env file is never overwritten.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# In the tarball the binary sits next to this script; in the repository under dist/.
+if [ -x "$here/octopus" ]; then default_binary=$here/octopus; else default_binary=$here/../dist/octopus; fi
+BINARY=${BINARY:-$default_binary}
+PREFIX=${PREFIX:-/usr/local}
+DESTDIR=${DESTDIR:-}
+# In the repository the examples live in config/; in the tarball next to this script.
+CONFIG_SRC=${CONFIG_SRC:-$here/../config}
+[ -f "$CONFIG_SRC/config.example.yaml" ] || CONFIG_SRC=$here
+UNIT_IN=${UNIT_IN:-$here/systemd/octopus.service.in}
+[ -f "$UNIT_IN" ] || UNIT_IN=$here/octopus.service.in
+
+[ -x "$BINARY" ] || { echo "install: $BINARY is missing: run 'make build' first" >&2; exit 1; }
+
+bindir=$DESTDIR$PREFIX/bin
+etc=$DESTDIR/etc/octopus
+unitdir=$DESTDIR/etc/systemd/system
+
+install -d -m 0755 "$bindir" "$unitdir"
+install -d -m 0750 "$etc"
+install -m 0755 "$BINARY" "$bindir/octopus"
+echo "installed $PREFIX/bin/octopus"
+
+if [ -e "$etc/config.yaml" ]; then
+  echo "kept the existing /etc/octopus/config.yaml"
+else
+  install -m 0640 "$CONFIG_SRC/config.example.yaml" "$etc/config.yaml"
+  install -d -m 0750 "$etc/scripts"
+  for s in "$CONFIG_SRC"/scripts/*; do [ -f "$s" ] && install -m 0755 "$s" "$etc/scripts/"; done
+  echo "created /etc/octopus/config.yaml from the example: set telegram.admins"
+fi
+
+if [ -e "$etc/octopus.env" ]; then
+  echo "kept the existing /etc/octopus/octopus.env"
+else
+  umask 077
+  printf '%s\n' "# Secrets for octopus (mode 0600). Get a token from @BotFather." "TELEGRAM_TOKEN=" \
+    "# OCTOPUS_SECRET_KEY=   # base64 of 32 bytes: openssl rand -base64 32" \
+    "# PLUME_SSO_URL=" "# PLUME_AUTH_HEADER=" "# PLUME_PARTNER_ID=" "# PLUME_API_BASE=" >"$etc/octopus.env"
+  chmod 0600 "$etc/octopus.env"
+  echo "created /etc/octopus/octopus.env (0600): put TELEGRAM_TOKEN there"
+fi
+
+sed "s|@BINDIR@|$PREFIX/bin|g" "$UNIT_IN" >"$unitdir/octopus.service"
+chmod 0644 "$unitdir/octopus.service"
+echo "installed /etc/systemd/system/octopus.service"
+
+if [ -n "$DESTDIR" ]; then
+  echo "DESTDIR set: no user created, systemd not touched."
+  exit 0
+fi
+
+if ! id octopus >/dev/null 2>&1; then
+  useradd --system --home-dir /var/lib/octopus --no-create-home --shell /usr/sbin/nologin octopus
+  echo "created the system user octopus"
+fi
+chgrp -R octopus /etc/octopus
+chmod 0640 /etc/octopus/config.yaml
+
+if [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  systemctl enable --now octopus
+  systemctl --no-pager status octopus || true
+  echo "logs: journalctl -u octopus -f"
+else
+  echo "systemd is not running here. When it is:"
+  echo "  systemctl daemon-reload && systemctl enable --now octopus"
+  echo "  journalctl -u octopus -f"
+fi

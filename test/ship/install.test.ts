@@ -1,0 +1,109 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const hasAnalyze = Bun.spawnSync(["sh", "-c", "command -v systemd-analyze"]).exitCode === 0;
+
+function install(destdir: string, binary: string) {
+  return Bun.spawnSync(
+    ["make", "--no-print-directory", "install", `DESTDIR=${destdir}`, "PREFIX=/usr", `BINARY=${binary}`],
+    { cwd: ROOT },
+  );
+}
+
+function stubBinary(): string {
+  const dir = mkdtempSync(join(tmpdir(), "octopus-stub-"));
+  const path = join(dir, "octopus");
+  writeFileSync(path, "#!/bin/sh\necho octopus stub\n", { mode: 0o755 });
+  return path;
+}
+
+const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+
+describe("make install DESTDIR=…", () => {
+  test("lays out every file with the right modes and touches nothing outside DESTDIR", () => {
+    const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
+    const r = install(dest, stubBinary());
+    expect(r.exitCode).toBe(0);
+    const out = r.stdout.toString();
+    expect(out).toContain("DESTDIR set: no user created, systemd not touched.");
+    expect(mode(join(dest, "usr/bin/octopus"))).toBe("755");
+    expect(mode(join(dest, "etc/octopus"))).toBe("750");
+    expect(mode(join(dest, "etc/octopus/config.yaml"))).toBe("640");
+    expect(mode(join(dest, "etc/octopus/octopus.env"))).toBe("600");
+    expect(mode(join(dest, "etc/systemd/system/octopus.service"))).toBe("644");
+    expect(readFileSync(join(dest, "etc/octopus/octopus.env"), "utf8")).toContain("TELEGRAM_TOKEN=\n");
+    const unit = readFileSync(join(dest, "etc/systemd/system/octopus.service"), "utf8");
+    expect(unit).toContain("ExecStart=/usr/bin/octopus run");
+    for (const line of [
+      "EnvironmentFile=/etc/octopus/octopus.env",
+      "StateDirectory=octopus",
+      "Restart=on-failure",
+      "KillMode=mixed",
+      "NoNewPrivileges=yes",
+      "ProtectSystem=strict",
+      "ProtectHome=read-only",
+      "PrivateTmp=yes",
+      "ProtectKernelTunables=yes",
+      "ProtectControlGroups=yes",
+      "RestrictSUIDSGID=yes",
+      "LockPersonality=yes",
+    ]) {
+      expect(unit).toContain(`\n${line}\n`);
+    }
+    expect(unit).not.toMatch(/^MemoryDenyWriteExecute/m);
+    // The stop timeout outlasts the scripts' 5 s grace and the bot's own 9 s bound.
+    expect(Number(/TimeoutStopSec=(\d+)s/.exec(unit)?.[1])).toBeGreaterThan(10);
+    // The installed example config is valid where it lands (its scripts came along).
+    const check = Bun.spawnSync([
+      process.execPath,
+      join(ROOT, "src/main.ts"),
+      "check-config",
+      join(dest, "etc/octopus/config.yaml"),
+    ]);
+    expect(check.stderr.toString()).toBe("");
+    expect(check.exitCode).toBe(0);
+  });
+
+  test("a second install keeps an edited config and env file", () => {
+    const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
+    expect(install(dest, stubBinary()).exitCode).toBe(0);
+    writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: [42]\n");
+    writeFileSync(join(dest, "etc/octopus/octopus.env"), "TELEGRAM_TOKEN=123:abc\n");
+    const again = install(dest, stubBinary());
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout.toString()).toContain("kept the existing /etc/octopus/config.yaml");
+    expect(readFileSync(join(dest, "etc/octopus/config.yaml"), "utf8")).toBe("telegram:\n  admins: [42]\n");
+    expect(readFileSync(join(dest, "etc/octopus/octopus.env"), "utf8")).toBe("TELEGRAM_TOKEN=123:abc\n");
+  });
+
+  test("make uninstall removes the unit and binary and keeps config and state", () => {
+    const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
+    install(dest, stubBinary());
+    const r = Bun.spawnSync(["make", "--no-print-directory", "uninstall", `DESTDIR=${dest}`, "PREFIX=/usr"], {
+      cwd: ROOT,
+    });
+    expect(r.exitCode).toBe(0);
+    expect(() => statSync(join(dest, "usr/bin/octopus"))).toThrow();
+    expect(() => statSync(join(dest, "etc/systemd/system/octopus.service"))).toThrow();
+    expect(statSync(join(dest, "etc/octopus/config.yaml")).isFile()).toBe(true);
+    expect(r.stdout.toString()).toContain("kept /etc/octopus");
+  });
+
+  test.skipIf(!hasAnalyze)("systemd-analyze verify accepts the unit, with no warning", () => {
+    const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
+    install(dest, stubBinary());
+    // verify checks that ExecStart exists on this machine: point it at the staged binary.
+    const unit = readFileSync(join(dest, "etc/systemd/system/octopus.service"), "utf8").replace(
+      "/usr/bin/octopus",
+      join(dest, "usr/bin/octopus"),
+    );
+    const path = join(dest, "octopus.service");
+    writeFileSync(path, unit);
+    const r = Bun.spawnSync(["systemd-analyze", "verify", path]);
+    expect(r.stderr.toString().trim()).toBe("");
+    expect(r.exitCode).toBe(0);
+  });
+});
