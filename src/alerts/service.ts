@@ -47,21 +47,26 @@ export function createAlertsService(deps: {
     async start(): Promise<void> {
       delivery.kick();
       const last = meta.get(HEARTBEAT_KEY);
-      // The boot time tells a reboot from a crash; without it (no /proc) the notice still goes.
-      const uptimeSeconds = await deps.snapshot().then(
-        (snap) => snap.uptimeSeconds,
+      const startedAt = clock.now();
+      const announce = (uptimeSeconds: number) => {
+        const text = restartNotice(
+          last === undefined ? undefined : Number(last),
+          startedAt,
+          monitor.intervalMs(),
+          startedAt - uptimeSeconds * 1000,
+        );
+        if (text) notice(text, false);
+      };
+      // Off the start-up path: the first snapshot takes a CPU sample (~100 ms) and polling
+      // must not wait for it. The boot time tells a reboot from a crash; without /proc the
+      // notice still goes.
+      void deps.snapshot().then(
+        (snap) => announce(snap.uptimeSeconds),
         (error: unknown) => {
           log.error("first snapshot failed", { error });
-          return Number.POSITIVE_INFINITY;
+          announce(Number.POSITIVE_INFINITY);
         },
       );
-      const text = restartNotice(
-        last === undefined ? undefined : Number(last),
-        clock.now(),
-        monitor.intervalMs(),
-        clock.now() - uptimeSeconds * 1000,
-      );
-      if (text) notice(text, false);
       monitor.start();
       if (config.alerts.digest) {
         digest = new Cron(

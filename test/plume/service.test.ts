@@ -193,7 +193,8 @@ describe("Plume client against the fake cloud", () => {
     const t0 = Date.now();
     await Promise.all(Array.from({ length: 15 }, () => client.serviceLevel(CUSTOMER, LOC.healthy)));
     const times = cloud.calls.filter((c) => c.path.endsWith("/serviceLevel")).map((c) => c.at);
-    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(6);
+    // Arrival times jitter under load: 5 per second at the client never shows more than 5 in 900 ms here.
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 900).length).toBeLessThanOrEqual(5);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
   });
 });
