@@ -6,6 +6,7 @@ import { createPlumeCommands } from "./commands/plume.ts";
 import { createPlumeAuthCommands } from "./commands/plume-auth.ts";
 import { createRunCommands } from "./commands/run.ts";
 import { createRunPresenter } from "./commands/run-presenter.ts";
+import { createScheduleReporter } from "./commands/schedule-report.ts";
 import { createHelpCallback, createStartHelpCommands } from "./commands/start-help.ts";
 import { createStatusCommands } from "./commands/status.ts";
 import type { Config } from "./config/parse.ts";
@@ -13,9 +14,8 @@ import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
 import { startHttpServer } from "./http/server.ts";
 import { createPlumeService } from "./plume/service.ts";
 import { createPlumeWatch } from "./plume/watch.ts";
-import { lastLines, outcomeLine, withOutput } from "./runner/messages.ts";
 import { createRunner } from "./runner/runner.ts";
-import { createScheduler, type ScheduleReport } from "./runner/scheduler.ts";
+import { createScheduler } from "./runner/scheduler.ts";
 import type { Clock } from "./shared/clock.ts";
 import type { Logger } from "./shared/log.ts";
 import type { Redactor } from "./shared/redact.ts";
@@ -122,23 +122,10 @@ export function createApp(options: AppOptions): App {
     onMessage: (runId, messageId) => runsRepo.setMessageId(runId, messageId),
   });
 
-  const reportScheduled = async ({ script, result, attempts }: ScheduleReport) => {
-    const failed = "refused" in result || result.outcome.status !== "succeeded";
-    if (script.notify === "never" || (script.notify === "failure" && !failed)) return;
-    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
-    const text =
-      "refused" in result
-        ? { text: `⚠️ scheduled ${script.name} did not run: ${result.refused}`, entities: [] }
-        : withOutput(
-            `🕒 ${outcomeLine(script.name, result.outcome, result.durationMs)}${tries}\n/log ${result.run.id} for the full output`,
-            lastLines(result.run.output.tail(), 2500, 25),
-          );
-    for (const chat of config.telegram.alert_chats) await outbox.send(chat, text, { silent: !failed });
-  };
   const scheduler = createScheduler({
     runner,
     log: log.child("scheduler"),
-    report: reportScheduled,
+    report: createScheduleReporter({ outbox, alertChats: () => config.telegram.alert_chats }),
     sleep: Bun.sleep,
   });
 

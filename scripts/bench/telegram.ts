@@ -86,26 +86,15 @@ async function roundTrip(api: ReturnType<typeof startLocalBotApi>, chatId: numbe
 
 export async function benchTelegram(): Promise<void> {
   const user = 9001;
-  await withBot([user], NO_LIMITS, async (api) => {
+  const sequential = (where: string) => async (api: ReturnType<typeof startLocalBotApi>) => {
     for (let i = 0; i < 50; i++) await roundTrip(api, user); // warm-up
     const samples: number[] = [];
     for (let i = 0; i < 1000; i++) samples.push(await roundTrip(api, user));
     const s = summarize(samples);
-    report(
-      "/help round trip, 1 chat, 1000 sequential, in-process (p50 / p99)",
-      `${ms(s.p50)} / ${ms(s.p99)}`,
-    );
-  });
-  await withBinary([user], async (api) => {
-    for (let i = 0; i < 50; i++) await roundTrip(api, user);
-    const samples: number[] = [];
-    for (let i = 0; i < 1000; i++) samples.push(await roundTrip(api, user));
-    const s = summarize(samples);
-    report(
-      "/help round trip, 1 chat, 1000 sequential, dist/octopus (p50 / p99)",
-      `${ms(s.p50)} / ${ms(s.p99)}`,
-    );
-  });
+    report(`/help round trip, 1 chat, 1000 sequential, ${where} (p50 / p99)`, `${ms(s.p50)} / ${ms(s.p99)}`);
+  };
+  await withBot([user], NO_LIMITS, sequential("in-process"));
+  await withBinary([user], sequential("dist/octopus"));
 
   const chats = Array.from({ length: 100 }, (_, i) => 20_000 + i);
   await withBinary(chats, async (api) => {

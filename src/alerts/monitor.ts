@@ -45,7 +45,7 @@ export function createAlertMonitor(deps: {
     const now = clock.now();
     const state = states.get(event.id);
     if (event.kind === "fire" || (event.kind === "settled" && event.level !== "ok" && !current)) {
-      return repo.openIncident(event.id, event.kind === "fire" ? event.level : event.level, now);
+      return repo.openIncident(event.id, event.level, now);
     }
     if (!current) return null;
     if (event.kind === "resolve" || (event.kind === "settled" && event.level === "ok")) {

@@ -6,7 +6,7 @@ import type { RichText } from "../telegram/rich-text.ts";
 
 export type RunOutcome =
   | { status: "succeeded"; exitCode: 0 }
-  | { status: "failed"; exitCode: number | null; signal?: string | null; error?: string }
+  | { status: "failed"; exitCode: number | null; signal?: string | null }
   | { status: "timed_out"; timeoutMs: number }
   | { status: "stopped"; by: string };
 
@@ -16,7 +16,6 @@ export function outcomeLine(script: string, outcome: RunOutcome, durationMs: num
     case "succeeded":
       return `✅ ${script} · exit 0 · ${took}`;
     case "failed":
-      if (outcome.error) return `❌ ${script} · ${outcome.error}`;
       return outcome.signal
         ? `⚠️ ${script} · killed by ${outcome.signal} · ${took}`
         : `⚠️ ${script} · exit ${outcome.exitCode} · ${took}`;

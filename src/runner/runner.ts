@@ -4,9 +4,11 @@ import type { ScriptDef } from "../config/parse.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import type { RunRow, RunStatus, RunsRepo } from "../storage/runs-repo.ts";
+import { childEnv } from "./child-env.ts";
 import type { RunOutcome } from "./messages.ts";
+import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
-import { type ProcessExit, type RunningProcess, startProcess } from "./process.ts";
+import { type RunningProcess, startProcess } from "./process.ts";
 import { endOrphanGroup, processStartTime } from "./process-groups.ts";
 import { createOutputRedactor } from "./text-filters.ts";
 
@@ -69,22 +71,6 @@ export interface RunnerOptions {
   onRunEnd?(script: string, status: RunStatus, seconds: number): void;
 }
 
-/** Variables a child never inherits, whatever their value. */
-const SECRET_ENV = /^(TELEGRAM_(BOT_)?TOKEN|OCTOPUS_SECRET_KEY|PLUME_.*)$/;
-
-export function childEnv(
-  parent: Record<string, string | undefined>,
-  secrets: readonly string[],
-  extra: Record<string, string>,
-) {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parent)) {
-    if (value === undefined || SECRET_ENV.test(key) || secrets.includes(value)) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
 function executableProblem(path: string): string | undefined {
   try {
     if (!statSync(path).isFile()) return `${path} is not a file`;
@@ -94,27 +80,6 @@ function executableProblem(path: string): string | undefined {
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENOENT" ? `${path} does not exist any more` : `${path} is not executable`;
   }
-}
-
-function outcomeOf(
-  exit: ProcessExit,
-  timeoutMs: number,
-): { outcome: RunOutcome; status: RunStatus; reason: string | null } {
-  if (exit.stoppedBy)
-    return {
-      outcome: { status: "stopped", by: exit.stoppedBy },
-      status: "stopped",
-      reason: `stopped by ${exit.stoppedBy}`,
-    };
-  if (exit.timedOut)
-    return { outcome: { status: "timed_out", timeoutMs }, status: "timed_out", reason: "timeout" };
-  if (exit.exitCode === 0)
-    return { outcome: { status: "succeeded", exitCode: 0 }, status: "succeeded", reason: null };
-  return {
-    outcome: { status: "failed", exitCode: exit.exitCode, signal: exit.signal },
-    status: "failed",
-    reason: null,
-  };
 }
 
 export function createRunner(options: RunnerOptions) {

@@ -47,17 +47,6 @@ export class TelegramSendError extends Error {
   }
 }
 
-export class ScriptError extends Error {
-  override readonly name = "ScriptError";
-  constructor(
-    readonly script: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${script}: ${message}`, options);
-  }
-}
-
 /** A usage mistake on the command line: exit code 2, the message and the usage line. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
