@@ -66,7 +66,9 @@ console: deps
 
 build: deps
 	@mkdir -p $(dir $(OUT))
-	$(BUN) build src/main.ts --compile --minify --sourcemap --format=esm --bytecode \
+	@# Not plain --minify: it renames functions, and stack traces then read "at o (lib.ts:2)".
+	@# Syntax and whitespace minification keep the names; the sourcemap is embedded.
+	$(BUN) build src/main.ts --compile --minify-syntax --minify-whitespace --sourcemap --format=esm --bytecode \
 		$(if $(TARGET),--target=$(TARGET),) \
 		--define OCTOPUS_VERSION='"$(VERSION)"' --define OCTOPUS_COMMIT='"$(COMMIT)"' \
 		--outfile $(OUT)
@@ -87,7 +89,7 @@ uninstall:
 dist: deps
 	@set -e; for t in $(DIST_TARGETS); do \
 	  d=dist/octopus-$(VERSION)-$${t#bun-}; rm -rf $$d; mkdir -p $$d/scripts; \
-	  $(MAKE) --no-print-directory build TARGET=$$t OUT=$$d/octopus; \
+	  $(MAKE) --no-print-directory build TARGET=$$t OUT=$$d/octopus; rm -f $$d/octopus.map; \
 	  cp config/config.example.yaml scripts/dist/INSTALL.txt scripts/install.sh scripts/uninstall.sh $$d/; \
 	  cp scripts/systemd/octopus.service.in $$d/; cp config/scripts/* $$d/scripts/; \
 	  tar -C dist -czf $$d.tar.gz $$(basename $$d); rm -rf $$d; echo "dist: $$d.tar.gz"; \
