@@ -13,8 +13,8 @@ export interface InboxRepo {
   /** The offset to ask Telegram for next (everything before it is stored or handled). */
   nextOffset(): number;
   pending(): InboxRow[];
-  /** Called when a handler starts: from then on a crash does not replay this update. */
-  remove(updateId: number): void;
+  /** Called when handlers start: from then on a crash does not replay these updates. One transaction. */
+  remove(updateIds: readonly number[]): void;
 }
 
 /** `botId` is the numeric prefix of the token: offsets and pending updates are per bot. */
@@ -31,6 +31,9 @@ export function createInboxRepo(db: Database, clock: Clock, botId: number): Inbo
     `SELECT update_id AS updateId, payload FROM inbox WHERE bot_id = ${botId} ORDER BY update_id`,
   );
   const del = db.query<unknown, [number]>(`DELETE FROM inbox WHERE bot_id = ${botId} AND update_id = ?`);
+  const removeAll = db.transaction((ids: readonly number[]) => {
+    for (const id of ids) del.run(id);
+  });
   const storeBatch = db.transaction((updates: { updateId: number; payload: string }[], next: number) => {
     for (const u of updates) insert.run(u.updateId, u.payload, clock.now());
     setOffset.run(String(next), clock.now(), offsetKey);
@@ -39,8 +42,6 @@ export function createInboxRepo(db: Database, clock: Clock, botId: number): Inbo
     store: (updates, next) => storeBatch(updates, next),
     nextOffset: () => Number(getOffset.get(offsetKey)?.value ?? 0),
     pending: () => selectPending.all(),
-    remove: (id) => {
-      del.run(id);
-    },
+    remove: (ids) => removeAll(ids),
   };
 }

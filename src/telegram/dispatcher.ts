@@ -37,15 +37,32 @@ export function createDispatcher(deps: {
 }): Dispatcher {
   const tails = new Map<number, Promise<void>>();
   let count = 0;
+  // Updates whose handlers start in the same turn of the event loop (a batch spread over
+  // many chats) leave the inbox in one transaction: one WAL commit instead of one each.
+  let starting: { id: number; go: () => void }[] = [];
+  const flushStarts = () => {
+    const batch = starting;
+    starting = [];
+    try {
+      deps.inbox.remove(batch.map((s) => s.id));
+    } catch (error) {
+      deps.log.error("inbox update failed", { error });
+    }
+    for (const s of batch) s.go();
+  };
+  const started = (id: number) =>
+    new Promise<void>((go) => {
+      if (starting.push({ id, go }) === 1) queueMicrotask(flushStarts);
+    });
 
   function dispatch(update: TelegramUpdate) {
     const key = chatKeyOf(update);
     count++;
     const previous = tails.get(key) ?? Promise.resolve();
     const next = previous.then(async () => {
-      // Removed as the handler starts: one write per update, and a crash mid-handler cannot
-      // repeat a side effect such as a script run.
-      deps.inbox.remove(update.update_id);
+      // Removed before the handler starts: a crash mid-handler cannot repeat a side effect
+      // such as a script run.
+      await started(update.update_id);
       try {
         await deps.handle(update);
       } catch (error) {
