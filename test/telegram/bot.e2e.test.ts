@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { systemClock } from "../../src/shared/clock.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
+import { createInboxRepo } from "../../src/storage/inbox-repo.ts";
 import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { ADMIN, type Harness, STRANGER, startHarness, VIEWER } from "../support/harness.ts";
 
@@ -124,6 +126,35 @@ describe("ordering and delivery", () => {
     expect(outageLines).toHaveLength(1);
     expect(h.lines.some((l) => l.includes("Bot API reachable again"))).toBe(true);
   }, 60_000);
+
+  test("updates a crash left stored but unhandled are handled at the next start, in order", async () => {
+    const db = openMemoryDb();
+    const inbox = createInboxRepo(db, systemClock, 42);
+    const update = (id: number, text: string) => ({
+      updateId: id,
+      payload: JSON.stringify({
+        update_id: id,
+        message: {
+          message_id: id,
+          date: 1,
+          chat: { id: ADMIN.id, type: "private" },
+          from: { id: ADMIN.id, is_bot: false, first_name: "Ada" },
+          text,
+          entities: [{ type: "bot_command", offset: 0, length: text.length }],
+        },
+      }),
+    });
+    inbox.store([update(5, "/whoami"), update(6, "/help")], 7);
+    const api = startLocalBotApi();
+    api.openChat(ADMIN.id, ADMIN);
+    h = await startHarness(undefined, { db, api });
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("You are Ada");
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("Commands (admin)");
+    expect(inbox.pending()).toEqual([]);
+    await h.stop();
+    h = undefined;
+    await api.stop();
+  });
 
   test("a restart neither loses nor re-handles an update", async () => {
     const api = startLocalBotApi();
