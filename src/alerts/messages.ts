@@ -1,7 +1,7 @@
 import { formatDuration } from "../shared/duration.ts";
 import { formatClock } from "../shared/time-format.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
-import type { RichText } from "../telegram/rich-text.ts";
+import { bold, type RichText } from "../telegram/rich-text.ts";
 import { formatValue, type Reading } from "./readings.ts";
 import type { AlertEvent, Level } from "./rules.ts";
 
@@ -25,10 +25,6 @@ export interface MessagePlan {
 const ICON: Record<Level, string> = { ok: "✅", warn: "⚠️", crit: "🔴" };
 const NAME: Record<Level, string> = { ok: "OK", warn: "WARN", crit: "CRIT" };
 
-const bold = (text: string): RichText => ({
-  text,
-  entities: [{ type: "bold", offset: 0, length: text.length }],
-});
 const withBody = (title: string, body: string): RichText => {
   const t = bold(title);
   return { text: `${t.text}\n${body}`, entities: t.entities };

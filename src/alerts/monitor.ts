@@ -2,6 +2,7 @@ import { Cron } from "croner";
 import type { Config } from "../config/parse.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
+import { formatClock } from "../shared/time-format.ts";
 import type { AlertsRepo } from "../storage/alerts-repo.ts";
 import type { MetaRepo } from "../storage/meta-repo.ts";
 import type { Snapshot } from "../system/snapshot.ts";
@@ -123,7 +124,7 @@ export function createAlertMonitor(deps: {
         const mute = s?.muteUntilResolved
           ? "until resolved"
           : s?.muteUntil && s.muteUntil > now
-            ? `until ${new Date(s.muteUntil).toTimeString().slice(0, 5)}`
+            ? `until ${formatClock(s.muteUntil)}`
             : undefined;
         const line = stateLine(r, s?.level ?? "ok", s?.open ? s.incidentStart : undefined, mute);
         (s && s.level !== "ok" ? firing : quiet).push(line);

@@ -1,15 +1,11 @@
 import { formatDuration } from "../shared/duration.ts";
 import { formatDateTime } from "../shared/time-format.ts";
-import { joinRich, type RichText } from "../telegram/rich-text.ts";
+import { bold, joinRich, type RichText } from "../telegram/rich-text.ts";
 import { HEALTH_ICON, HEALTH_NAME, type HealthReport, podName } from "./health.ts";
 import type { PlumeDevice, PlumeLocation, PlumeNode, PlumeWifi } from "./schemas.ts";
 
 /** Pure texts for the Plume commands, short enough for a phone. Keys never appear: they were stripped. */
 
-const bold = (text: string): RichText => ({
-  text,
-  entities: [{ type: "bold", offset: 0, length: text.length }],
-});
 const when = (iso: string | null | undefined, tz: string | undefined, now: number) => {
   const t = iso ? Date.parse(iso) : Number.NaN;
   return Number.isFinite(t) ? `${formatDateTime(t, tz)} (${formatDuration(now - t)} ago)` : "unknown";

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Clock } from "../shared/clock.ts";
+import { createMetaRepo } from "./meta-repo.ts";
 
 export interface InboxRow {
   updateId: number;
@@ -23,10 +24,8 @@ export function createInboxRepo(db: Database, clock: Clock, botId: number): Inbo
   const insert = db.query<unknown, [number, string, number]>(
     `INSERT OR IGNORE INTO inbox (bot_id, update_id, payload, received_at) VALUES (${botId}, ?, ?, ?)`,
   );
-  const setOffset = db.query<unknown, [string, number, string]>(
-    "INSERT INTO meta (key, value, updated_at) VALUES (?3, ?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-  );
-  const getOffset = db.query<{ value: string }, [string]>("SELECT value FROM meta WHERE key = ?");
+  // The offset is a meta row; written in the same transaction as the batch it follows.
+  const meta = createMetaRepo(db, clock);
   const selectPending = db.query<InboxRow, []>(
     `SELECT update_id AS updateId, payload FROM inbox WHERE bot_id = ${botId} ORDER BY update_id`,
   );
@@ -36,11 +35,11 @@ export function createInboxRepo(db: Database, clock: Clock, botId: number): Inbo
   });
   const storeBatch = db.transaction((updates: { updateId: number; payload: string }[], next: number) => {
     for (const u of updates) insert.run(u.updateId, u.payload, clock.now());
-    setOffset.run(String(next), clock.now(), offsetKey);
+    meta.set(offsetKey, String(next));
   });
   return {
     store: (updates, next) => storeBatch(updates, next),
-    nextOffset: () => Number(getOffset.get(offsetKey)?.value ?? 0),
+    nextOffset: () => Number(meta.get(offsetKey) ?? 0),
     pending: () => selectPending.all(),
     remove: (ids) => removeAll(ids),
   };

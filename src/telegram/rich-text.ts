@@ -11,6 +11,12 @@ export const MESSAGE_LIMIT = 4096;
 
 export const plain = (text: string): RichText => ({ text, entities: [] });
 
+/** The whole text in bold (titles of alert and Plume messages). */
+export const bold = (text: string): RichText => ({
+  text,
+  entities: [{ type: "bold", offset: 0, length: text.length }],
+});
+
 /** Concatenates pieces, shifting each piece's entities by the text before it. */
 export function joinRich(parts: ReadonlyArray<RichText | string>): RichText {
   let text = "";
