@@ -11,7 +11,7 @@ import { createHelpCallback, createStartHelpCommands } from "./commands/start-he
 import { createStatusCommands } from "./commands/status.ts";
 import type { Config } from "./config/parse.ts";
 import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
-import { startHttpServer } from "./http/server.ts";
+import { createHttpHandler, startHttpServer } from "./http/server.ts";
 import { createPlumeService } from "./plume/service.ts";
 import { createPlumeWatch } from "./plume/watch.ts";
 import { createRunner } from "./runner/runner.ts";
@@ -21,6 +21,7 @@ import type { Logger } from "./shared/log.ts";
 import type { Redactor } from "./shared/redact.ts";
 import { formatClock } from "./shared/time-format.ts";
 import type { SecretBox } from "./storage/crypto.ts";
+import { createStorageHealth, type StorageHealth } from "./storage/health.ts";
 import { createPlumeRepo, type PlumeCredentials } from "./storage/plume-repo.ts";
 import { createRunsRepo } from "./storage/runs-repo.ts";
 import type { Snapshotter } from "./system/snapshot.ts";
@@ -54,6 +55,8 @@ export interface AppOptions {
   pollTimeoutSeconds?: number;
   /** Between SIGTERM and SIGKILL when a run is stopped (default 5 s). */
   graceMs?: number;
+  /** Whether the state directory takes writes; one per process (kept across reloads). */
+  storage?: StorageHealth;
 }
 
 export interface App {
@@ -74,6 +77,7 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { config, clock, log } = options;
   const metrics = createAppMetrics();
+  const storage = options.storage ?? createStorageHealth(log.child("storage"), clock);
   const runsRepo = createRunsRepo(options.db);
   // Every secret the bot knows: kept out of logs (redactor) and out of script environments and output.
   const secrets = new Set<string>([options.token]);
@@ -92,6 +96,7 @@ export function createApp(options: AppOptions): App {
     env: options.env,
     secretValues,
     onRunEnd: metrics.onRunEnd,
+    storage,
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
   });
 
@@ -109,6 +114,7 @@ export function createApp(options: AppOptions): App {
     textHooks: [(ctx) => plumeAuth.textHook(ctx)],
     onCommand: metrics.onCommand,
     onApiError: metrics.onApiError,
+    storage,
     ...(options.extraAdmins ? { extraAdmins: options.extraAdmins } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
@@ -119,7 +125,13 @@ export function createApp(options: AppOptions): App {
     outbox,
     clock,
     maxMessages: config.telegram.max_messages,
-    onMessage: (runId, messageId) => runsRepo.setMessageId(runId, messageId),
+    onMessage: (runId, messageId) => {
+      try {
+        runsRepo.setMessageId(runId, messageId);
+      } catch (error) {
+        storage.failed("run history", error, "runs go on without history rows");
+      }
+    },
   });
 
   const scheduler = createScheduler({
@@ -146,7 +158,7 @@ export function createApp(options: AppOptions): App {
   });
   const plumeCommands = createPlumeCommands({ plume, saved: config.plume.locations, clock });
   const plumeAuth = createPlumeAuthCommands({ plume, repo: plumeRepo, clock });
-  const alerts = createAlertsService({ config, db: options.db, outbox, snapshot, clock, log });
+  const alerts = createAlertsService({ config, db: options.db, outbox, snapshot, clock, log, storage });
   const alertCommands = createAlertCommands({ monitor: alerts.monitor, repo: alerts.repo, clock });
   const status = createStatusCommands({
     snapshot,
@@ -204,6 +216,7 @@ export function createApp(options: AppOptions): App {
     alertLevels: () => alerts.monitor.levels(),
     running: () => runner.active().length,
     lastSnapshot: () => alerts.monitor.lastSnapshot(),
+    storageFailing: () => storage.failing(),
   });
   let http: ReturnType<typeof startHttpServer> | undefined;
 
@@ -218,22 +231,24 @@ export function createApp(options: AppOptions): App {
     httpUrl: () => http?.url,
     async start() {
       if (config.http.listen) {
-        http = startHttpServer({
-          listen: config.http.listen,
+        const handler = createHttpHandler({
           metrics: metrics.render,
-          lastPollAt: telegram.lastPollAt,
+          poll: telegram.pollHealth,
+          storage: () => storage.failing(),
           now: () => clock.now(),
           log: log.child("http"),
         });
+        http = startHttpServer(config.http.listen, handler, log.child("http"));
       }
       for (const row of runner.recoverInterrupted()) {
         if (row.chatId === null) continue;
-        void outbox.send(
-          row.chatId,
-          `💥 Run #${row.id} (${row.script}) was interrupted: the bot stopped while it ran (started ${formatClock(row.startedAt)} by ${row.requestedByName ?? "?"}).`,
-          row.messageId ? { replyTo: row.messageId } : {},
-        );
+        const text = `💥 Run #${row.id} (${row.script}) was interrupted: the bot stopped while it ran (started ${formatClock(row.startedAt)} by ${row.requestedByName ?? "?"}).`;
+        // The live message still says "running" with a Stop button: it shows the end instead
+        // (an edit without a keyboard removes the button), and a reply makes the chat notice.
+        if (row.messageId) void outbox.edit(row.chatId, row.messageId, `💥 ${row.script}: interrupted`);
+        void outbox.send(row.chatId, text, row.messageId ? { replyTo: row.messageId } : {});
       }
+      runner.prune();
       scheduler.start(config.scripts);
       await alerts.start();
       watch.start();

@@ -2,6 +2,7 @@ import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
 import type { Logger } from "../shared/log.ts";
 import type { AlertOutboxRow, AlertsRepo } from "../storage/alerts-repo.ts";
+import type { StorageHealth } from "../storage/health.ts";
 import type { Outbox } from "../telegram/outbox.ts";
 import { joinRich } from "../telegram/rich-text.ts";
 import type { MessagePlan } from "./messages.ts";
@@ -31,10 +32,25 @@ export function createAlertDelivery(deps: {
   outbox: Outbox;
   clock: Clock;
   log: Logger;
+  /** Told when the alert outbox cannot be written, and when it can again. */
+  storage?: StorageHealth;
 }): AlertDelivery {
   const { repo, outbox, clock, log } = deps;
   let running: Promise<void> | undefined;
   let stopped = false;
+  // When the table cannot be written (disk full), alerts wait here instead: an alert about a
+  // full disk is the one message that must get out. They are lost only if the bot dies too.
+  const memory: AlertOutboxRow[] = [];
+  let memorySeq = 0;
+  /** Durable rows delivered but not yet deleted (the delete failed): skipped, deleted later. */
+  const undeleted = new Set<number>();
+  let lastDurable = 0;
+
+  const storageFailed = (error: unknown) =>
+    deps.storage
+      ? deps.storage.failed("alert outbox", error, "alerts are delivered from memory")
+      : log.error("alert outbox cannot be written: delivering from memory", { error });
+  const storageOk = () => deps.storage?.ok("alert outbox");
 
   async function deliver(row: AlertOutboxRow) {
     const plan = JSON.parse(row.payload) as MessagePlan;
@@ -62,54 +78,100 @@ export function createAlertDelivery(deps: {
       const r = await outbox.send(row.chatId, text, { ...opts, ...replyTo });
       ok = r.ok;
       if (r.ok && row.incidentId !== null && (plan.kind === "incident" || plan.kind === "edit")) {
-        repo.setMessage(row.incidentId, row.chatId, r.messageIds[0] as number);
+        try {
+          repo.setMessage(row.incidentId, row.chatId, r.messageIds[0] as number);
+        } catch (e) {
+          storageFailed(e);
+        }
       }
       if (!r.ok) error = r.error;
     }
     if (!ok) log.error("alert message could not be delivered", { chat: row.chatId, kind: plan.kind, error });
   }
 
+  /** Deletes delivered durable rows; a failure keeps them in `undeleted` for the next try. */
+  function forget(id?: number) {
+    if (id !== undefined) undeleted.add(id);
+    try {
+      for (const done of undeleted) {
+        repo.deleteOutbox(done);
+        undeleted.delete(done);
+      }
+    } catch (error) {
+      storageFailed(error);
+    }
+  }
+
+  /** Durable rows first (they are older), then what waits in memory. */
+  function next(): { row: AlertOutboxRow; durable: boolean } | undefined {
+    let row = repo.nextOutbox(lastDurable);
+    while (row && undeleted.has(row.id)) row = repo.nextOutbox(row.id);
+    if (row) return { row, durable: true };
+    const first = memory.shift();
+    return first ? { row: first, durable: false } : undefined;
+  }
+
   async function loop() {
-    for (let row = repo.nextOutbox(); row && !stopped; row = repo.nextOutbox()) {
+    for (let item = next(); item && !stopped; item = next()) {
+      const { row, durable } = item;
       try {
         await deliver(row);
       } catch (error) {
         log.error("alert delivery failed", { row: row.id, error });
       }
       // The outbox retried until its deadline or got a final answer: either way this row is done.
-      if (!stopped) repo.deleteOutbox(row.id);
+      if (durable) {
+        lastDurable = row.id;
+        if (!stopped) forget(row.id);
+      }
     }
+    // Rows delivered past lastDurable were all handled: the next pass may start from the top.
+    lastDurable = 0;
   }
 
   const kick = () => {
     if (running || stopped) return;
     running = loop().finally(() => {
       running = undefined;
-      if (!stopped && repo.nextOutbox()) kick();
+      if (!stopped && (memory.length || next())) kick();
     });
+  };
+
+  const depth = () => {
+    try {
+      return repo.outboxDepth() - undeleted.size + memory.length;
+    } catch {
+      return memory.length;
+    }
   };
 
   return {
     enqueue(chats, incidentId, plans) {
       const now = clock.now();
-      for (const plan of plans) {
-        for (const chatId of chats)
-          repo.enqueue({
-            chatId,
-            incidentId,
-            kind: plan.kind,
-            payload: JSON.stringify(plan),
-            createdAt: now,
-          });
+      const rows = plans.flatMap((plan) =>
+        chats.map((chatId) => ({
+          chatId,
+          incidentId,
+          kind: plan.kind,
+          payload: JSON.stringify(plan),
+          createdAt: now,
+        })),
+      );
+      try {
+        repo.enqueue(rows);
+        storageOk();
+      } catch (error) {
+        storageFailed(error);
+        for (const row of rows) memory.push({ id: -++memorySeq, ...row });
       }
       kick();
     },
     kick,
-    depth: () => repo.outboxDepth(),
+    depth,
     async drain(timeoutMs) {
       const deadline = clock.now() + timeoutMs;
-      while (repo.outboxDepth() > 0 && clock.now() < deadline) await Bun.sleep(20);
-      return repo.outboxDepth() === 0;
+      while (depth() > 0 && clock.now() < deadline) await Bun.sleep(20);
+      return depth() === 0;
     },
     stop() {
       stopped = true;

@@ -4,6 +4,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import { formatClock } from "../shared/time-format.ts";
 import type { AlertsRepo } from "../storage/alerts-repo.ts";
+import type { StorageHealth } from "../storage/health.ts";
 import type { MetaRepo } from "../storage/meta-repo.ts";
 import type { Snapshot } from "../system/snapshot.ts";
 import type { AlertDelivery } from "./delivery.ts";
@@ -28,6 +29,7 @@ export function createAlertMonitor(deps: {
   delivery: AlertDelivery;
   clock: Clock;
   log: Logger;
+  storage?: StorageHealth;
 }) {
   const { config, repo, clock, log } = deps;
   const rules: RuleConfig = {
@@ -41,7 +43,27 @@ export function createAlertMonitor(deps: {
   let host = "server";
   let lastSnapshot: Snapshot | undefined;
 
+  /**
+   * A write that may fail (state disk full): the check goes on from memory, because the alert
+   * about that disk is the one that must get out. The failure is logged once per outage.
+   */
+  function write<T>(area: string, fn: () => T, otherwise: T): T {
+    try {
+      const value = fn();
+      deps.storage?.ok(area);
+      return value;
+    } catch (error) {
+      if (deps.storage) deps.storage.failed(area, error, "alert checks go on from memory");
+      else log.error(`${area} cannot be written`, { error });
+      return otherwise;
+    }
+  }
+
   function record(event: AlertEvent): number | null {
+    return write("alert incidents", () => recordIncident(event), null);
+  }
+
+  function recordIncident(event: AlertEvent): number | null {
     const current = repo.currentIncident(event.id);
     const now = clock.now();
     const state = states.get(event.id);
@@ -71,7 +93,7 @@ export function createAlertMonitor(deps: {
       log.info("alert", { check: event.id, event: event.kind, muted: event.muted, incident: incidentId });
       if (plans.length) deps.delivery.enqueue(config.telegram.alert_chats, incidentId, plans);
     }
-    repo.saveStates(states, now);
+    write("alert states", () => repo.saveStates(states, now), undefined);
   }
 
   async function tick(): Promise<void> {
@@ -79,11 +101,17 @@ export function createAlertMonitor(deps: {
     lastSnapshot = snap;
     host = snap.host;
     process(readingsFrom(snap, config));
-    deps.meta.set(HEARTBEAT_KEY, String(clock.now()));
-    deps.meta.set(TICKS_KEY, String(Number(deps.meta.get(TICKS_KEY) ?? 0) + 1));
+    write(
+      "alert states",
+      () => {
+        deps.meta.set(HEARTBEAT_KEY, String(clock.now()));
+        deps.meta.set(TICKS_KEY, String(Number(deps.meta.get(TICKS_KEY) ?? 0) + 1));
+      },
+      undefined,
+    );
   }
 
-  const persist = () => repo.saveStates(states, clock.now());
+  const persist = () => write("alert states", () => repo.saveStates(states, clock.now()), undefined);
 
   return {
     tick,
@@ -99,7 +127,7 @@ export function createAlertMonitor(deps: {
     stop() {
       job?.stop();
       job = undefined;
-      deps.meta.set(HEARTBEAT_KEY, String(clock.now()));
+      write("alert states", () => deps.meta.set(HEARTBEAT_KEY, String(clock.now())), undefined);
     },
     nextCheck: () => job?.nextRun() ?? null,
     /** Milliseconds between two checks, from the cron pattern. */

@@ -4,6 +4,7 @@ import type { Config } from "../config/parse.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import { createAlertsRepo } from "../storage/alerts-repo.ts";
+import type { StorageHealth } from "../storage/health.ts";
 import { createMetaRepo } from "../storage/meta-repo.ts";
 import type { Snapshot } from "../system/snapshot.ts";
 import type { Outbox } from "../telegram/outbox.ts";
@@ -19,11 +20,19 @@ export function createAlertsService(deps: {
   snapshot(): Promise<Snapshot>;
   clock: Clock;
   log: Logger;
+  storage?: StorageHealth;
 }) {
   const { config, clock, log } = deps;
+  const storage = deps.storage ? { storage: deps.storage } : {};
   const repo = createAlertsRepo(deps.db);
   const meta = createMetaRepo(deps.db, clock);
-  const delivery = createAlertDelivery({ repo, outbox: deps.outbox, clock, log: log.child("alerts") });
+  const delivery = createAlertDelivery({
+    repo,
+    outbox: deps.outbox,
+    clock,
+    log: log.child("alerts"),
+    ...storage,
+  });
   const monitor = createAlertMonitor({
     config,
     snapshot: deps.snapshot,
@@ -32,6 +41,7 @@ export function createAlertsService(deps: {
     delivery,
     clock,
     log: log.child("alerts"),
+    ...storage,
   });
   let digest: Cron | undefined;
   const notice = (text: string, silent: boolean) =>

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { basename } from "node:path";
+import { textPathOf, uploadName } from "../runner/files.ts";
 import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { formatDateTime } from "../shared/time-format.ts";
@@ -64,12 +64,12 @@ export function createHistoryCommands(deps: {
           return void (await ctx.reply("Usage: /log ID (see /history)"));
         const row = deps.get(id);
         if (!row) return void (await ctx.reply(`No run #${id}.`));
-        const textPath = row.logPath?.replace(/\.log$/, `-${row.script}.txt`);
+        const textPath = row.logPath ? textPathOf(row.logPath, row.script) : undefined;
         if (!textPath || !existsSync(textPath))
           return void (await ctx.reply(`The log of run #${id} was pruned (runner.keep_runs).`));
         await ctx.outbox.document(
           ctx.chatId,
-          basename(textPath),
+          uploadName(textPath),
           { path: textPath },
           historyLine(row, deps.clock.now()),
         );

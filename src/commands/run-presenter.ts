@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { uploadName } from "../runner/files.ts";
 import { lastLines, outcomeLine, type RunOutcome, renderLive, withOutput } from "../runner/messages.ts";
 import type { ActiveRun, FinishedRun, RunListener } from "../runner/runner.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -77,6 +77,16 @@ export function createRunPresenter(deps: {
         const id = await messageId;
         const show = async (text: ReturnType<typeof withOutput>) =>
           id ? outbox.edit(chatId, id, text) : outbox.send(chatId, text);
+        if (result.saveError) {
+          // No file to read or attach: the tail kept in memory is all the chat can get.
+          await show(
+            withOutput(
+              `${header}\n⚠️ The log could not be saved (${result.saveError}); the last lines follow.`,
+              lastLines(run.output.tail(), 2500, 25),
+            ),
+          );
+          return;
+        }
         if (size <= FITS_ONE) {
           await show(withOutput(header, run.output.tail()));
           return;
@@ -99,7 +109,7 @@ export function createRunPresenter(deps: {
         );
         await outbox.document(
           chatId,
-          basename(run.textPath),
+          uploadName(run.textPath),
           { path: run.textPath },
           `${run.script.name} run #${run.id}`,
           id ? { replyTo: id } : {},

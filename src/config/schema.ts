@@ -214,6 +214,8 @@ const RunnerSchema = v.strictObject({
     50_000_000,
   ),
   keep_runs: v.optional(v.pipe(v.number("expected a whole number"), v.integer(), v.minValue(1)), 200),
+  /** How long run history rows are kept (ms); their logs go earlier, by keep_runs. */
+  keep_history: v.optional(Duration, "90d"),
 });
 
 /** A YAML key left empty (`telegram:`) means "defaults", like an absent one. */

@@ -1,6 +1,8 @@
 import { buildInfo } from "../shared/build-info.ts";
 import { createMetrics, type Labels } from "../shared/metrics.ts";
+import type { StorageFailure } from "../storage/health.ts";
 import type { Snapshot } from "../system/snapshot.ts";
+import { failureLabel, methodLabel } from "../telegram/api-errors.ts";
 
 /** The metrics Octopus exports, and the hooks the components call to update them. */
 export function createAppMetrics() {
@@ -18,7 +20,7 @@ export function createAppMetrics() {
   );
   const apiErrors = m.counter(
     "octopus_telegram_api_errors_total",
-    "Bot API calls that failed, by method and code (0: network).",
+    "Bot API calls that failed, by method and code (a 4xx code, 5xx, other, invalid: not a Bot API answer, network).",
   );
   const plumeLatency = m.histogram(
     "octopus_plume_request_duration_seconds",
@@ -38,7 +40,8 @@ export function createAppMetrics() {
       runs.inc({ script, status });
       duration.observe({ script }, seconds);
     },
-    onApiError: (method: string, code: number) => apiErrors.inc({ method, code: String(code) }),
+    onApiError: (method: string, error: unknown) =>
+      apiErrors.inc({ method: methodLabel(method), code: failureLabel(error) }),
     onPlumeCall: (endpoint: string, seconds: number, error?: string) => {
       plumeLatency.observe({ endpoint }, seconds);
       if (error) plumeErrors.inc({ endpoint, kind: error });
@@ -57,8 +60,14 @@ export function registerGauges(
     alertLevels(): [string, number][];
     running(): number;
     lastSnapshot(): Snapshot | undefined;
+    storageFailing(): StorageFailure[];
   },
 ): void {
+  metrics.gauge(
+    "octopus_storage_failing",
+    "1 per area of the state directory that cannot be written now (the bot works from memory).",
+    () => from.storageFailing().map((f): [Labels, number] => [{ area: f.area }, 1]),
+  );
   metrics.gauge("octopus_outbox_depth", "Telegram calls waiting or in flight.", () => [
     [{}, from.outboxDepth()],
   ]);

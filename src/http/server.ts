@@ -1,46 +1,75 @@
 import type { Logger } from "../shared/log.ts";
+import type { StorageFailure } from "../storage/health.ts";
+import type { PollHealth } from "../telegram/poller.ts";
 
 /**
- * The optional HTTP listener: `/metrics` (Prometheus text) and `/healthz` (200 while
- * polling worked in the last 90 s). This handler is the error sink for HTTP requests.
+ * The optional HTTP listener: `/metrics` (Prometheus text) and `/healthz`. The handler is a
+ * plain `(Request) => Response` function (testable without a socket) and the error sink for
+ * HTTP requests; `startHttpServer` only binds it.
+ *
+ * /healthz answers 503 only when polling has been failing (or a long poll has hung) for longer
+ * than the poll timeout plus a margin, so a restart is not an outage. A failing state disk
+ * does not make it 503: the bot still answers from memory; the body names the failing areas.
  */
-export function startHttpServer(options: {
-  listen: string;
+export interface HttpHandlerOptions {
   metrics(): string;
-  /** ms since epoch of the last successful getUpdates (0: never). */
-  lastPollAt(): number;
+  poll(): PollHealth;
+  storage(): StorageFailure[];
   now(): number;
   log: Logger;
-}): { url: string; stop(): Promise<void> } {
-  const at = options.listen.lastIndexOf(":");
-  const hostname = options.listen.slice(0, at).replace(/^\[|\]$/g, "");
-  const server = Bun.serve({
-    hostname,
-    port: Number(options.listen.slice(at + 1)),
-    fetch(req) {
-      try {
-        const path = new URL(req.url).pathname;
-        if (path === "/metrics") {
-          return new Response(options.metrics(), {
-            headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-          });
-        }
-        if (path === "/healthz") {
-          const age = options.now() - options.lastPollAt();
-          const ok = options.lastPollAt() > 0 && age <= 90_000;
-          return Response.json(
-            { ok, last_poll_seconds_ago: options.lastPollAt() ? Math.round(age / 1000) : null },
-            { status: ok ? 200 : 503 },
-          );
-        }
-        return new Response("not found: try /metrics or /healthz\n", { status: 404 });
-      } catch (error) {
-        options.log.error("http request failed", { error });
-        return new Response("internal error\n", { status: 500 });
+}
+
+export function createHttpHandler(options: HttpHandlerOptions): (req: Request) => Response {
+  return (req) => {
+    try {
+      const path = new URL(req.url).pathname;
+      if (path === "/metrics") {
+        return new Response(options.metrics(), {
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        });
       }
-    },
-  });
-  options.log.info("http listening", { url: `http://${options.listen}` });
+      if (path === "/healthz") {
+        const poll = options.poll();
+        const failing = options.storage();
+        const now = options.now();
+        return Response.json(
+          {
+            ok: poll.ok,
+            polling: poll.reason,
+            last_poll_seconds_ago:
+              poll.lastAnswerAgoMs === undefined ? null : Math.round(poll.lastAnswerAgoMs / 1000),
+            storage: failing.length
+              ? {
+                  ok: false,
+                  failing: failing.map((f) => ({
+                    area: f.area,
+                    since_seconds: Math.round((now - f.since) / 1000),
+                    error: f.error,
+                  })),
+                }
+              : { ok: true },
+          },
+          { status: poll.ok ? 200 : 503 },
+        );
+      }
+      return new Response("not found: try /metrics or /healthz\n", { status: 404 });
+    } catch (error) {
+      options.log.error("http request failed", { error });
+      return new Response("internal error\n", { status: 500 });
+    }
+  };
+}
+
+/** Binds the handler to `listen` (`host:port`, `[v6]:port`). */
+export function startHttpServer(
+  listen: string,
+  handler: (req: Request) => Response,
+  log: Logger,
+): { url: string; stop(): Promise<void> } {
+  const at = listen.lastIndexOf(":");
+  const hostname = listen.slice(0, at).replace(/^\[|\]$/g, "");
+  const server = Bun.serve({ hostname, port: Number(listen.slice(at + 1)), fetch: handler });
+  log.info("http listening", { url: `http://${listen}` });
   return {
     url: `http://${server.hostname}:${server.port}`,
     stop: async () => void (await server.stop(true)),

@@ -3,8 +3,10 @@ import { join } from "node:path";
 import type { ScriptDef } from "../config/parse.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
+import type { StorageHealth } from "../storage/health.ts";
 import type { RunRow, RunStatus, RunsRepo } from "../storage/runs-repo.ts";
 import { childEnv } from "./child-env.ts";
+import { runFiles, textPathOf } from "./files.ts";
 import type { RunOutcome } from "./messages.ts";
 import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
@@ -40,6 +42,8 @@ export interface FinishedRun {
   outcome: RunOutcome;
   durationMs: number;
   leftoversKilled: boolean;
+  /** Set when the run's log files could not be written (disk full): the chat gets the tail. */
+  saveError?: string;
 }
 
 export interface RunListener {
@@ -59,7 +63,7 @@ export interface RunnerOptions {
   runsRepo: RunsRepo;
   clock: Clock;
   log: Logger;
-  limits: { max_parallel: number; max_log_bytes: number; keep_runs: number };
+  limits: { max_parallel: number; max_log_bytes: number; keep_runs: number; keep_history: number };
   /** `redact` from the config: regexes applied to everything that leaves the server. */
   redactPatterns: readonly string[];
   /** The parent environment; secrets are removed before a child sees it. */
@@ -69,7 +73,11 @@ export interface RunnerOptions {
   graceMs?: number;
   /** Metrics: a run ended, with its status and duration in seconds. */
   onRunEnd?(script: string, status: RunStatus, seconds: number): void;
+  /** Told when history or log writes fail (disk full): runs go on without them. */
+  storage?: StorageHealth;
 }
+
+const HISTORY_PRUNE_EVERY_MS = 3_600_000;
 
 function executableProblem(path: string): string | undefined {
   try {
@@ -86,15 +94,65 @@ export function createRunner(options: RunnerOptions) {
   const { runsRepo, clock, log } = options;
   const runsDir = join(options.stateDir, "runs");
   const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
+  /** Ids handed out while the history could not be written; a later row never reuses them. */
+  let highestMemoryId = 0;
+  let historyPrunedAt = Number.NEGATIVE_INFINITY;
 
-  function prune() {
-    for (const old of runsRepo.logsBeyond(options.limits.keep_runs)) {
-      if (old.logPath) {
-        rmSync(old.logPath, { force: true });
-        rmSync(old.logPath.replace(/\.log$/, ".txt"), { force: true });
-      }
-      runsRepo.clearLogPath(old.id);
+  /** A history write that may fail (disk full): the run goes on, the failure is logged once. */
+  function write<T>(fn: () => T, otherwise: T): T {
+    try {
+      const value = fn();
+      options.storage?.ok("run history");
+      return value;
+    } catch (error) {
+      if (options.storage) options.storage.failed("run history", error, "runs go on without history rows");
+      else log.error("run history cannot be written", { error });
+      return otherwise;
     }
+  }
+
+  function newRunId(run: Parameters<RunsRepo["start"]>[0]): number {
+    const explicit =
+      highestMemoryId > 0
+        ? Math.max(
+            highestMemoryId,
+            write(() => runsRepo.maxId(), 0),
+          ) + 1
+        : undefined;
+    const id = write(() => runsRepo.start(run, explicit), undefined);
+    if (id !== undefined) return id;
+    highestMemoryId =
+      Math.max(
+        highestMemoryId,
+        write(() => runsRepo.maxId(), 0),
+        ...active.keys(),
+      ) + 1;
+    return highestMemoryId;
+  }
+
+  /** Deletes the files of runs beyond keep_runs and, at most hourly, history beyond keep_history. */
+  function prune() {
+    write(() => {
+      for (const old of runsRepo.logsBeyond(options.limits.keep_runs)) {
+        if (old.logPath) {
+          rmSync(old.logPath, { force: true });
+          const row = runsRepo.get(old.id);
+          if (row) rmSync(textPathOf(old.logPath, row.script), { force: true });
+        }
+        runsRepo.clearLogPath(old.id);
+      }
+    }, undefined);
+    const now = clock.now();
+    if (now - historyPrunedAt < HISTORY_PRUNE_EVERY_MS) return;
+    historyPrunedAt = now;
+    const before = now - options.limits.keep_history;
+    let deleted = 0;
+    for (let n = 1; n > 0; deleted += n) n = write(() => runsRepo.pruneHistory(before, 5000), 0);
+    if (deleted)
+      log.info("pruned run history", {
+        rows: deleted,
+        older_than_days: options.limits.keep_history / 86_400_000,
+      });
   }
 
   function start(
@@ -108,7 +166,7 @@ export function createRunner(options: RunnerOptions) {
       return { ok: false, refusal: { kind: "limit", max: options.limits.max_parallel } };
 
     const startedAt = clock.now();
-    const id = runsRepo.start({
+    const id = newRunId({
       script: script.name,
       kind: script.kind,
       trigger: requester.trigger,
@@ -119,23 +177,30 @@ export function createRunner(options: RunnerOptions) {
     });
     const problem = executableProblem(script.path);
     const fail = (reason: string) => {
-      runsRepo.finish(id, {
-        endedAt: clock.now(),
-        exitCode: null,
-        signal: null,
-        status: "failed",
-        reason,
-        outputBytes: 0,
-      });
+      write(
+        () =>
+          runsRepo.finish(id, {
+            endedAt: clock.now(),
+            exitCode: null,
+            signal: null,
+            status: "failed",
+            reason,
+            outputBytes: 0,
+          }),
+        undefined,
+      );
       log.warn("script could not start", { script: script.name, run: id, reason });
       return { ok: false as const, refusal: { kind: "cannot-start" as const, runId: id, reason } };
     };
     if (problem) return fail(problem);
 
-    mkdirSync(runsDir, { recursive: true, mode: 0o700 });
-    const logPath = join(runsDir, `${id}.log`);
-    const textPath = join(runsDir, `${id}-${script.name}.txt`);
-    runsRepo.setLogPath(id, logPath);
+    try {
+      mkdirSync(runsDir, { recursive: true, mode: 0o700 });
+    } catch {
+      // The output files then fail to open, and the run reports that its log was not saved.
+    }
+    const { logPath, textPath } = runFiles(runsDir, id, script.name);
+    write(() => runsRepo.setLogPath(id, logPath), undefined);
     const secretValues = Object.entries(script.env)
       .filter(([k]) => script.secret_env.includes(k))
       .map(([, v]) => v);
@@ -170,7 +235,7 @@ export function createRunner(options: RunnerOptions) {
       return fail(started.error);
     }
     const proc = started.value;
-    runsRepo.setPid(id, proc.pid, processStartTime(proc.pid));
+    write(() => runsRepo.setPid(id, proc.pid, processStartTime(proc.pid)), undefined);
     run = { id, script, requester, startedAt, output, textPath, stop: (by) => proc.stop(by) };
     log.info("script started", { script: script.name, run: id, by: requester.name, pid: proc.pid });
 
@@ -179,14 +244,23 @@ export function createRunner(options: RunnerOptions) {
       await output.close();
       const { outcome, status, reason } = outcomeOf(exit, script.timeoutMs);
       const endedAt = clock.now();
-      runsRepo.finish(id, {
-        endedAt,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        status,
-        reason,
-        outputBytes: output.bytes(),
-      });
+      write(
+        () =>
+          runsRepo.finish(id, {
+            endedAt,
+            exitCode: exit.exitCode,
+            signal: exit.signal,
+            status,
+            reason,
+            outputBytes: output.bytes(),
+          }),
+        undefined,
+      );
+      const saveError = output.saveError();
+      if (saveError) {
+        options.storage?.failed("run logs", new Error(saveError), "the chat gets the output tail it has");
+        log.warn("the run's log could not be saved", { run: id, error: saveError });
+      } else options.storage?.ok("run logs");
       active.delete(id);
       options.onRunEnd?.(script.name, status, (endedAt - startedAt) / 1000);
       log.info("script ended", {
@@ -203,6 +277,7 @@ export function createRunner(options: RunnerOptions) {
           outcome,
           durationMs: endedAt - startedAt,
           leftoversKilled: exit.leftoversKilled,
+          ...(saveError ? { saveError } : {}),
         });
       } catch (error) {
         log.error("reporting a finished run failed", { run: id, error });
@@ -220,6 +295,8 @@ export function createRunner(options: RunnerOptions) {
     start,
     active: (): ActiveRun[] => [...active.values()],
     get: (id: number): ActiveRun | undefined => active.get(id),
+    /** Prunes old history now (also done at most hourly after runs). */
+    prune,
     /** Stops one run; false if it is not running. */
     stop(id: number, by: string): boolean {
       const run = active.get(id);
@@ -251,16 +328,20 @@ export function createRunner(options: RunnerOptions) {
         } catch {
           // the log was never written
         }
-        runsRepo.finish(row.id, {
-          endedAt: clock.now(),
-          exitCode: null,
-          signal: null,
-          status: "interrupted",
-          reason: orphan
-            ? "the bot stopped while it ran; its processes were ended at restart"
-            : "the bot stopped while it ran",
-          outputBytes: bytes,
-        });
+        write(
+          () =>
+            runsRepo.finish(row.id, {
+              endedAt: clock.now(),
+              exitCode: null,
+              signal: null,
+              status: "interrupted",
+              reason: orphan
+                ? "the bot stopped while it ran; its processes were ended at restart"
+                : "the bot stopped while it ran",
+              outputBytes: bytes,
+            }),
+          undefined,
+        );
       }
       if (rows.length)
         log.warn("runs interrupted by the last stop", { runs: rows.map((r) => r.id).join(",") });

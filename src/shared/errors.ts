@@ -33,7 +33,7 @@ export class StorageError extends Error {
   override readonly name = "StorageError";
 }
 
-/** The Bot API answered `ok: false`. Network failures are plain errors with this as their absence. */
+/** The Bot API answered `ok: false` with an error code (Telegram's own error shape). */
 export class TelegramSendError extends Error {
   override readonly name = "TelegramSendError";
   constructor(
@@ -45,6 +45,45 @@ export class TelegramSendError extends Error {
   ) {
     super(`${method} failed (${code}): ${description}`, options);
   }
+}
+
+/**
+ * The Bot API (or a proxy in front of it) answered something that is not a Bot API answer:
+ * an HTML error page, JSON without `ok`, a result of the wrong shape. Retried like a 5xx.
+ */
+export class TelegramInvalidResponseError extends Error {
+  override readonly name = "TelegramInvalidResponseError";
+  constructor(
+    readonly method: string,
+    readonly httpStatus: number,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${method}: invalid response (HTTP ${httpStatus}): ${detail}`, options);
+  }
+}
+
+/** The Bot API could not be reached, or did not answer in time. */
+export class TelegramNetworkError extends Error {
+  override readonly name = "TelegramNetworkError";
+  constructor(
+    readonly method: string,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${method}: ${detail}`, options);
+  }
+}
+
+/** Is this a failure of the disk or database under the state directory (full, read-only, I/O)? */
+export function isStorageFailure(error: unknown): boolean {
+  if (error instanceof StorageError) return true;
+  const e = error as { code?: unknown; errno?: unknown; name?: unknown } | undefined;
+  const code = typeof e?.code === "string" ? e.code : "";
+  return (
+    /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED)/.test(code) ||
+    ["ENOSPC", "EDQUOT", "EROFS", "EIO"].includes(code)
+  );
 }
 
 /** A usage mistake on the command line: exit code 2, the message and the usage line. */

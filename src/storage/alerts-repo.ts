@@ -57,8 +57,8 @@ export function createAlertsRepo(db: Database) {
   const enqueue = db.query<unknown, [number, number | null, string, string, number]>(
     "INSERT INTO alert_outbox (chat_id, incident_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
   );
-  const nextRow = db.query<AlertOutboxRow, []>(
-    "SELECT id, chat_id AS chatId, incident_id AS incidentId, kind, payload, created_at AS createdAt FROM alert_outbox ORDER BY id LIMIT 1",
+  const nextRow = db.query<AlertOutboxRow, [number]>(
+    "SELECT id, chat_id AS chatId, incident_id AS incidentId, kind, payload, created_at AS createdAt FROM alert_outbox WHERE id > ? ORDER BY id LIMIT 1",
   );
   const countRows = db.query<{ n: number }, []>("SELECT count(*) AS n FROM alert_outbox");
   const deleteRow = db.query<unknown, [number]>("DELETE FROM alert_outbox WHERE id = ?");
@@ -84,9 +84,12 @@ export function createAlertsRepo(db: Database) {
     setMessage: (incidentId: number, chatId: number, messageId: number) =>
       void setMessage.run(incidentId, chatId, messageId),
     message: (incidentId: number, chatId: number) => getMessage.get(incidentId, chatId)?.message_id,
-    enqueue: (row: Omit<AlertOutboxRow, "id">) =>
-      void enqueue.run(row.chatId, row.incidentId, row.kind, row.payload, row.createdAt),
-    nextOutbox: () => nextRow.get() ?? undefined,
+    /** Queues rows in one transaction: all of them or (on a write error) none. */
+    enqueue: db.transaction((rows: readonly Omit<AlertOutboxRow, "id">[]) => {
+      for (const row of rows) enqueue.run(row.chatId, row.incidentId, row.kind, row.payload, row.createdAt);
+    }),
+    /** The oldest queued row after `afterId` (0: the oldest of all). */
+    nextOutbox: (afterId = 0) => nextRow.get(afterId) ?? undefined,
     outboxDepth: () => countRows.get()?.n ?? 0,
     deleteOutbox: (id: number) => void deleteRow.run(id),
   };

@@ -38,11 +38,16 @@ const COLUMNS = `id, script, kind, trigger, requested_by AS requestedBy, request
 export function createRunsRepo(db: Database) {
   const insert = db.query<
     { id: number },
-    [string, string, string, number | null, string | null, number | null, number]
+    [number | null, string, string, string, number | null, string | null, number | null, number]
   >(
-    `INSERT INTO runs (script, kind, trigger, requested_by, requested_by_name, chat_id, started_at, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
+    `INSERT INTO runs (id, script, kind, trigger, requested_by, requested_by_name, chat_id, started_at, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
   );
+  const maxId = db.query<{ id: number | null }, []>("SELECT max(id) AS id FROM runs");
+  const oldRows = db.query<{ id: number }, [number, number]>(
+    "SELECT id FROM runs WHERE started_at < ? AND status != 'running' ORDER BY started_at LIMIT ?",
+  );
+  const deleteRow = db.query<unknown, [number]>("DELETE FROM runs WHERE id = ?");
   const setLog = db.query<unknown, [string, number]>("UPDATE runs SET log_path = ? WHERE id = ?");
   const setPid = db.query<unknown, [number, string | null, number]>(
     "UPDATE runs SET pid = ?, pid_start = ? WHERE id = ?",
@@ -59,14 +64,16 @@ export function createRunsRepo(db: Database) {
   const recent = db.query<RunRow, [number]>(`SELECT ${COLUMNS} FROM runs ORDER BY id DESC LIMIT ?`);
   const running = db.query<RunRow, []>(`SELECT ${COLUMNS} FROM runs WHERE status = 'running' ORDER BY id`);
   const beyond = db.query<{ id: number; logPath: string | null }, [number]>(
-    "SELECT id, log_path AS logPath FROM runs WHERE log_path IS NOT NULL ORDER BY id DESC LIMIT -1 OFFSET ?",
+    // Walks the partial index runs_with_log: only the runs whose files still exist.
+    "SELECT id, log_path AS logPath FROM runs INDEXED BY runs_with_log WHERE log_path IS NOT NULL ORDER BY id DESC LIMIT -1 OFFSET ?",
   );
   const clearLog = db.query<unknown, [number]>("UPDATE runs SET log_path = NULL WHERE id = ?");
 
   return {
-    /** Inserts a `running` row and returns its id. */
-    start(run: NewRun): number {
+    /** Inserts a `running` row and returns its id (`id`: this one, not the next free one). */
+    start(run: NewRun, id?: number): number {
       const row = insert.get(
+        id ?? null,
         run.script,
         run.kind,
         run.trigger,
@@ -90,6 +97,17 @@ export function createRunsRepo(db: Database) {
     /** Runs whose logs fall outside the newest `keep`: their files can be deleted. */
     logsBeyond: (keep: number) => beyond.all(keep),
     clearLogPath: (id: number) => void clearLog.run(id),
+    /** The highest run id so far (0 for none). */
+    maxId: (): number => maxId.get()?.id ?? 0,
+    /**
+     * Deletes up to `limit` ended runs that started before `before`, in one transaction;
+     * returns how many went (call again while it returns `limit`).
+     */
+    pruneHistory: db.transaction((before: number, limit: number): number => {
+      const rows = oldRows.all(before, limit);
+      for (const r of rows) deleteRow.run(r.id);
+      return rows.length;
+    }),
   };
 }
 

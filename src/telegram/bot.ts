@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { TelegramUpdate } from "gramio";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
+import type { StorageHealth } from "../storage/health.ts";
 import { createInboxRepo } from "../storage/inbox-repo.ts";
 import { createMetaRepo } from "../storage/meta-repo.ts";
 import { createAccess } from "./access.ts";
@@ -9,9 +10,9 @@ import { type CallbackSpec, type CommandSpec, menuFor, type TextHook } from "./c
 import { createDispatcher } from "./dispatcher.ts";
 import { createOutbox, type Outbox } from "./outbox.ts";
 import { createOutboxQueue } from "./outbox-queue.ts";
-import { createPoller } from "./poller.ts";
+import { createPoller, type PollHealth } from "./poller.ts";
 import { createRateLimiter, type RateLimitPolicy } from "./rate-limits.ts";
-import { createApiCall, createGramioBot, toUpload } from "./transport.ts";
+import { createTransport, toUpload } from "./transport.ts";
 import { createUpdateHandler } from "./update-handler.ts";
 
 /**
@@ -36,7 +37,8 @@ export interface TelegramBotOptions {
   limits?: RateLimitPolicy;
   pollTimeoutSeconds?: number;
   onCommand?(command: string, outcome: string): void;
-  onApiError?(method: string, code: number): void;
+  onApiError?(method: string, error: unknown): void;
+  storage: StorageHealth;
 }
 
 export interface TelegramBot {
@@ -47,22 +49,17 @@ export interface TelegramBot {
   stopPolling(drainMs?: number): Promise<void>;
   /** Stops polling if still on, flushes the outbox (bounded), then stops sending. */
   stop(flushMs?: number): Promise<void>;
-  /** Last successful getUpdates (ms), for /healthz. */
-  lastPollAt(): number;
+  /** Whether polling works, for /healthz. */
+  pollHealth(): PollHealth;
   /** The id a chat has now (after a supergroup migration). */
   currentChatId(chatId: number): number;
 }
 
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { clock, log, db } = options;
-  const sender = createGramioBot(options.token, options.apiRoot);
-  // A second client for polling only, so shutdown can abort the pending long poll
-  // without cutting off messages still being flushed.
+  const call = createTransport({ apiRoot: options.apiRoot, token: options.token });
+  // Shutdown aborts the pending long poll without cutting off messages still being flushed.
   const pollAbort = new AbortController();
-  const pollerBot = createGramioBot(options.token, options.apiRoot);
-  pollerBot.options.api.fetchOptions = { signal: pollAbort.signal };
-  const call = createApiCall(sender);
-  const pollCall = createApiCall(pollerBot);
   const meta = createMetaRepo(db, clock);
   const inbox = createInboxRepo(db, clock, Number(options.token.split(":")[0]) || 0);
 
@@ -90,22 +87,33 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     botUsername: () => username,
     ...(options.onCommand ? { onCommand: options.onCommand } : {}),
   });
-  const dispatcher = createDispatcher({ inbox, handle, log: log.child("dispatch") });
-  let lastPoll = 0;
+  const inboxHealth = (error: unknown) =>
+    error === undefined
+      ? options.storage.ok("inbox")
+      : options.storage.failed("inbox", error, "handling updates from memory (at most once)");
+  const dispatcher = createDispatcher({
+    inbox,
+    handle: (update: TelegramUpdate, release: () => void) => handle(update, release),
+    log: log.child("dispatch"),
+    onStorage: inboxHealth,
+  });
   const poller = createPoller({
-    getMe: () => call("getMe", {}) as Promise<{ username?: string }>,
-    getUpdates: (offset, timeout) =>
-      pollCall("getUpdates", { offset, timeout, allowed_updates: ["message", "callback_query"] }) as Promise<
-        TelegramUpdate[]
-      >,
+    getMe: () => call("getMe", {}),
+    getUpdates: (offset, timeout, limit) =>
+      call(
+        "getUpdates",
+        { offset, timeout, allowed_updates: ["message", "callback_query"], ...(limit ? { limit } : {}) },
+        { signal: pollAbort.signal },
+      ),
+    deleteWebhook: () => call("deleteWebhook", { drop_pending_updates: false }),
     inbox,
     dispatch: dispatcher.dispatch,
+    onStorage: inboxHealth,
+    ...(options.onApiError ? { onError: options.onApiError } : {}),
     log: log.child("poller"),
+    clock,
     sleep: (ms) => Bun.sleep(ms),
     random: Math.random,
-    onPoll: () => {
-      lastPoll = clock.now();
-    },
     ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
   });
 
@@ -140,7 +148,8 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       // Hand over what the last run fetched but did not handle, before anything new.
       dispatcher.recover();
       username = await poller.start();
-      if (username) await registerMenus();
+      // In the background: a menu the Bot API will not take never delays a reply or the start.
+      if (username) void registerMenus();
     },
     async stopPolling(drainMs = 5000) {
       poller.stop();
@@ -151,11 +160,14 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       poller.stop();
       pollAbort.abort();
       await dispatcher.drain(flushMs);
-      const flushed = await outbox.flush(flushMs);
-      if (!flushed) log.warn("outbox not empty at shutdown", { depth: outbox.depth() });
-      queue.stop();
+      await outbox.flush(flushMs);
+      const dropped = queue.stop();
+      if (dropped)
+        log.warn("shutdown: Bot API calls still queued were dropped (alerts stay in their durable outbox)", {
+          dropped,
+        });
     },
-    lastPollAt: () => lastPoll,
+    pollHealth: () => poller.health(),
     currentChatId: queue.currentChatId,
   };
 }

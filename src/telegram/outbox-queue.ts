@@ -1,6 +1,7 @@
+import { backoffMs } from "../shared/backoff.ts";
 import type { Clock } from "../shared/clock.ts";
-import { errorMessage, TelegramSendError } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
+import { classifyFailure } from "./api-errors.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
 /**
@@ -8,9 +9,15 @@ import type { RateLimiter } from "./rate-limits.ts";
  * order), priorities across chats and within one, Telegram's rate limits, 429 waits,
  * retries with backoff until a deadline, and group → supergroup migration. It knows Bot
  * API method names but not what a message looks like.
+ *
+ * Failures stay with the call that failed: only a 429 pauses more than that call (its chat,
+ * or everything when the 429 came for a call with no chat, which is what Telegram's global
+ * limit means). A call waiting for its retry after a 5xx or a network error is set aside, so
+ * later messages to the same chat go out meanwhile, and calls bound to no chat never wait for
+ * each other.
  */
 
-/** Bot API calls are made through this; it throws TelegramSendError for `ok: false` answers. */
+/** Bot API calls are made through this; it throws the transport's classified errors. */
 export type ApiCall = (method: string, params: Record<string, unknown>) => Promise<unknown>;
 
 export type Priority = "alert" | "normal" | "bulk";
@@ -22,19 +29,38 @@ export interface QueuedCall {
   method: string;
   /** Without chat_id: the queue adds the current id of the chat (it may have migrated). */
   params: Record<string, unknown>;
-  /** undefined for calls bound to no chat (answerCallbackQuery). */
+  /** undefined for calls bound to no chat (answerCallbackQuery, setMyCommands). */
   chatId: number | undefined;
   priority: Priority;
   /** Coalescing key: a queued call with the same key is replaced by the newer one. */
   replaceKey?: string;
+  /** Called once if the call has to wait (a retry or a 429): its caller should not hold others up. */
+  onWaiting?: () => void;
 }
 
 interface Job extends QueuedCall {
   seq: number;
   deadline: number;
+  maxAttempts: number;
   attempts: number;
+  /** Set while the call waits for its retry. */
+  notBefore: number;
   waiters: ((r: CallResult) => void)[];
+  waitingTold: boolean;
 }
+
+/** Per-method limits that beat the priority's deadline: what is useless late, or costly to repeat. */
+export interface MethodPolicy {
+  deadlineMs: number;
+  maxAttempts: number;
+}
+
+export const METHOD_POLICIES: Record<string, MethodPolicy> = {
+  // Telegram refuses an answer to a query older than about 15 s: try while it can still help.
+  answerCallbackQuery: { deadlineMs: 10_000, maxAttempts: 4 },
+  // An upload is heavy to repeat: a few attempts within about two minutes, then the chat is told.
+  sendDocument: { deadlineMs: 120_000, maxAttempts: 4 },
+};
 
 export interface OutboxQueueOptions {
   call: ApiCall;
@@ -43,23 +69,28 @@ export interface OutboxQueueOptions {
   log: Logger;
   /** How long a call may keep failing before it is given up (and logged), per priority. */
   deadlineMs?: Record<Priority, number>;
+  methodPolicies?: Record<string, MethodPolicy>;
   maxInFlight?: number;
   onChatMigrated?: (from: number, to: number) => void;
-  /** Metrics: a failed call, by method and code (0 for network errors). */
-  onApiError?: (method: string, code: number) => void;
+  /** Metrics: a failed call and the error (labelled by the caller from a fixed set). */
+  onApiError?: (method: string, error: unknown) => void;
   /** Jitter source in [0, 1): injected so tests are deterministic. */
   random?: () => number;
 }
 
 const NO_CHAT = 0;
+const RETRY = { baseMs: 1000, maxMs: 30_000 };
 
 export function createOutboxQueue(options: OutboxQueueOptions) {
   const { call, limiter, clock, log } = options;
   const deadlines = options.deadlineMs ?? { alert: 24 * 3_600_000, normal: 3_600_000, bulk: 600_000 };
+  const policies = options.methodPolicies ?? METHOD_POLICIES;
   const maxInFlight = options.maxInFlight ?? 16;
   const random = options.random ?? Math.random;
   const queues = new Map<number, Job[]>();
+  /** Chats with a call in flight (one at a time per chat keeps their order). */
   const busy = new Set<number>();
+  let inFlight = 0;
   const migrated = new Map<number, number>();
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,7 +101,7 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
     for (let hops = 0; migrated.has(id) && hops < 5; hops++) id = migrated.get(id) as number;
     return id;
   };
-  const pending = () => [...queues.values()].reduce((n, q) => n + q.length, 0) + busy.size;
+  const pending = () => [...queues.values()].reduce((n, q) => n + q.length, 0) + inFlight;
 
   function insert(queue: Job[], job: Job) {
     let i = queue.length;
@@ -90,15 +121,28 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
         // Coalesce: the queued edit now carries the newest text; everyone waiting gets its result.
         existing.params = request.params;
         existing.waiters.push(resolve);
+        if (existing.waitingTold) request.onWaiting?.();
+        else if (request.onWaiting) {
+          const before = existing.onWaiting;
+          const after = request.onWaiting;
+          existing.onWaiting = () => {
+            before?.();
+            after();
+          };
+        }
         return;
       }
       const now = clock.now();
+      const policy = policies[request.method];
       insert(queue, {
         ...request,
         seq: seq++,
-        deadline: now + deadlines[request.priority],
+        deadline: now + Math.min(deadlines[request.priority], policy?.deadlineMs ?? Number.POSITIVE_INFINITY),
+        maxAttempts: policy?.maxAttempts ?? Number.POSITIVE_INFINITY,
         attempts: 0,
+        notBefore: 0,
         waiters: [resolve],
+        waitingTold: false,
       });
       pump();
     });
@@ -106,6 +150,12 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
 
   function finish(job: Job, result: CallResult) {
     for (const w of job.waiters) w(result);
+  }
+
+  function tellWaiting(job: Job) {
+    if (job.waitingTold) return;
+    job.waitingTold = true;
+    job.onWaiting?.();
   }
 
   /** Wakes flush() callers; runs after a call's in-flight mark is cleared, or it never sees 0. */
@@ -116,82 +166,102 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
     for (const w of waiters) w();
   }
 
-  function retryLater(job: Job, key: number, delayMs: number, reason: string): boolean {
-    const now = clock.now();
-    if (now + delayMs > job.deadline) {
-      log.error("gave up on a Bot API call after its deadline", {
-        method: job.method,
-        chat: job.chatId,
-        attempts: job.attempts,
-        reason,
-      });
-      return false;
+  /** True if the job may wait `delayMs` more; otherwise it is given up (and logged). */
+  function mayWait(job: Job, delayMs: number, reason: string): boolean {
+    if (clock.now() + delayMs <= job.deadline && job.attempts < job.maxAttempts) return true;
+    // A late callback answer is useless, not a fault: the button's spinner has long stopped.
+    const level = job.method === "answerCallbackQuery" ? "debug" : "error";
+    log[level]("gave up on a Bot API call", {
+      method: job.method,
+      chat: job.chatId,
+      attempts: job.attempts,
+      reason,
+    });
+    return false;
+  }
+
+  function handleFailure(key: number, job: Job, error: unknown) {
+    options.onApiError?.(job.method, error);
+    const queue = queues.get(key) ?? [];
+    queues.set(key, queue);
+    const failure = classifyFailure(error);
+    switch (failure.kind) {
+      case "migrated": {
+        if (key === NO_CHAT) break;
+        migrated.set(key, failure.to);
+        log.warn("group was migrated to a supergroup: using the new chat id from now on", {
+          from: key,
+          to: failure.to,
+        });
+        options.onChatMigrated?.(key, failure.to);
+        const moved = [job, ...queue.splice(0)];
+        const target = queues.get(failure.to) ?? [];
+        queues.set(failure.to, target);
+        for (const j of moved) insert(target, j);
+        return;
+      }
+      case "not-modified":
+        return finish(job, { ok: true, result: true });
+      case "final":
+        log.warn("Bot API refused a call", {
+          method: job.method,
+          chat: job.chatId,
+          code: failure.code,
+          error: failure.description,
+        });
+        return finish(job, { ok: false, error: failure.description, code: failure.code });
+      case "rate-limited": {
+        log.warn("rate limited by Telegram: waiting", {
+          method: job.method,
+          chat: job.chatId,
+          retry_after_s: failure.retryAfterMs / 1000,
+        });
+        if (!mayWait(job, failure.retryAfterMs, failure.description))
+          return finish(job, { ok: false, error: failure.description, code: 429 });
+        // The whole chat waits (its order is kept); a 429 for a call with no chat is Telegram's
+        // global limit, the one case where everything waits.
+        limiter.block(key === NO_CHAT ? undefined : key, clock.now() + failure.retryAfterMs);
+        queue.unshift(job);
+        tellWaiting(job);
+        return;
+      }
     }
-    limiter.block(key === NO_CHAT ? undefined : key, now + delayMs);
-    return true;
+    const description = failure.kind === "retry" ? failure.description : "failed";
+    const delay = backoffMs(job.attempts, RETRY, random);
+    if (job.attempts === 1)
+      log.warn("Bot API call failed: retrying", { method: job.method, chat: job.chatId, error: description });
+    if (!mayWait(job, delay, description)) return finish(job, { ok: false, error: description });
+    job.notBefore = clock.now() + delay;
+    insert(queue, job);
+    // Re-sorted by its sequence so it keeps its place among calls of its priority.
+    queue.sort((a, b) => RANK[a.priority] - RANK[b.priority] || a.seq - b.seq);
+    tellWaiting(job);
   }
 
   async function run(key: number, job: Job) {
     job.attempts++;
     const params = key === NO_CHAT ? job.params : { chat_id: key, ...job.params };
     try {
-      const result = await call(job.method, params);
-      finish(job, { ok: true, result });
-      return;
+      finish(job, { ok: true, result: await call(job.method, params) });
     } catch (error) {
-      options.onApiError?.(job.method, error instanceof TelegramSendError ? error.code : 0);
-      const queue = queues.get(key) ?? [];
-      if (error instanceof TelegramSendError) {
-        const { retry_after: retryAfter, migrate_to_chat_id: to } = error.parameters;
-        if (to !== undefined && key !== NO_CHAT) {
-          migrated.set(key, to);
-          log.warn("group was migrated to a supergroup: using the new chat id from now on", {
-            from: key,
-            to,
-          });
-          options.onChatMigrated?.(key, to);
-          const moved = [job, ...queue.splice(0)];
-          const target = queues.get(to) ?? [];
-          queues.set(to, target);
-          for (const j of moved) insert(target, j);
-          return;
-        }
-        if (error.code === 429) {
-          const wait = (retryAfter ?? 1) * 1000;
-          log.warn("rate limited by Telegram: waiting", {
-            method: job.method,
-            chat: job.chatId,
-            retry_after: retryAfter,
-          });
-          if (retryLater(job, key, wait, error.description)) return void queue.unshift(job);
-        } else if (error.code === 400 && /message is not modified/i.test(error.description)) {
-          finish(job, { ok: true, result: true });
-          return;
-        } else if (error.code < 500) {
-          log.warn("Bot API refused a call", {
-            method: job.method,
-            chat: job.chatId,
-            code: error.code,
-            error: error.description,
-          });
-          finish(job, { ok: false, error: error.description, code: error.code });
-          return;
-        }
-      }
-      const backoff = Math.min(30_000, 500 * 2 ** Math.min(job.attempts, 6)) * (0.75 + random() / 2);
-      if (job.attempts === 1)
-        log.warn("Bot API call failed: retrying", {
-          method: job.method,
-          chat: job.chatId,
-          error: errorMessage(error),
-        });
-      if (retryLater(job, key, backoff, errorMessage(error))) return void queue.unshift(job);
-      finish(job, { ok: false, error: errorMessage(error) });
+      handleFailure(key, job, error);
     } finally {
-      busy.delete(key);
+      if (key !== NO_CHAT) busy.delete(key);
+      inFlight--;
       pump();
       notifyIfIdle();
     }
+  }
+
+  /** The first job of a queue that may go now, or when the earliest one may. */
+  function nextJob(queue: Job[], now: number): { index: number; at: number } {
+    let at = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < queue.length; i++) {
+      const job = queue[i] as Job;
+      if (job.notBefore <= now) return { index: i, at: now };
+      at = Math.min(at, job.notBefore);
+    }
+    return { index: -1, at };
   }
 
   function pump() {
@@ -208,17 +278,28 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
           (a[0] as Job).seq - (b[0] as Job).seq,
       );
     for (const [key, queue] of candidates) {
-      if (busy.size >= maxInFlight) break;
+      if (inFlight >= maxInFlight) break;
       const readyAt = key === NO_CHAT ? limiter.readyAtUnbound(now) : limiter.readyAt(key, now);
       if (readyAt > now) {
         nextAt = Math.min(nextAt, readyAt);
         continue;
       }
-      const job = queue.shift() as Job;
-      // Callback answers are not messages: they do not use a chat's sending budget.
-      if (key !== NO_CHAT) limiter.record(key, now);
-      busy.add(key);
-      void run(key, job);
+      // Calls bound to no chat are independent of each other: start every one that is due.
+      for (let more = true; more && inFlight < maxInFlight; more = key === NO_CHAT) {
+        const { index, at } = nextJob(queue, now);
+        if (index < 0) {
+          nextAt = Math.min(nextAt, at);
+          break;
+        }
+        const [job] = queue.splice(index, 1) as [Job];
+        // Callback answers and menus are not messages: they do not use a chat's sending budget.
+        if (key !== NO_CHAT) {
+          limiter.record(key, now);
+          busy.add(key);
+        }
+        inFlight++;
+        void run(key, job);
+      }
     }
     for (const [key, q] of queues) if (q.length === 0 && !busy.has(key)) queues.delete(key);
     if (Number.isFinite(nextAt)) timer = setTimeout(pump, Math.max(1, nextAt - now));
@@ -245,8 +326,15 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
         });
       });
     },
-    stop() {
+    /** Stops sending; returns how many calls were still queued or in flight (dropped). */
+    stop(): number {
       if (timer) clearTimeout(timer);
+      timer = undefined;
+      const dropped = pending();
+      for (const q of queues.values())
+        for (const job of q.splice(0)) finish(job, { ok: false, error: "the bot is shutting down" });
+      queues.clear();
+      return dropped;
     },
   };
 }

@@ -20,6 +20,8 @@ export interface SendOptions {
   silent?: boolean;
   replyTo?: number;
   priority?: Priority;
+  /** Called if the message has to wait for a retry: see QueuedCall.onWaiting. */
+  onWaiting?: () => void;
 }
 
 export type DocumentContent = string | Uint8Array | { path: string };
@@ -77,11 +79,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const fingerprint = (text: RichText, keyboard?: InlineKeyboardRows) =>
     JSON.stringify([text.text, text.entities, keyboard ?? null]);
 
+  const waiting = (opts: SendOptions) => (opts.onWaiting ? { onWaiting: opts.onWaiting } : {});
+
   const document: Outbox["document"] = async (chatId, fileName, content, caption, opts = {}) => {
     const r = await queue.enqueue({
       method: "sendDocument",
       chatId,
       priority: opts.priority ?? "normal",
+      ...waiting(opts),
       params: {
         document: options.toUpload(content, fileName),
         ...(caption ? { caption: caption.slice(0, 1024) } : {}),
@@ -92,9 +97,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
         ...markup(opts.keyboard),
       },
     });
-    return r.ok
-      ? { ok: true, messageIds: [messageIdOf(r.result)], asDocument: true }
-      : { ok: false, error: r.error };
+    if (r.ok) return { ok: true, messageIds: [messageIdOf(r.result)], asDocument: true };
+    // The chat asked for something and must not be left wondering: say in text what did not come.
+    const about = caption ? ` (${caption.split("\n")[0]})` : "";
+    void queue.enqueue({
+      method: "sendMessage",
+      chatId,
+      priority: opts.priority ?? "normal",
+      params: { text: `⚠️ The file ${fileName}${about} could not be sent: ${r.error}` },
+    });
+    return { ok: false, error: r.error };
   };
 
   return {
@@ -112,6 +124,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
             method: "sendMessage",
             chatId,
             priority: opts.priority ?? "normal",
+            ...waiting(opts),
             params: {
               text: part.text,
               ...(part.entities.length ? { entities: part.entities } : {}),
@@ -145,6 +158,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         chatId,
         priority: opts.priority ?? "normal",
         replaceKey: `edit:${id}:${messageId}`,
+        ...waiting(opts),
         params: {
           message_id: messageId,
           text: text.text,

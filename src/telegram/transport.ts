@@ -1,43 +1,137 @@
-import { Bot, MediaUpload, TelegramError } from "gramio";
-import { TelegramSendError } from "../shared/errors.ts";
+import { TelegramInvalidResponseError, TelegramNetworkError, TelegramSendError } from "../shared/errors.ts";
 import type { DocumentContent } from "./outbox.ts";
 import type { ApiCall } from "./outbox-queue.ts";
 
-/** The gramio client pointed at `${apiRoot}/bot<token>/<method>`. */
-export function createGramioBot(token: string, apiRoot: string): Bot {
-  return new Bot(token, { api: { baseURL: `${apiRoot.replace(/\/+$/, "")}/bot` } });
+/**
+ * The HTTP side of the Bot API: one POST per call to `${apiRoot}/bot<token>/<method>`, with
+ * a timeout on every call and every answer classified at this edge:
+ * - `ok: true` → the result;
+ * - Telegram's own error shape (`ok: false`, numeric `error_code`) → TelegramSendError;
+ * - anything else (an HTML page from a proxy, JSON without `ok`) → TelegramInvalidResponseError
+ *   with the HTTP status, retried like a 5xx and labelled as such in metrics;
+ * - no answer (refused, reset, timed out) → TelegramNetworkError.
+ * We call fetch ourselves rather than through gramio's client because gramio hides the HTTP
+ * status, throws a bare SyntaxError for a non-JSON body and has no per-call timeout.
+ */
+
+/** A file to upload: multipart with this name (what the user sees: never a server path). */
+export class Upload {
+  constructor(
+    readonly blob: Blob,
+    readonly fileName: string,
+  ) {}
 }
 
-/**
- * Bot API calls through gramio. gramio reports Telegram's `ok: false` as TelegramError
- * (its `kind` is "UNKNOWN", so we test with instanceof) and converts nothing else: network
- * failures and non-JSON 5xx bodies arrive as plain errors, which the queue retries.
- */
-export function createApiCall(bot: Bot): ApiCall {
-  const api = bot.api as unknown as Record<string, (params: unknown) => Promise<unknown>>;
-  return async (method, params) => {
-    const fn = api[method];
-    if (!fn) throw new TelegramSendError(method, 404, "method not available in gramio");
+export interface TransportOptions {
+  apiRoot: string;
+  token: string;
+  /** Per call, ms (default 30 s). getUpdates adds its long-poll timeout to this. */
+  timeoutMs?: number;
+  /** Per upload, ms (default 120 s). */
+  uploadTimeoutMs?: number;
+}
+
+export interface CallOptions {
+  /** Aborts the call (shutdown ends a pending long poll). */
+  signal?: AbortSignal;
+}
+
+function formBody(params: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (value instanceof Upload) form.append(key, value.blob, value.fileName);
+    else form.append(key, typeof value === "string" ? value : JSON.stringify(value));
+  }
+  return form;
+}
+
+/** Reads one Bot API answer; throws the classified error for anything but `ok: true`. */
+export function parseAnswer(method: string, httpStatus: number, body: string): unknown {
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch (cause) {
+    throw new TelegramInvalidResponseError(method, httpStatus, `not JSON: ${snippet(body)}`, { cause });
+  }
+  const answer = data as { ok?: unknown; result?: unknown; error_code?: unknown; description?: unknown };
+  if (typeof answer !== "object" || answer === null || typeof answer.ok !== "boolean") {
+    throw new TelegramInvalidResponseError(method, httpStatus, `no "ok" field: ${snippet(body)}`);
+  }
+  if (answer.ok) {
+    if (!("result" in answer))
+      throw new TelegramInvalidResponseError(method, httpStatus, `no "result": ${snippet(body)}`);
+    return answer.result;
+  }
+  if (typeof answer.error_code !== "number" || !Number.isInteger(answer.error_code)) {
+    throw new TelegramInvalidResponseError(method, httpStatus, `no error_code: ${snippet(body)}`);
+  }
+  const parameters = (data as { parameters?: unknown }).parameters;
+  const p = typeof parameters === "object" && parameters !== null ? parameters : {};
+  const { retry_after, migrate_to_chat_id } = p as Record<string, unknown>;
+  throw new TelegramSendError(
+    method,
+    answer.error_code,
+    typeof answer.description === "string" ? answer.description : "",
+    {
+      ...(typeof retry_after === "number" ? { retry_after } : {}),
+      ...(typeof migrate_to_chat_id === "number" ? { migrate_to_chat_id } : {}),
+    },
+  );
+}
+
+const snippet = (body: string) => {
+  const flat = body.replace(/\s+/g, " ").trim();
+  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat || "(empty body)";
+};
+
+/** The Bot API as an ApiCall (what the outbox queue and the poller use). */
+export function createTransport(
+  options: TransportOptions,
+): ApiCall &
+  ((method: string, params: Record<string, unknown>, callOptions?: CallOptions) => Promise<unknown>) {
+  const base = `${options.apiRoot.replace(/\/+$/, "")}/bot${options.token}/`;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const uploadTimeoutMs = options.uploadTimeoutMs ?? 120_000;
+  return async (method: string, params: Record<string, unknown>, callOptions: CallOptions = {}) => {
+    const upload = Object.values(params).some((v) => v instanceof Upload);
+    const pollSeconds = method === "getUpdates" ? Number(params.timeout ?? 0) : 0;
+    const limit = (upload ? uploadTimeoutMs : timeoutMs) + pollSeconds * 1000;
+    const signals = [AbortSignal.timeout(limit), ...(callOptions.signal ? [callOptions.signal] : [])];
+    let response: Response;
+    let body: string;
     try {
-      // gramio rewrites file fields in place while building multipart bodies: give it a copy, so a
-      // retried upload still carries its file.
-      return await fn({ ...params });
-    } catch (error) {
-      if (error instanceof TelegramError) {
-        const payload = (error.payload ?? {}) as { retry_after?: number; migrate_to_chat_id?: number };
-        throw new TelegramSendError(method, Number(error.code), error.message, payload, { cause: error });
-      }
-      throw error;
+      response = await fetch(base + method, {
+        method: "POST",
+        signal: AbortSignal.any(signals),
+        ...(upload
+          ? { body: formBody(params) }
+          : { body: JSON.stringify(params), headers: { "content-type": "application/json" } }),
+      });
+      body = await response.text();
+    } catch (cause) {
+      const timedOut = (cause as { name?: string }).name === "TimeoutError";
+      // The message of a fetch error can carry the URL, and the URL carries the token: never use it.
+      const detail = timedOut ? `no answer within ${Math.round(limit / 1000)} s` : networkDetail(cause);
+      throw new TelegramNetworkError(method, detail, { cause: new Error(detail) });
     }
+    return parseAnswer(method, response.status, body);
   };
+}
+
+function networkDetail(cause: unknown): string {
+  const e = cause as { code?: unknown; name?: unknown };
+  if (e?.name === "AbortError") return "aborted";
+  if (typeof e?.code === "string" && e.code) return `unreachable (${e.code})`;
+  return "unreachable";
 }
 
 /**
  * A document for sendDocument: text as UTF-8, bytes as they are, a path as a lazy Bun.file
- * (streamed from disk; gramio accepts any Blob; the file name sent is the path's basename).
+ * (read from disk while uploading).
  */
-export function toUpload(content: DocumentContent, fileName: string): unknown {
-  if (typeof content === "string") return MediaUpload.text(content, fileName);
-  if (content instanceof Uint8Array) return MediaUpload.buffer(content, fileName);
-  return Bun.file(content.path);
+export function toUpload(content: DocumentContent, fileName: string): Upload {
+  if (typeof content === "string") return new Upload(new Blob([content], { type: "text/plain" }), fileName);
+  if (content instanceof Uint8Array) return new Upload(new Blob([content]), fileName);
+  return new Upload(Bun.file(content.path), fileName);
 }

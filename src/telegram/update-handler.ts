@@ -1,9 +1,10 @@
 import type { TelegramCallbackQuery, TelegramMessage, TelegramUpdate } from "gramio";
+import { isStorageFailure } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
 import { type Access, allows } from "./access.ts";
 import { parseCommand } from "./command-parse.ts";
 import type { CallbackContext, CallbackSpec, CommandContext, CommandSpec, TextHook } from "./context.ts";
-import type { Outbox } from "./outbox.ts";
+import type { Outbox, SendOptions } from "./outbox.ts";
 
 /**
  * Turns one update into at most one handler call. Access is checked here and only here:
@@ -29,8 +30,29 @@ export interface UpdateHandlerDeps {
 const nameOf = (u: { first_name: string; last_name?: string; username?: string }) =>
   [u.first_name, u.last_name].filter(Boolean).join(" ") || u.username || "someone";
 
+/**
+ * The outbox as one update's handler sees it: any send that has to wait for a retry releases
+ * the chat, so the next command in it is handled meanwhile.
+ */
+function releasingOutbox(outbox: Outbox, release: () => void): Outbox {
+  const opts = <T extends SendOptions>(o: T | undefined): T =>
+    ({
+      ...o,
+      onWaiting: () => {
+        o?.onWaiting?.();
+        release();
+      },
+    }) as T;
+  return {
+    ...outbox,
+    send: (chatId, text, o) => outbox.send(chatId, text, opts(o)),
+    edit: (chatId, messageId, text, o) => outbox.edit(chatId, messageId, text, opts(o)),
+    document: (chatId, name, content, caption, o) => outbox.document(chatId, name, content, caption, opts(o)),
+  };
+}
+
 export function createUpdateHandler(deps: UpdateHandlerDeps) {
-  const { access, outbox, log } = deps;
+  const { access, log } = deps;
   let routes: { commands: Map<string, CommandSpec>; callbacks: Map<string, CallbackSpec> } | undefined;
   const table = () => {
     routes ??= {
@@ -40,14 +62,14 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     return routes;
   };
 
-  async function deny(chatId: number, user: { id: number }, what: string) {
+  async function deny(outbox: Outbox, chatId: number, user: { id: number }, what: string) {
     log.warn("access denied", { user: user.id, chat: chatId, what });
     if (access.shouldTellDenied(user.id)) {
       await outbox.send(chatId, `Not authorized. Your Telegram user id is ${user.id}.`);
     }
   }
 
-  async function onMessage(message: TelegramMessage) {
+  async function onMessage(message: TelegramMessage, outbox: Outbox) {
     const from = message.from;
     // Ignore what no operator typed here: bots, forwards, service messages, non-text.
     if (!from || from.is_bot || message.forward_origin || message.sender_chat) return;
@@ -60,7 +82,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     if (!role) {
       // In a group, only commands provoke the answer; chatter is not ours to judge.
       if (command) deps.onCommand?.(command.name, "denied");
-      if (command || isPrivate) await deny(chatId, from, command ? `/${command.name}` : "text");
+      if (command || isPrivate) await deny(outbox, chatId, from, command ? `/${command.name}` : "text");
       return;
     }
     const ctx: CommandContext = {
@@ -100,23 +122,23 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     }
   }
 
-  async function onCallback(query: TelegramCallbackQuery) {
+  async function onCallback(query: TelegramCallbackQuery, outbox: Outbox) {
     const chatId = query.message?.chat.id ?? query.from.id;
     const role = access.roleOf(query.from.id);
     if (!role) {
       log.warn("access denied", { user: query.from.id, chat: chatId, what: "button" });
-      await outbox.answer(query.id, "Not authorized.");
+      void outbox.answer(query.id, "Not authorized.");
       return;
     }
     const data = query.data ?? "";
     const colon = data.indexOf(":");
     const spec = table().callbacks.get(colon < 0 ? data : data.slice(0, colon));
     if (!spec) {
-      await outbox.answer(query.id, "This button has expired.");
+      void outbox.answer(query.id, "This button has expired.");
       return;
     }
     if (!allows(role, spec.role)) {
-      await outbox.answer(query.id, "Only admins may do that.");
+      void outbox.answer(query.id, "Only admins may do that.");
       return;
     }
     let answered = false;
@@ -133,20 +155,22 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       edit: (text, options) => outbox.edit(chatId, messageId, text, options),
       answer: async (text) => {
         answered = true;
-        await outbox.answer(query.id, text);
+        // Not awaited: an answer that must be retried never holds up the chat.
+        void outbox.answer(query.id, text);
       },
     };
     try {
       await spec.run(ctx);
     } finally {
-      if (!answered) await outbox.answer(query.id);
+      if (!answered) void outbox.answer(query.id);
     }
   }
 
-  return async function handle(update: TelegramUpdate): Promise<void> {
+  return async function handle(update: TelegramUpdate, release: () => void = () => {}): Promise<void> {
+    const outbox = releasingOutbox(deps.outbox, release);
     try {
-      if (update.message) await onMessage(update.message);
-      else if (update.callback_query) await onCallback(update.callback_query);
+      if (update.message) await onMessage(update.message, outbox);
+      else if (update.callback_query) await onCallback(update.callback_query, outbox);
       // Edited messages, channel posts and everything else are ignored on purpose.
     } catch (error) {
       log.error("handler failed", { update: update.update_id, error });
@@ -154,7 +178,9 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       if (chatId !== undefined) {
         await outbox.send(
           chatId,
-          `Something went wrong handling that (ref ${update.update_id}). The details are in the bot's log.`,
+          isStorageFailure(error)
+            ? `That could not be done: the bot cannot write to its state directory (disk full or failing). Commands that only read still work. (ref ${update.update_id})`
+            : `Something went wrong handling that (ref ${update.update_id}). The details are in the bot's log.`,
         );
       }
     }

@@ -7,7 +7,7 @@ import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { createOutbox } from "../../src/telegram/outbox.ts";
 import { createOutboxQueue } from "../../src/telegram/outbox-queue.ts";
 import { createRateLimiter } from "../../src/telegram/rate-limits.ts";
-import { createApiCall, createGramioBot, toUpload } from "../../src/telegram/transport.ts";
+import { createTransport, toUpload } from "../../src/telegram/transport.ts";
 import { createFakeSnapshots } from "../support/fake-snapshots.ts";
 import { ADMIN, captureLog, type Harness, startHarness } from "../support/harness.ts";
 
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 function outboxFor(server: ReturnType<typeof startLocalBotApi>) {
   const queue = createOutboxQueue({
-    call: createApiCall(createGramioBot(server.token, server.url)),
+    call: createTransport({ token: server.token, apiRoot: server.url }),
     limiter: createRateLimiter(),
     clock: systemClock,
     log: captureLog().log,
@@ -38,20 +38,24 @@ test("rows left by a previous run are delivered in order, marked delayed, and re
   const plan = (text: string, kind: "incident" | "reply" = "incident") =>
     JSON.stringify({ kind, text: { text, entities: [] }, silent: false });
   const incident = repo.openIncident("disk:root", "crit", clock.now());
-  repo.enqueue({
-    chatId: ADMIN.id,
-    incidentId: incident,
-    kind: "incident",
-    payload: plan("🔴 CRIT disk root"),
-    createdAt: clock.now(),
-  });
-  repo.enqueue({
-    chatId: ADMIN.id,
-    incidentId: incident,
-    kind: "reply",
-    payload: plan("🔴 now CRIT", "reply"),
-    createdAt: clock.now(),
-  });
+  repo.enqueue([
+    {
+      chatId: ADMIN.id,
+      incidentId: incident,
+      kind: "incident",
+      payload: plan("🔴 CRIT disk root"),
+      createdAt: clock.now(),
+    },
+  ]);
+  repo.enqueue([
+    {
+      chatId: ADMIN.id,
+      incidentId: incident,
+      kind: "reply",
+      payload: plan("🔴 now CRIT", "reply"),
+      createdAt: clock.now(),
+    },
+  ]);
   clock.advance(7 * 60_000);
   const delivery = createAlertDelivery({ repo, outbox: outboxFor(api), clock, log: captureLog().log });
   delivery.kick();

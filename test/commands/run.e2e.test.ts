@@ -74,7 +74,7 @@ describe("/run through the local Bot API", () => {
     h.api.userSays(ADMIN.id, ADMIN, "/run big");
     const msg = await h.nextMessage(ADMIN.id);
     const doc = await h.nextMessage(ADMIN.id, 20_000);
-    expect(doc.document?.fileName).toMatch(/^\d+-big\.txt$/);
+    expect(doc.document?.fileName).toMatch(/^octopus-run-\d+-big\.txt$/);
     expect(doc.document?.size).toBeGreaterThan(10_000_000);
     expect(doc.replyTo).toBe(msg.messageId);
     const final = h.api.state.messages.get(`${ADMIN.id}:${msg.messageId}`);

@@ -157,7 +157,12 @@ describe("loadConfig on valid files", () => {
     ]);
     expect(config.alerts).toMatchObject({ check: "*/30 * * * * *", for: 2, clear_margin: 5, repeat: "off" });
     expect(config.plume).toMatchObject({ timeout: 10_000, cache_ttl: 60_000 });
-    expect(config.runner).toEqual({ max_parallel: 4, max_log_bytes: 50_000_000, keep_runs: 200 });
+    expect(config.runner).toEqual({
+      max_parallel: 4,
+      max_log_bytes: 50_000_000,
+      keep_runs: 200,
+      keep_history: 90 * 86_400_000,
+    });
   });
 
   test.each(["config/config.yaml", "config/config.example.yaml"])("the shipped %s loads", (file) => {

@@ -4,7 +4,7 @@ import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { createOutbox } from "../../src/telegram/outbox.ts";
 import { createOutboxQueue } from "../../src/telegram/outbox-queue.ts";
 import { createRateLimiter } from "../../src/telegram/rate-limits.ts";
-import { createApiCall, createGramioBot, toUpload } from "../../src/telegram/transport.ts";
+import { createTransport, toUpload } from "../../src/telegram/transport.ts";
 import { ADMIN, captureLog } from "../support/harness.ts";
 
 test("flush() called while the last call is in flight resolves as soon as it lands", async () => {
@@ -12,7 +12,7 @@ test("flush() called while the last call is in flight resolves as soon as it lan
   api.userSays(ADMIN.id, ADMIN, "hi");
   api.faults = (m) => (m === "sendMessage" ? { delayMs: 200 } : undefined);
   const queue = createOutboxQueue({
-    call: createApiCall(createGramioBot(api.token, api.url)),
+    call: createTransport({ token: api.token, apiRoot: api.url }),
     limiter: createRateLimiter(),
     clock: systemClock,
     log: captureLog().log,

@@ -4,7 +4,7 @@ import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api
 import { createOutbox } from "../../src/telegram/outbox.ts";
 import { createOutboxQueue } from "../../src/telegram/outbox-queue.ts";
 import { createRateLimiter } from "../../src/telegram/rate-limits.ts";
-import { createApiCall, createGramioBot, toUpload } from "../../src/telegram/transport.ts";
+import { createTransport, toUpload } from "../../src/telegram/transport.ts";
 import { ADMIN, captureLog } from "../support/harness.ts";
 
 let api: LocalBotApi;
@@ -16,7 +16,7 @@ function setup(maxMessages = 3) {
   api = startLocalBotApi();
   const { log, lines } = captureLog();
   const queue = createOutboxQueue({
-    call: createApiCall(createGramioBot(api.token, api.url)),
+    call: createTransport({ token: api.token, apiRoot: api.url }),
     limiter: createRateLimiter(),
     clock: systemClock,
     log,

@@ -143,7 +143,14 @@ export const BOT_METHODS: Record<string, (state: LocalState, params: Params) => 
     state.commands.set(JSON.stringify(parseJson(params.scope) ?? { type: "default" }), commands);
     return true;
   },
-  deleteWebhook: () => true,
+  deleteWebhook: (state) => {
+    state.webhook = undefined;
+    return true;
+  },
+  setWebhook: (state, params) => {
+    state.webhook = String(params.url ?? "");
+    return true;
+  },
   sendChatAction: (state, params) => {
     chatOf(state, params);
     return true;
@@ -221,7 +228,8 @@ export function sendDocument(state: LocalState, params: Params, file: File | und
     entities: [],
     keyboard: keyboardOf(params),
     document: {
-      fileName: (file.name || "document").split("/").pop() as string,
+      // Kept as the client sent it: Telegram shows the multipart file name to the user as is.
+      fileName: file.name || "document",
       size: content.byteLength,
       content,
     },

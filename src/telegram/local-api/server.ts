@@ -16,6 +16,8 @@ export interface Fault {
   delayMs?: number;
   /** Close the connection without an answer. */
   drop?: boolean;
+  /** Answer with this raw body (and `status`, default 200): a proxy's HTML page, malformed JSON. */
+  body?: string;
 }
 
 /** Test-only hook: decide a fault per call; undefined means answer normally. */
@@ -112,6 +114,11 @@ export function startLocalBotApi(options: { token?: string; port?: number } = {}
   };
 
   async function getUpdates(params: Record<string, unknown>): Promise<TelegramUpdate[]> {
+    if (state.webhook !== undefined)
+      throw new ApiFailure(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     const offset = Number(params.offset ?? 0);
     if (offset > 0 && offset - 1 > confirmed) {
       confirmed = offset - 1;
@@ -173,6 +180,12 @@ export function startLocalBotApi(options: { token?: string; port?: number } = {}
           }),
           { headers: { "content-type": "application/json" } },
         );
+      }
+      if (fault?.body !== undefined) {
+        return new Response(fault.body, {
+          status: fault.status ?? 200,
+          headers: { "content-type": fault.body.startsWith("<") ? "text/html" : "application/json" },
+        });
       }
       if (fault?.status) {
         state.calls.push({

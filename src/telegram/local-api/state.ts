@@ -60,6 +60,8 @@ export interface LocalState {
   calls: CallRecord[];
   events: BotEvent[];
   commands: Map<string, { command: string; description: string }[]>;
+  /** Set by setWebhook: getUpdates then answers 409, as Telegram does, until deleteWebhook. */
+  webhook: string | undefined;
 }
 
 export function createLocalState(): LocalState {
@@ -70,6 +72,7 @@ export function createLocalState(): LocalState {
     updates: [],
     chats: new Map(),
     messages: new Map(),
+    webhook: undefined,
     userMessages: new Set(),
     calls: [],
     events: [],
