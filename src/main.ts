@@ -135,6 +135,11 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
   const log = createMainLogger(config, env, redactor, sinks);
   const runtime = await openRuntime(config, env, redactor, io);
   if (typeof runtime === "number") return runtime;
+  // The last line of defence: every known failure is handled where it happens, so this is a
+  // bug; an ops bot logs it and keeps answering rather than dying when it is most needed.
+  process.on("unhandledRejection", (error) =>
+    log.error("unhandled rejection (a bug): still running", { error }),
+  );
   // Benchmarks only: measures the bot without Telegram's budget (never set this against real Telegram).
   const unlimited = env.OCTOPUS_RATE_LIMITS === "off";
   if (unlimited)

@@ -96,13 +96,18 @@ export function createRunner(options: RunnerOptions) {
   const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
   /** Ids handed out while the history could not be written; a later row never reuses them. */
   let highestMemoryId = 0;
+  /** Runs with no history row: updates to them write nothing, so they prove nothing. */
+  const memoryOnly = new Set<number>();
   let historyPrunedAt = Number.NEGATIVE_INFINITY;
 
-  /** A history write that may fail (disk full): the run goes on, the failure is logged once. */
-  function write<T>(fn: () => T, otherwise: T): T {
+  /**
+   * A history write that may fail (disk full): the run goes on, the failure is logged once.
+   * `proves` false: the call may have written nothing, so its success says nothing of recovery.
+   */
+  function write<T>(fn: () => T, otherwise: T, proves = true): T {
     try {
       const value = fn();
-      options.storage?.ok("run history");
+      if (proves) options.storage?.ok("run history");
       return value;
     } catch (error) {
       if (options.storage) options.storage.failed("run history", error, "runs go on without history rows");
@@ -111,43 +116,46 @@ export function createRunner(options: RunnerOptions) {
     }
   }
 
+  const maxIdSoFar = () => {
+    try {
+      return runsRepo.maxId();
+    } catch {
+      return 0;
+    }
+  };
+
   function newRunId(run: Parameters<RunsRepo["start"]>[0]): number {
-    const explicit =
-      highestMemoryId > 0
-        ? Math.max(
-            highestMemoryId,
-            write(() => runsRepo.maxId(), 0),
-          ) + 1
-        : undefined;
+    // After a run that had to live in memory, the next row takes an id past it, never its id.
+    const explicit = highestMemoryId > 0 ? Math.max(highestMemoryId, maxIdSoFar()) + 1 : undefined;
     const id = write(() => runsRepo.start(run, explicit), undefined);
     if (id !== undefined) return id;
-    highestMemoryId =
-      Math.max(
-        highestMemoryId,
-        write(() => runsRepo.maxId(), 0),
-        ...active.keys(),
-      ) + 1;
+    highestMemoryId = Math.max(highestMemoryId, maxIdSoFar(), ...active.keys()) + 1;
+    memoryOnly.add(highestMemoryId);
     return highestMemoryId;
   }
 
   /** Deletes the files of runs beyond keep_runs and, at most hourly, history beyond keep_history. */
   function prune() {
-    write(() => {
-      for (const old of runsRepo.logsBeyond(options.limits.keep_runs)) {
-        if (old.logPath) {
-          rmSync(old.logPath, { force: true });
-          const row = runsRepo.get(old.id);
-          if (row) rmSync(textPathOf(old.logPath, row.script), { force: true });
+    write(
+      () => {
+        for (const old of runsRepo.logsBeyond(options.limits.keep_runs)) {
+          if (old.logPath) {
+            rmSync(old.logPath, { force: true });
+            const row = runsRepo.get(old.id);
+            if (row) rmSync(textPathOf(old.logPath, row.script), { force: true });
+          }
+          runsRepo.clearLogPath(old.id);
         }
-        runsRepo.clearLogPath(old.id);
-      }
-    }, undefined);
+      },
+      undefined,
+      false,
+    );
     const now = clock.now();
     if (now - historyPrunedAt < HISTORY_PRUNE_EVERY_MS) return;
     historyPrunedAt = now;
     const before = now - options.limits.keep_history;
     let deleted = 0;
-    for (let n = 1; n > 0; deleted += n) n = write(() => runsRepo.pruneHistory(before, 5000), 0);
+    for (let n = 1; n > 0; deleted += n) n = write(() => runsRepo.pruneHistory(before, 5000), 0, false);
     if (deleted)
       log.info("pruned run history", {
         rows: deleted,
@@ -175,6 +183,7 @@ export function createRunner(options: RunnerOptions) {
       chatId: requester.chatId,
       startedAt,
     });
+    const saved = !memoryOnly.has(id);
     const problem = executableProblem(script.path);
     const fail = (reason: string) => {
       write(
@@ -188,6 +197,7 @@ export function createRunner(options: RunnerOptions) {
             outputBytes: 0,
           }),
         undefined,
+        !memoryOnly.delete(id),
       );
       log.warn("script could not start", { script: script.name, run: id, reason });
       return { ok: false as const, refusal: { kind: "cannot-start" as const, runId: id, reason } };
@@ -200,7 +210,7 @@ export function createRunner(options: RunnerOptions) {
       // The output files then fail to open, and the run reports that its log was not saved.
     }
     const { logPath, textPath } = runFiles(runsDir, id, script.name);
-    write(() => runsRepo.setLogPath(id, logPath), undefined);
+    write(() => runsRepo.setLogPath(id, logPath), undefined, saved);
     const secretValues = Object.entries(script.env)
       .filter(([k]) => script.secret_env.includes(k))
       .map(([, v]) => v);
@@ -235,7 +245,7 @@ export function createRunner(options: RunnerOptions) {
       return fail(started.error);
     }
     const proc = started.value;
-    write(() => runsRepo.setPid(id, proc.pid, processStartTime(proc.pid)), undefined);
+    write(() => runsRepo.setPid(id, proc.pid, processStartTime(proc.pid)), undefined, saved);
     run = { id, script, requester, startedAt, output, textPath, stop: (by) => proc.stop(by) };
     log.info("script started", { script: script.name, run: id, by: requester.name, pid: proc.pid });
 
@@ -255,7 +265,9 @@ export function createRunner(options: RunnerOptions) {
             outputBytes: output.bytes(),
           }),
         undefined,
+        saved,
       );
+      memoryOnly.delete(id);
       const saveError = output.saveError();
       if (saveError) {
         options.storage?.failed("run logs", new Error(saveError), "the chat gets the output tail it has");

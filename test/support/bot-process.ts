@@ -17,12 +17,12 @@ export function freePort(): number {
 export function spawnBot(
   api: LocalBotApi,
   config: string,
-  dirs: { stateDir?: string; configDir?: string } = {},
+  dirs: { stateDir?: string; configDir?: string; wrap?: string[] } = {},
 ) {
   const configDir = dirs.configDir ?? mkdtempSync(join(tmpdir(), "octopus-proc-"));
   const stateDir = dirs.stateDir ?? join(configDir, "state");
   writeFileSync(join(configDir, "config.yaml"), config);
-  const proc = Bun.spawn([process.execPath, join(ROOT, "src/main.ts"), "run"], {
+  const proc = Bun.spawn([...(dirs.wrap ?? []), process.execPath, join(ROOT, "src/main.ts"), "run"], {
     cwd: configDir,
     env: {
       PATH: process.env.PATH ?? "",
