@@ -195,8 +195,9 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
   // systemd waits TimeoutStopSec; we promise to be done well within 10 s whatever hangs.
   const stopped = await Promise.race([app.stop().then(() => true), Bun.sleep(9000).then(() => false)]);
   if (!stopped) log.warn("shutdown took longer than 9 s: exiting anyway");
-  runtime.close();
   log.info("stopped");
+  // Last: anything still finishing above may write to it until here.
+  runtime.close();
   return 0;
 }
 
@@ -236,6 +237,11 @@ async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<num
   io.err(`Local Bot API on ${api.url}; bot logs go to ${join(stateDir, "console.log")}.`);
   await app.start();
   const lines = createInterface({ input: process.stdin, terminal: false });
+  // Ctrl-C (SIGINT) and SIGTERM end the console exactly as Ctrl-D does: the input closes, the
+  // bot stops its runs (reason shutdown, chat told), then the database closes last.
+  const quit = () => lines.close();
+  process.on("SIGINT", quit);
+  process.on("SIGTERM", quit);
   try {
     const saveDir = join(tmpdir(), `octopus-console-${process.pid}`);
     await runConsole(api, { lines, print: (t) => process.stdout.write(t) }, saveDir, async () => {
@@ -245,7 +251,10 @@ async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<num
   } catch (error) {
     io.err(`octopus: console failed: ${errorMessage(error)}`);
   }
+  process.off("SIGINT", quit);
+  process.off("SIGTERM", quit);
   await api.stop();
+  log.info("stopped");
   runtime.close();
   logFile.close();
   return 0;

@@ -1,5 +1,6 @@
 /** `make bench`: every benchmark, one after the other, on this machine. */
 import { benchAlerts } from "./alerts.ts";
+import { benchHistory } from "./history.ts";
 import { benchPlume } from "./plume.ts";
 import { benchRunner } from "./runner.ts";
 import { benchStartup } from "./startup.ts";
@@ -14,4 +15,5 @@ await benchStartup();
 await benchStatus();
 await benchAlerts();
 await benchRunner();
+await benchHistory();
 await benchPlume();

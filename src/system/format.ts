@@ -78,22 +78,66 @@ export function statusLines(
   };
 }
 
+/** Telegram's message limit, in UTF-16 units (what `length` counts). */
+const MESSAGE_LIMIT = 4096;
+
+/**
+ * The disk lines for a budget of characters. Every device fits in full when it can; past
+ * that, every device at or over its warning threshold (or unreadable) stays in full and the
+ * rest become one line with their count and the highest use among them; past that, flagged
+ * devices get a short form. Nothing is ever cut off silently.
+ */
+export function diskBlock(devices: readonly DeviceStatus[], budget: number): string[] {
+  const full = deviceLines(devices);
+  if (full.join("\n").length <= budget) return full;
+  const flagged = devices.filter((d) => deviceLevel(d) !== "ok");
+  const quiet = devices.filter((d) => deviceLevel(d) === "ok");
+  const summary: string[] = [];
+  if (quiet.length) {
+    const top = quiet.reduce((a, b) => ((b.usage?.usedPercent ?? 0) > (a.usage?.usedPercent ?? 0) ? b : a));
+    summary.push(
+      `+ ${quiet.length} more under their thresholds, highest ${top.usage?.usedPercent ?? 0}% (${top.name})`,
+    );
+  }
+  const compact = [...deviceLines(flagged), ...summary];
+  if (compact.join("\n").length <= budget) return compact;
+  const short = flagged.map(
+    (d) => `${d.name} ${d.usage ? `${d.usage.usedPercent}%` : "✖"}${MARK[deviceLevel(d)]}`,
+  );
+  const lines: string[] = [];
+  let used = summary.join("\n").length;
+  for (const [i, line] of short.entries()) {
+    const rest = `+ ${short.length - i} more at or over their thresholds: octopus status on the server lists them`;
+    if (used + line.length + rest.length + 2 > budget) {
+      lines.push(rest);
+      break;
+    }
+    lines.push(line);
+    used += line.length + 1;
+  }
+  return [...lines, ...summary];
+}
+
 /** The /status message: bold header, summary lines, disks in a monospace block, alerts last. */
 export function formatStatus(
   s: Snapshot,
   t: StatusThresholds,
   activeAlerts: readonly string[] = [],
 ): RichText {
-  const { header, body, disks } = statusLines(s, t);
+  const { header, body } = statusLines(s, t);
   const entities: TelegramMessageEntity[] = [{ type: "bold", offset: 0, length: header.length }];
   let text = `${header}\n${body.join("\n")}`;
+  const alerts = activeAlerts.length ? `\n\n🚨 Active alerts\n${activeAlerts.join("\n")}` : "";
+  // One message whatever the number of devices: Refresh edits it, and an edit cannot split.
+  const disks = diskBlock(s.devices, MESSAGE_LIMIT - text.length - alerts.length - 1);
   if (disks.length) {
     const block = disks.join("\n");
     text += "\n";
     entities.push({ type: "pre", offset: text.length, length: block.length });
     text += block;
   }
-  if (activeAlerts.length) text += `\n\n🚨 Active alerts\n${activeAlerts.join("\n")}`;
+  text += alerts;
+  if (text.length > MESSAGE_LIMIT) text = `${text.slice(0, MESSAGE_LIMIT - 1)}…`;
   return { text, entities };
 }
 

@@ -95,6 +95,7 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let idleWaiters: (() => void)[] = [];
+  let stopped = false;
 
   const current = (chatId: number) => {
     let id = chatId;
@@ -110,6 +111,7 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
   }
 
   function enqueue(request: QueuedCall): Promise<CallResult> {
+    if (stopped) return Promise.resolve({ ok: false, error: "the bot is shutting down" });
     const key = request.chatId === undefined ? NO_CHAT : current(request.chatId);
     const queue = queues.get(key) ?? [];
     queues.set(key, queue);
@@ -328,6 +330,7 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
     },
     /** Stops sending; returns how many calls were still queued or in flight (dropped). */
     stop(): number {
+      stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       const dropped = pending();

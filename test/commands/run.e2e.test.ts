@@ -179,6 +179,11 @@ describe("/run through the local Bot API", () => {
       /^💥 Run #\d+ \(sleepy\) was interrupted: the bot stopped while it ran \(started \d\d:\d\d by Ada\)\.$/,
     );
     expect(notice.replyTo).toBe(live.messageId);
+    // The live message no longer says "running" and offers no Stop.
+    await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === live.messageId);
+    const edited = h.api.state.messages.get(`${ADMIN.id}:${live.messageId}`);
+    expect(edited?.text).toBe("💥 sleepy: interrupted");
+    expect(edited?.keyboard ?? []).toEqual([]);
     expect(createRunsRepo(db).recent(1)[0]?.status).toBe("interrupted");
     await first.api.stop();
   });

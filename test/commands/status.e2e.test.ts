@@ -25,6 +25,30 @@ describe("/status through the local Bot API", () => {
     expect(h.messagesIn(VIEWER.id)).toHaveLength(1);
   });
 
+  test("200 devices (one path under 200 names): one complete message, and Refresh shows the same content", async () => {
+    const devices = Array.from(
+      { length: 200 },
+      (_, i) =>
+        `  - { name: dev${String(i).padStart(3, "0")}, path: /, alert_threshold: ${i === 150 ? 1 : 99}, critical_threshold: 100 }`,
+    ).join("\n");
+    h = await startHarness(`telegram:\n  admins: [${ADMIN.id}]\nmonitored_devices:\n${devices}\n`);
+    h.api.userSays(ADMIN.id, ADMIN, "/status");
+    const msg = await h.nextMessage(ADMIN.id);
+    expect(msg.text.length).toBeLessThanOrEqual(4096);
+    expect(msg.text).toMatch(/\ndev150 +[▓░]{10} +\d+% /);
+    expect(msg.text).toMatch(/\+ 199 more under their thresholds, highest \d+% \(dev\d{3}\)/);
+    h.api.press(ADMIN.id, msg.messageId, "st:r", ADMIN);
+    await h.api.waitFor((e) => e.type === "answer");
+    const after = h.messagesIn(ADMIN.id);
+    expect(after).toHaveLength(1);
+    const strip = (t: string) =>
+      t
+        .split("\n")
+        .filter((l) => /^dev|^\+/.test(l))
+        .map((l) => l.replace(/\d+%.*/, ""));
+    expect(strip(after[0]?.text ?? "")).toEqual(strip(msg.text));
+  });
+
   test("arguments route to the Plume location status (which says how to set Plume up)", async () => {
     h = await startHarness();
     h.api.userSays(ADMIN.id, ADMIN, "/status 5f0c8e2a9d3b4c1a2b3c4d5e 5f0c8e2a9d3b4c1a2b3c4d5f");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { textPathOf } from "../../src/runner/files.ts";
 import { configOf, liveGroupMembers, makeRunner, SCRIPTS } from "../support/runner-kit.ts";
 
 const yaml = (scripts: string, extra = "") => `one_time_scripts:\n${scripts}\n${extra}`;
@@ -214,5 +215,80 @@ describe("running scripts as real processes", () => {
     await Bun.sleep(100);
     expect(liveGroupMembers(row?.pid as number)).toEqual([]);
     expect(again.recoverInterrupted()).toEqual([]);
+  });
+
+  test("keep_runs: pruning removes both files of old runs, and /log's path rule finds the kept ones", async () => {
+    const k = makeRunner(`
+runner: { keep_runs: 2 }
+one_time_scripts:
+  - { name: ok, path: ${SCRIPTS}/exit-with.sh }
+`);
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await k.run("ok"));
+    const [first, second] = runs.map((r) => r.run);
+    const files = readdirSync(join(k.stateDir, "runs")).sort();
+    expect(files).not.toContain(`${first?.id}.log`);
+    expect(files).not.toContain(`${first?.id}-ok.txt`);
+    expect(files).toContain(`${second?.id}.log`);
+    expect(files).toContain(`${second?.id}-ok.txt`);
+    const row = k.runsRepo.get(second?.id as number);
+    expect(textPathOf(row?.logPath as string, row?.script as string)).toBe(second?.textPath as string);
+    expect(k.runsRepo.get(first?.id as number)?.logPath).toBeNull();
+  });
+
+  test("keep_history: rows older than it are deleted, newer ones and running ones kept", () => {
+    const k = makeRunner(`
+runner: { keep_history: 1d }
+one_time_scripts:
+  - { name: ok, path: ${SCRIPTS}/exit-with.sh }
+`);
+    const now = Date.now();
+    const old = (startedAt: number, status = "succeeded") => {
+      const id = k.runsRepo.start({
+        script: "ok",
+        kind: "oneshot",
+        trigger: "user",
+        requestedBy: 1,
+        requestedByName: "Ada",
+        chatId: 1,
+        startedAt,
+      });
+      if (status !== "running")
+        k.runsRepo.finish(id, {
+          endedAt: startedAt + 1,
+          exitCode: 0,
+          signal: null,
+          status: "succeeded",
+          reason: null,
+          outputBytes: 0,
+        });
+      return id;
+    };
+    const ancient = old(now - 3 * 86_400_000);
+    const stillRunning = old(now - 3 * 86_400_000, "running");
+    const recent = old(now - 3_600_000);
+    k.runner.prune();
+    expect(k.runsRepo.get(ancient)).toBeUndefined();
+    expect(k.runsRepo.get(stillRunning)?.status).toBe("running");
+    expect(k.runsRepo.get(recent)?.status).toBe("succeeded");
+  });
+
+  test("the prune queries use their indexes, not a scan of the history", () => {
+    const k = makeRunner(`
+one_time_scripts:
+  - { name: ok, path: ${SCRIPTS}/exit-with.sh }
+`);
+    const plan = (sql: string) =>
+      (k.db.query(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+        .map((r) => r.detail)
+        .join(" | ");
+    expect(
+      plan(
+        "SELECT id, log_path FROM runs INDEXED BY runs_with_log WHERE log_path IS NOT NULL ORDER BY id DESC LIMIT -1 OFFSET 200",
+      ),
+    ).toContain("USING INDEX runs_with_log");
+    expect(
+      plan("SELECT id FROM runs WHERE started_at < 5 AND status != 'running' ORDER BY started_at LIMIT 5000"),
+    ).toContain("USING INDEX runs_started");
   });
 });

@@ -1,5 +1,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { freePort, spawnBot } from "../support/bot-process.ts";
@@ -160,5 +162,48 @@ describe("the bot as a process", () => {
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     bot.proc.kill("SIGTERM");
     expect(await bot.proc.exited).toBe(0);
+  }, 30_000);
+});
+
+describe("the console", () => {
+  test("Ctrl-C (SIGINT) stops it like SIGTERM stops the bot: runs stopped for shutdown, told, database closed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-console-"));
+    writeFileSync(join(dir, "config.yaml"), CONFIG());
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "console"], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        CONFIG_FILE: join(dir, "config.yaml"),
+        OCTOPUS_STATE_DIR: join(dir, "state"),
+      },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    procs.push(proc);
+    let out = "";
+    void (async () => {
+      for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
+    })();
+    const until = async (text: string) => {
+      for (let i = 0; i < 300 && !out.includes(text); i++) await Bun.sleep(20);
+      expect(out).toContain(text);
+    };
+    await until("Ctrl-D exits");
+    proc.stdin.write("/run tree\n");
+    await proc.stdin.flush();
+    await until("tree");
+    await Bun.sleep(300);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(0);
+    expect(out).toContain("stopped by shutdown");
+    const db = new Database(join(dir, "state", "octopus.db"), { readonly: true });
+    expect(db.query("SELECT status, reason FROM runs").all()).toEqual([
+      { status: "stopped", reason: "stopped by shutdown" },
+    ]);
+    db.close();
+    const log = readFileSync(join(dir, "state", "console.log"), "utf8");
+    expect(log).not.toContain("Database has closed");
+    expect(log.trim().split("\n").at(-1)).toContain("stopped");
   }, 30_000);
 });

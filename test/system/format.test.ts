@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bar, formatBytes, formatStatus, levelOf, statusJson } from "../../src/system/format.ts";
+import { bar, diskBlock, formatBytes, formatStatus, levelOf, statusJson } from "../../src/system/format.ts";
 import type { DeviceStatus, Snapshot } from "../../src/system/snapshot.ts";
 
 const G = 1024 ** 3;
@@ -101,6 +101,43 @@ describe("formatStatus", () => {
   test("active alerts come last", () => {
     const text = formatStatus(snapshot(), T, ["🔴 disk backup 93% (since 02:10)"]).text;
     expect(text.endsWith("\n\n🚨 Active alerts\n🔴 disk backup 93% (since 02:10)")).toBe(true);
+  });
+});
+
+describe("many devices stay in one complete message", () => {
+  const many = (n: number, pct: (i: number) => number) =>
+    Array.from({ length: n }, (_, i) => disk(`mnt${String(i).padStart(3, "0")}`, pct(i)));
+
+  test("200 devices: every one over a threshold in full, the rest counted with their highest use", () => {
+    const devices = many(200, (i) => (i % 50 === 7 ? 91 : i % 40 === 3 ? 85 : 20 + (i % 30)));
+    const text = formatStatus(snapshot({ devices }), T).text;
+    expect(text.length).toBeLessThanOrEqual(4096);
+    const flagged = devices.filter((d) => (d.usage?.usedPercent ?? 0) >= 80);
+    for (const d of flagged) expect(text).toContain(`${d.name.padEnd(6)} `);
+    expect(text).toContain(`+ ${200 - flagged.length} more under their thresholds, highest 49% (mnt029)`);
+  });
+
+  test("a few devices are listed in full, nothing summarised", () => {
+    const lines = diskBlock(
+      many(3, () => 50),
+      4000,
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines.every((l) => l.includes("50%"))).toBe(true);
+  });
+
+  test("200 devices all over their thresholds: short forms, then a count of the rest, never a silent cut", () => {
+    const lines = diskBlock(
+      many(200, () => 95),
+      1000,
+    );
+    expect(lines.join("\n").length).toBeLessThanOrEqual(1000);
+    expect(lines[0]).toBe("mnt000 95% 🔴");
+    const last = lines.at(-1) as string;
+    const shown = lines.length - 1;
+    expect(last).toBe(
+      `+ ${200 - shown} more at or over their thresholds: octopus status on the server lists them`,
+    );
   });
 });
 
