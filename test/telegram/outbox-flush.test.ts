@@ -26,3 +26,24 @@ test("flush() called while the last call is in flight resolves as soon as it lan
   expect((await sent).ok).toBe(true);
   await api.stop();
 });
+
+test("stop() past the flush bound counts what it drops, answers their callers, and takes no more", async () => {
+  const api = startLocalBotApi();
+  api.userSays(ADMIN.id, ADMIN, "hi");
+  const queue = createOutboxQueue({
+    call: createTransport({ token: api.token, apiRoot: api.url }),
+    limiter: createRateLimiter(),
+    clock: systemClock,
+    log: captureLog().log,
+  });
+  const outbox = createOutbox({ queue, toUpload });
+  // Private chat: a burst of 3, then one a second, so most of these are still queued.
+  const sends = Array.from({ length: 8 }, (_, i) => outbox.send(ADMIN.id, `m${i}`));
+  expect(await outbox.flush(100)).toBe(false);
+  const dropped = queue.stop();
+  expect(dropped).toBeGreaterThanOrEqual(4);
+  const results = await Promise.all(sends);
+  expect(results.filter((r) => !r.ok)).toHaveLength(dropped);
+  expect(await outbox.send(ADMIN.id, "late")).toEqual({ ok: false, error: "the bot is shutting down" });
+  await api.stop();
+});
