@@ -14,6 +14,7 @@ import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
 import { createHttpHandler, startHttpServer } from "./http/server.ts";
 import { createPlumeService } from "./plume/service.ts";
 import { createPlumeWatch } from "./plume/watch.ts";
+import { visibleScripts } from "./runner/catalog.ts";
 import { createRunner } from "./runner/runner.ts";
 import { createScheduler } from "./runner/scheduler.ts";
 import type { Clock } from "./shared/clock.ts";
@@ -192,8 +193,10 @@ export function createApp(options: AppOptions): App {
     ...status.commands,
     ...runs.commands,
     ...createHistoryCommands({
-      recent: (n) => runsRepo.recent(n),
+      recent: (n, scripts) => runsRepo.recent(n, scripts),
+      hiddenSince: (id, scripts) => runsRepo.hiddenSince(id, scripts),
       get: (id) => runsRepo.get(id),
+      visibleScripts: (role) => visibleScripts(config.scripts, role),
       schedules: () => scheduler.list(),
       clock,
     }),

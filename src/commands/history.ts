@@ -4,6 +4,7 @@ import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { formatDateTime } from "../shared/time-format.ts";
 import type { RunRow, RunStatus } from "../storage/runs-repo.ts";
+import type { Role } from "../telegram/access.ts";
 import type { CommandSpec } from "../telegram/context.ts";
 
 /** /history, /log and /schedules: reading what ran and what will run. */
@@ -33,8 +34,12 @@ export function historyLine(r: RunRow, now: number): string {
 }
 
 export function createHistoryCommands(deps: {
-  recent(limit: number): RunRow[];
+  recent(limit: number, scripts?: readonly string[]): RunRow[];
+  /** Runs from `sinceId` on whose scripts are not in `scripts` (what a viewer is not shown). */
+  hiddenSince(sinceId: number, scripts: readonly string[]): number;
   get(id: number): RunRow | undefined;
+  /** The scripts whose runs a role may see (undefined: all): the ones it may run. */
+  visibleScripts(role: Role): string[] | undefined;
   schedules(): { name: string; pattern: string; next: Date | null }[];
   clock: Clock;
 }): CommandSpec[] {
@@ -48,9 +53,14 @@ export function createHistoryCommands(deps: {
         const n = ctx.args ? Number(ctx.args) : 10;
         if (!Number.isInteger(n) || n < 1 || n > 100)
           return void (await ctx.reply("Usage: /history [N] (1 to 100, default 10)"));
-        const rows = deps.recent(n);
-        if (!rows.length) return void (await ctx.reply("No runs yet."));
-        await ctx.reply(rows.map((r) => historyLine(r, deps.clock.now())).join("\n"));
+        const visible = deps.visibleScripts(ctx.role);
+        const rows = deps.recent(n, visible);
+        const hidden = visible ? deps.hiddenSince(rows.at(-1)?.id ?? 0, visible) : 0;
+        const note = hidden
+          ? `${rows.length ? "\n" : ""}(${hidden} ${hidden === 1 ? "run" : "runs"} of admin-only scripts not shown)`
+          : "";
+        if (!rows.length && !hidden) return void (await ctx.reply("No runs yet."));
+        await ctx.reply(rows.map((r) => historyLine(r, deps.clock.now())).join("\n") + note);
       },
     },
     {
@@ -63,7 +73,10 @@ export function createHistoryCommands(deps: {
         if (!ctx.args || !Number.isInteger(id) || id <= 0)
           return void (await ctx.reply("Usage: /log ID (see /history)"));
         const row = deps.get(id);
-        if (!row) return void (await ctx.reply(`No run #${id}.`));
+        const visible = deps.visibleScripts(ctx.role);
+        // A run the user may not see answers exactly like one that does not exist.
+        if (!row || (visible && !visible.includes(row.script)))
+          return void (await ctx.reply(`No run #${id}.`));
         const textPath = row.logPath ? textPathOf(row.logPath, row.script) : undefined;
         if (!textPath || !existsSync(textPath))
           return void (await ctx.reply(`The log of run #${id} was pruned (runner.keep_runs).`));

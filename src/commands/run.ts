@@ -1,5 +1,5 @@
 import type { ScriptDef } from "../config/parse.ts";
-import { catalogErrorText, resolveRunRequest, scriptsFor } from "../runner/catalog.ts";
+import { catalogErrorText, resolveRunRequest, scriptsFor, visibleScripts } from "../runner/catalog.ts";
 import type { RunListener, Runner, StartRefusal } from "../runner/runner.ts";
 import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
@@ -107,8 +107,14 @@ export function createRunCommands(deps: RunCommandDeps): {
         description: "Scripts running now",
         role: "viewer",
         run: async (ctx) => {
-          const runs = runner.active();
-          if (!runs.length) return void (await ctx.reply("No script is running."));
+          const visible = visibleScripts(deps.scripts(), ctx.role);
+          const all = runner.active();
+          const runs = visible ? all.filter((r) => visible.includes(r.script.name)) : all;
+          const hidden = all.length - runs.length;
+          if (!runs.length)
+            return void (await ctx.reply(
+              hidden ? `No script you may run is running (${hidden} admin-only).` : "No script is running.",
+            ));
           const lines = runs.map(
             (r) =>
               `#${r.id} ${r.script.name} · ${formatDuration(clock.now() - r.startedAt)} · by ${r.requester.name} · ${r.output.lines()} lines`,

@@ -16,6 +16,14 @@ export function scriptsFor(scripts: readonly ScriptDef[], role: Role): ScriptDef
   return scripts.filter((s) => role === "admin" || s.role === "viewer");
 }
 
+/**
+ * The scripts whose runs (history, output, logs) a role may see: the ones it may run.
+ * undefined means every run, including runs of scripts no longer configured (admins).
+ */
+export function visibleScripts(scripts: readonly ScriptDef[], role: Role): string[] | undefined {
+  return role === "admin" ? undefined : scriptsFor(scripts, role).map((s) => s.name);
+}
+
 /** Resolves `/run` arguments (`"backup"`) to a script, or says why not. */
 export function resolveRunRequest(
   scripts: readonly ScriptDef[],
@@ -36,6 +44,12 @@ export function resolveRunRequest(
   return { ok: true, script };
 }
 
+/** User input echoed back: at most 64 characters, so a pasted wall of text is not mirrored. */
+export function echo(input: string, max = 64): string {
+  const chars = [...input];
+  return chars.length <= max ? input : `${chars.slice(0, max - 1).join("")}…`;
+}
+
 export function catalogErrorText(error: CatalogError, available: readonly ScriptDef[]): string {
   const list = available.length ? `\nAvailable: ${available.map((s) => s.name).join(", ")}` : "";
   switch (error.kind) {
@@ -44,7 +58,7 @@ export function catalogErrorText(error: CatalogError, available: readonly Script
     case "arguments":
       return `Scripts take no arguments: /run ${error.name} runs it as configured. Nothing was run.`;
     case "unknown":
-      return `No script named ${error.name}.${list}`;
+      return `No script named ${echo(error.name)}.${list}`;
     case "forbidden":
       return `${error.name} may only be run by admins.`;
   }

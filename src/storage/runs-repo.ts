@@ -92,7 +92,27 @@ export function createRunsRepo(db: Database) {
       finish.run(end.endedAt, end.exitCode, end.signal, end.status, end.reason, end.outputBytes, id);
     },
     get: (id: number): RunRow | undefined => byId.get(id) ?? undefined,
-    recent: (limit: number): RunRow[] => recent.all(limit),
+    /** The newest runs; with `scripts`, only runs of those scripts. */
+    recent(limit: number, scripts?: readonly string[]): RunRow[] {
+      if (!scripts) return recent.all(limit);
+      if (!scripts.length) return [];
+      const marks = scripts.map(() => "?").join(",");
+      return db
+        .query<RunRow, (string | number)[]>(
+          `SELECT ${COLUMNS} FROM runs WHERE script IN (${marks}) ORDER BY id DESC LIMIT ?`,
+        )
+        .all(...scripts, limit);
+    },
+    /** How many runs from `sinceId` on are of scripts not in `scripts`. */
+    hiddenSince(sinceId: number, scripts: readonly string[]): number {
+      const marks = scripts.map(() => "?").join(",");
+      const where = scripts.length ? `AND script NOT IN (${marks})` : "";
+      return (
+        db
+          .query<{ n: number }, (string | number)[]>(`SELECT count(*) AS n FROM runs WHERE id >= ? ${where}`)
+          .get(sinceId, ...scripts)?.n ?? 0
+      );
+    },
     running: (): RunRow[] => running.all(),
     /** Runs whose logs fall outside the newest `keep`: their files can be deleted. */
     logsBeyond: (keep: number) => beyond.all(keep),

@@ -81,7 +81,8 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     const role = access.roleOf(from.id);
     if (!role) {
       // In a group, only commands provoke the answer; chatter is not ours to judge.
-      if (command) deps.onCommand?.(command.name, "denied");
+      // Metric labels come from a fixed set: a stranger's text must never become a series.
+      if (command) deps.onCommand?.(table().commands.has(command.name) ? command.name : "other", "denied");
       if (command || isPrivate) await deny(outbox, chatId, from, command ? `/${command.name}` : "text");
       return;
     }
@@ -102,7 +103,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
     }
     const spec = table().commands.get(command.name);
     if (!spec) {
-      deps.onCommand?.("unknown", "unknown");
+      deps.onCommand?.("other", "unknown");
       if (isPrivate || command.mention)
         await ctx.reply(`Unknown command /${command.name}. /help lists what you can use.`);
       return;

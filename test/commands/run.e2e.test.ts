@@ -163,6 +163,32 @@ describe("/run through the local Bot API", () => {
     expect((await h.nextMessage(ADMIN.id)).text).toBe("Usage: /history [N] (1 to 100, default 10)");
   });
 
+  test("a viewer sees only runs of scripts it may run: /history, /log and /jobs", async () => {
+    h = await startHarness(CONFIG);
+    h.api.userSays(ADMIN.id, ADMIN, "/run ok");
+    const ok = await h.nextMessage(ADMIN.id);
+    await editOf(h, ok.messageId, (t) => t.startsWith("✅"));
+    h.api.userSays(ADMIN.id, ADMIN, "/run fail");
+    const fail = await h.nextMessage(ADMIN.id);
+    await editOf(h, fail.messageId, (t) => t.startsWith("⚠️"));
+    h.api.userSays(ADMIN.id, ADMIN, "/run sleepy");
+    await h.nextMessage(ADMIN.id);
+    h.api.userSays(VIEWER.id, VIEWER, "/history");
+    const history = (await h.nextMessage(VIEWER.id)).text;
+    expect(history).toMatch(/^#1 ✅ ok · Ada · /);
+    expect(history).not.toContain("fail");
+    expect(history).not.toContain("sleepy");
+    expect(history).toEndWith("\n(2 runs of admin-only scripts not shown)");
+    h.api.userSays(VIEWER.id, VIEWER, "/log 2");
+    expect((await h.nextMessage(VIEWER.id)).text).toBe("No run #2.");
+    h.api.userSays(VIEWER.id, VIEWER, "/log 1");
+    expect((await h.nextMessage(VIEWER.id)).document?.fileName).toBe("octopus-run-1-ok.txt");
+    h.api.userSays(VIEWER.id, VIEWER, "/jobs");
+    expect((await h.nextMessage(VIEWER.id)).text).toBe("No script you may run is running (1 admin-only).");
+    h.api.userSays(ADMIN.id, ADMIN, "/jobs");
+    expect((await h.nextMessage(ADMIN.id)).text).toMatch(/^#3 sleepy · /);
+  });
+
   test("a restart after a crash: the run becomes interrupted and its chat is told once", async () => {
     const db = openMemoryDb();
     const first = await startHarness(CONFIG, { db });

@@ -27,6 +27,11 @@ describe("resolveRunRequest", () => {
 });
 
 describe("messages", () => {
+  test("an unknown name is echoed back cut at 64 characters", () => {
+    const text = catalogErrorText({ kind: "unknown", name: "x".repeat(10_000) }, []);
+    expect(text).toBe(`No script named ${"x".repeat(63)}….`);
+  });
+
   test("a viewer sees only viewer scripts", () => {
     expect(scriptsFor(scripts, "viewer").map((s) => s.name)).toEqual(["health"]);
   });

@@ -151,7 +151,7 @@ describe("the bot as a process", () => {
     expect(value("octopus_up")).toBe(1);
     expect(value("octopus_build_info")).toBe(1);
     expect(value("octopus_commands_total", { command: "run", outcome: "ok" })).toBe(1);
-    expect(value("octopus_commands_total", { command: "unknown", outcome: "unknown" })).toBe(1);
+    expect(value("octopus_commands_total", { command: "other", outcome: "unknown" })).toBe(1);
     expect(value("octopus_script_runs_total", { script: "hello", status: "succeeded" })).toBe(1);
     expect(value("octopus_script_run_duration_seconds_count", { script: "hello" })).toBe(1);
     expect(value("octopus_outbox_depth")).toBeGreaterThanOrEqual(0);

@@ -3,7 +3,8 @@ import { systemClock } from "../../src/shared/clock.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createInboxRepo } from "../../src/storage/inbox-repo.ts";
 import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
-import { ADMIN, type Harness, STRANGER, startHarness, VIEWER } from "../support/harness.ts";
+import { freePort } from "../support/bot-process.ts";
+import { ADMIN, BASE_CONFIG, type Harness, STRANGER, startHarness, VIEWER } from "../support/harness.ts";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -175,4 +176,31 @@ describe("ordering and delivery", () => {
     await api.stop();
     h = undefined;
   });
+});
+
+describe("metrics cannot be grown from the chat", () => {
+  test("500 distinct unknown commands from a stranger and an admin add no series", async () => {
+    const port = freePort();
+    h = await startHarness(`${BASE_CONFIG}http:\n  listen: 127.0.0.1:${port}\n`);
+    const series = async () =>
+      (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
+        .split("\n")
+        .filter((l) => l.startsWith("octopus_commands_total{"));
+    h.api.userSays(ADMIN.id, ADMIN, "/nosuch0");
+    h.api.userSays(STRANGER.id, STRANGER, "/nosuch0");
+    await h.nextMessage(ADMIN.id);
+    await h.api.delivered(5000);
+    await Bun.sleep(100);
+    const before = await series();
+    for (let i = 1; i <= 250; i++) {
+      h.api.userSays(STRANGER.id, STRANGER, `/stranger_cmd_${i}`);
+      h.api.userSays(ADMIN.id, ADMIN, `/admin_cmd_${i}`);
+    }
+    await h.api.delivered(10_000);
+    await Bun.sleep(300);
+    const after = await series();
+    expect(after.map((l) => l.replace(/ \d+$/, ""))).toEqual(before.map((l) => l.replace(/ \d+$/, "")));
+    expect(after.join("\n")).not.toContain("cmd_");
+    expect(after.join("\n")).toContain('command="other",outcome="denied"');
+  }, 30_000);
 });
