@@ -51,8 +51,19 @@ sed "s|@BINDIR@|$PREFIX/bin|g" "$UNIT_IN" >"$unitdir/octopus.service"
 chmod 0644 "$unitdir/octopus.service"
 echo "installed /etc/systemd/system/octopus.service"
 
+# A service without a token or with the example admin cannot work: install it, but start it
+# only when both are set, and say what is missing.
+missing=""
+grep -Eq '^(TELEGRAM_TOKEN|TELEGRAM_BOT_TOKEN)=[^[:space:]#]+' "$etc/octopus.env" || missing="$missing token"
+# `admins: [1, 2]` or a block list on the next line; 123456789 is the example's placeholder.
+admins=$(grep -EA1 '^[[:space:]]*admins:' "$etc/config.yaml" 2>/dev/null || true)
+if ! printf '%s' "$admins" | grep -Eq '[0-9]{3,}' || printf '%s' "$admins" | grep -q '123456789'; then
+  missing="$missing admin"
+fi
+
 if [ -n "$DESTDIR" ]; then
   echo "DESTDIR set: no user created, systemd not touched."
+  if [ -n "$missing" ]; then echo "the service could not start yet: missing$missing"; else echo "the service is ready to start"; fi
   exit 0
 fi
 
@@ -65,6 +76,15 @@ chmod 0640 /etc/octopus/config.yaml
 
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
+  if [ -n "$missing" ]; then
+    systemctl enable octopus >/dev/null 2>&1 || true
+    echo "installed and enabled, NOT started: it cannot work yet. Next:"
+    case "$missing" in *token*) echo "  - put TELEGRAM_TOKEN=<token from @BotFather> in /etc/octopus/octopus.env";; esac
+    case "$missing" in *admin*) echo "  - set telegram.admins in /etc/octopus/config.yaml to your Telegram user id (the bot tells strangers their id)";; esac
+    echo "  - octopus check-config /etc/octopus/config.yaml"
+    echo "  - systemctl start octopus && journalctl -u octopus -f"
+    exit 0
+  fi
   systemctl enable --now octopus
   systemctl --no-pager status octopus || true
   echo "logs: journalctl -u octopus -f"

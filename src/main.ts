@@ -10,6 +10,8 @@ import { createInterface } from "node:readline";
 import { type App, createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
+import { readCredentials } from "./cli/credentials.ts";
+import { setChildSubreaper, setNotDumpable } from "./cli/prctl.ts";
 import { type CliIo, processIo } from "./cli/io.ts";
 import { openRuntime, type Runtime } from "./cli/runtime.ts";
 import { statusCommand } from "./cli/status.ts";
@@ -70,19 +72,25 @@ export async function main(argv: readonly string[], env: Env, io: CliIo = proces
     }
     case "run":
     case "console": {
-      const loaded = loadConfig(configPath(env));
+      // What the bot reads (the environment plus systemd credentials); scripts get only `env`.
+      const bot = { ...env, ...readCredentials(env) };
+      // Before any script can start: its scripts must not read the bot's memory or environment,
+      // and what they orphan must stay findable by Stop.
+      const hardened = setNotDumpable() && setChildSubreaper();
+      if (!hardened) io.err("octopus: warning: prctl is unavailable; scripts can read the bot's /proc entries");
+      const loaded = loadConfig(configPath(bot));
       if (!loaded.ok) {
         io.err(loaded.error.message);
         return 2;
       }
-      const token = env.TELEGRAM_TOKEN || env.TELEGRAM_BOT_TOKEN;
-      if (command.name === "run" && token) return runBot(loaded.value, env, token, io);
+      const token = bot.TELEGRAM_TOKEN || bot.TELEGRAM_BOT_TOKEN;
+      if (command.name === "run" && token) return runBot(loaded.value, bot, env, token, io);
       if (command.name === "run" && !process.stdin.isTTY) {
         io.err("octopus: no TELEGRAM_TOKEN set (and stdin is not a terminal for the console): see README.md");
         return 2;
       }
       if (command.name === "run") io.err("No TELEGRAM_TOKEN set: starting the local console instead.");
-      return runLocalConsole(loaded.value, env, io);
+      return runLocalConsole(loaded.value, bot, env, io);
     }
   }
 }
@@ -128,7 +136,7 @@ async function tellAdmins(app: App, config: Config, text: string): Promise<void>
   await Promise.all(config.telegram.admins.map((id) => app.telegram.outbox.send(id, text)));
 }
 
-async function runBot(config: Config, env: Env, token: string, io: CliIo): Promise<number> {
+async function runBot(config: Config, env: Env, childBase: Env, token: string, io: CliIo): Promise<number> {
   const redactor = createRedactor([token]);
   const sinks: LogSink[] = [(line) => process.stdout.write(`${line}\n`)];
   if (config.log.file) sinks.push(createFileSink(config.log.file).sink);
@@ -146,7 +154,7 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
     log.warn("OCTOPUS_RATE_LIMITS=off: Telegram's send limits are not applied (benchmarks only)");
   const apiRoot = env.TELEGRAM_API_URL || "https://api.telegram.org";
   let app = createApp({
-    ...appResources(config, runtime, env, log, redactor),
+    ...appResources(config, runtime, childBase, log, redactor),
     token,
     apiRoot,
     ...(unlimited ? { limits: NO_LIMITS } : {}),
@@ -182,7 +190,7 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
     await app.stop({ keepRuns: true });
     current = loaded.value;
     app = createApp({
-      ...appResources(current, runtime, env, log, redactor),
+      ...appResources(current, runtime, childBase, log, redactor),
       token,
       apiRoot,
       ...(unlimited ? { limits: NO_LIMITS } : {}),
@@ -201,7 +209,8 @@ async function runBot(config: Config, env: Env, token: string, io: CliIo): Promi
   return 0;
 }
 
-function appResources(config: Config, runtime: Runtime, env: Env, log: Logger, redactor: Redactor) {
+/** `childBase`: the environment scripts inherit (secrets are still removed from it). */
+function appResources(config: Config, runtime: Runtime, childBase: Env, log: Logger, redactor: Redactor) {
   return {
     config,
     db: runtime.db,
@@ -210,13 +219,13 @@ function appResources(config: Config, runtime: Runtime, env: Env, log: Logger, r
     redactor,
     snapshotter: createRealSnapshotter(),
     stateDir: runtime.stateDir,
-    env,
+    env: childBase,
     secretBox: runtime.secretBox,
     ...(runtime.plumeServer ? { plumeServer: runtime.plumeServer } : {}),
   };
 }
 
-async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<number> {
+async function runLocalConsole(config: Config, env: Env, childBase: Env, io: CliIo): Promise<number> {
   const api = startLocalBotApi();
   const redactor = createRedactor([api.token]);
   const stateDir = resolveStateDir(config, env);
@@ -229,7 +238,7 @@ async function runLocalConsole(config: Config, env: Env, io: CliIo): Promise<num
     return runtime;
   }
   const app = createApp({
-    ...appResources(config, runtime, env, log, redactor),
+    ...appResources(config, runtime, childBase, log, redactor),
     token: api.token,
     apiRoot: api.url,
     extraAdmins: [CONSOLE_USER.id],

@@ -5,7 +5,7 @@
  */
 
 /** Variables a child never inherits, whatever their value. */
-const SECRET_ENV = /^(TELEGRAM_(BOT_)?TOKEN|OCTOPUS_SECRET_KEY|PLUME_.*)$/;
+const SECRET_ENV = /^(TELEGRAM_(BOT_)?TOKEN|OCTOPUS_SECRET_KEY|PLUME_.*|CREDENTIALS_DIRECTORY)$/;
 
 export function childEnv(
   parent: Record<string, string | undefined>,

@@ -29,6 +29,8 @@ describe("make install DESTDIR=…", () => {
     expect(r.exitCode).toBe(0);
     const out = r.stdout.toString();
     expect(out).toContain("DESTDIR set: no user created, systemd not touched.");
+    // The example config and an empty token: installed, but it would not be started.
+    expect(out).toContain("the service could not start yet: missing token admin");
     expect(mode(join(dest, "usr/bin/octopus"))).toBe("755");
     expect(mode(join(dest, "etc/octopus"))).toBe("750");
     expect(mode(join(dest, "etc/octopus/config.yaml"))).toBe("640");
@@ -38,13 +40,14 @@ describe("make install DESTDIR=…", () => {
     const unit = readFileSync(join(dest, "etc/systemd/system/octopus.service"), "utf8");
     expect(unit).toContain("ExecStart=/usr/bin/octopus run");
     for (const line of [
-      "EnvironmentFile=/etc/octopus/octopus.env",
+      "LoadCredential=octopus.env:/etc/octopus/octopus.env",
       "StateDirectory=octopus",
       "Restart=on-failure",
       "KillMode=mixed",
+      "RestartPreventExitStatus=2",
       "NoNewPrivileges=yes",
       "ProtectSystem=strict",
-      "ProtectHome=read-only",
+      "ProtectHome=yes",
       "PrivateTmp=yes",
       "ProtectKernelTunables=yes",
       "ProtectControlGroups=yes",
@@ -67,13 +70,17 @@ describe("make install DESTDIR=…", () => {
     expect(check.exitCode).toBe(0);
   });
 
-  test("a second install keeps an edited config and env file", () => {
+  test("a second install keeps an edited config and env file; with a token and a real admin it is ready", () => {
     const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
     expect(install(dest, stubBinary()).exitCode).toBe(0);
     writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: [42]\n");
     writeFileSync(join(dest, "etc/octopus/octopus.env"), "TELEGRAM_TOKEN=123:abc\n");
     const again = install(dest, stubBinary());
     expect(again.exitCode).toBe(0);
+    expect(again.stdout.toString()).toContain("the service could not start yet: missing admin");
+    writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins:\n    - 987654\n");
+    expect(install(dest, stubBinary()).stdout.toString()).toContain("the service is ready to start");
+    writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: [42]\n");
     expect(again.stdout.toString()).toContain("kept the existing /etc/octopus/config.yaml");
     expect(readFileSync(join(dest, "etc/octopus/config.yaml"), "utf8")).toBe("telegram:\n  admins: [42]\n");
     expect(readFileSync(join(dest, "etc/octopus/octopus.env"), "utf8")).toBe("TELEGRAM_TOKEN=123:abc\n");
@@ -90,6 +97,23 @@ describe("make install DESTDIR=…", () => {
     expect(() => statSync(join(dest, "etc/systemd/system/octopus.service"))).toThrow();
     expect(statSync(join(dest, "etc/octopus/config.yaml")).isFile()).toBe(true);
     expect(r.stdout.toString()).toContain("kept /etc/octopus");
+  });
+
+  test.skipIf(!hasAnalyze)("systemd-analyze security scores the installed unit OK (≤ 2.5)", () => {
+    const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
+    install(dest, stubBinary());
+    const r = Bun.spawnSync([
+      "systemd-analyze",
+      "security",
+      "--offline=yes",
+      join(dest, "etc/systemd/system/octopus.service"),
+    ]);
+    const out = r.stdout.toString() + r.stderr.toString();
+    const score = Number(/Overall exposure level for octopus\.service: ([\d.]+)/.exec(out)?.[1]);
+    expect(score).toBeLessThanOrEqual(2.5);
+    // Hardening that would break the bot stays out: the JIT, and /proc/stat for /status.
+    expect(out).toMatch(/✗ MemoryDenyWriteExecute=/);
+    expect(out).toMatch(/✗ ProcSubset=/);
   });
 
   test.skipIf(!hasAnalyze)("systemd-analyze verify accepts the unit, with no warning", () => {
