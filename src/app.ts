@@ -19,7 +19,7 @@ import { createRunner } from "./runner/runner.ts";
 import { createScheduler } from "./runner/scheduler.ts";
 import type { Clock } from "./shared/clock.ts";
 import type { Logger } from "./shared/log.ts";
-import type { Redactor } from "./shared/redact.ts";
+import { createRedactor, type Redactor } from "./shared/redact.ts";
 import { formatClock } from "./shared/time-format.ts";
 import type { SecretBox } from "./storage/crypto.ts";
 import { createStorageHealth, type StorageHealth } from "./storage/health.ts";
@@ -80,13 +80,11 @@ export function createApp(options: AppOptions): App {
   const metrics = createAppMetrics();
   const storage = options.storage ?? createStorageHealth(log.child("storage"), clock);
   const runsRepo = createRunsRepo(options.db);
-  // Every secret the bot knows: kept out of logs (redactor) and out of script environments and output.
-  const secrets = new Set<string>([options.token]);
-  const addSecret = (value: string) => {
-    secrets.add(value);
-    options.redactor?.add(value);
-  };
-  const secretValues = () => [...secrets];
+  // Every secret the bot knows, in one redactor: kept out of logs, messages, documents, script
+  // environments and script output.
+  const redactor = options.redactor ?? createRedactor();
+  redactor.add(options.token);
+  const addSecret = (value: string) => redactor.add(value);
   const runner = createRunner({
     stateDir: options.stateDir,
     runsRepo,
@@ -95,7 +93,7 @@ export function createApp(options: AppOptions): App {
     limits: config.runner,
     redactPatterns: config.redact,
     env: options.env,
-    secretValues,
+    redactor,
     onRunEnd: metrics.onRunEnd,
     storage,
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
@@ -116,6 +114,7 @@ export function createApp(options: AppOptions): App {
     onCommand: metrics.onCommand,
     onApiError: metrics.onApiError,
     storage,
+    redactor,
     ...(options.extraAdmins ? { extraAdmins: options.extraAdmins } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),

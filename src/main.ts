@@ -11,8 +11,8 @@ import { type App, createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
 import { readCredentials } from "./cli/credentials.ts";
-import { setChildSubreaper, setNotDumpable } from "./cli/prctl.ts";
 import { type CliIo, processIo } from "./cli/io.ts";
+import { setChildSubreaper, setNotDumpable } from "./cli/prctl.ts";
 import { openRuntime, type Runtime } from "./cli/runtime.ts";
 import { statusCommand } from "./cli/status.ts";
 import { loadConfig } from "./config/load.ts";
@@ -77,7 +77,8 @@ export async function main(argv: readonly string[], env: Env, io: CliIo = proces
       // Before any script can start: its scripts must not read the bot's memory or environment,
       // and what they orphan must stay findable by Stop.
       const hardened = setNotDumpable() && setChildSubreaper();
-      if (!hardened) io.err("octopus: warning: prctl is unavailable; scripts can read the bot's /proc entries");
+      if (!hardened)
+        io.err("octopus: warning: prctl is unavailable; scripts can read the bot's /proc entries");
       const loaded = loadConfig(configPath(bot));
       if (!loaded.ok) {
         io.err(loaded.error.message);

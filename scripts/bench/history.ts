@@ -12,6 +12,7 @@ import { parseConfig } from "../../src/config/parse.ts";
 import { createRunner } from "../../src/runner/runner.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { silentLogger } from "../../src/shared/log.ts";
+import { createRedactor } from "../../src/shared/redact.ts";
 import { DB_FILE, openDb } from "../../src/storage/db.ts";
 import { createRunsRepo } from "../../src/storage/runs-repo.ts";
 import { ms, report, summarize } from "./stats.ts";
@@ -51,7 +52,7 @@ function setup(rows: number) {
     limits: config.runner,
     redactPatterns: [],
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    secretValues: () => [],
+    redactor: createRedactor(),
   });
   const script = config.scripts[0];
   if (!script) throw new Error("script");

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { ScriptDef } from "../config/parse.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
+import type { Redactor } from "../shared/redact.ts";
 import type { StorageHealth } from "../storage/health.ts";
 import type { RunRow, RunStatus, RunsRepo } from "../storage/runs-repo.ts";
 import { childEnv } from "./child-env.ts";
@@ -12,7 +13,6 @@ import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
 import { type RunningProcess, startProcess } from "./process.ts";
 import { endOrphanGroup, processStartTime } from "./process-groups.ts";
-import { createOutputRedactor } from "./text-filters.ts";
 
 /**
  * Runs configured scripts: one at a time per script, at most `max_parallel` together,
@@ -68,8 +68,8 @@ export interface RunnerOptions {
   redactPatterns: readonly string[];
   /** The parent environment; secrets are removed before a child sees it. */
   env: Record<string, string | undefined>;
-  /** Values that must never reach a child (bot token, Plume credentials, the secret key). */
-  secretValues(): readonly string[];
+  /** The one redactor: its secrets never reach a child, nor leave in a script's output. */
+  redactor: Redactor;
   graceMs?: number;
   /** Metrics: a run ended, with its status and duration in seconds. */
   onRunEnd?(script: string, status: RunStatus, seconds: number): void;
@@ -93,6 +93,7 @@ function executableProblem(path: string): string | undefined {
 export function createRunner(options: RunnerOptions) {
   const { runsRepo, clock, log } = options;
   const runsDir = join(options.stateDir, "runs");
+  const patterns = options.redactPatterns.map((p) => new RegExp(p, "g"));
   const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
   /** Ids handed out while the history could not be written; a later row never reuses them. */
   let highestMemoryId = 0;
@@ -218,14 +219,14 @@ export function createRunner(options: RunnerOptions) {
       logPath,
       textPath,
       maxBytes: options.limits.max_log_bytes,
-      redact: createOutputRedactor(options.redactPatterns, [...secretValues, ...options.secretValues()]),
+      redact: options.redactor.with({ secrets: secretValues, patterns }).redact,
     });
     let run: ActiveRun | undefined;
     const started = startProcess(
       {
         argv: [script.path, ...script.args],
         cwd: script.cwd,
-        env: childEnv(options.env, options.secretValues(), {
+        env: childEnv(options.env, options.redactor.values(), {
           ...script.env,
           OCTOPUS_RUN_ID: String(id),
           OCTOPUS_SCRIPT: script.name,

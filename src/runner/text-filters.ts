@@ -1,6 +1,6 @@
 /**
- * Pure text filters for script output on its way to Telegram: ANSI escape removal and
- * redaction. The log file keeps the raw bytes; only what leaves the server is filtered.
+ * Pure text filter for script output on its way to Telegram: ANSI escape removal (redaction
+ * is the one redactor's, shared/redact.ts). The log file keeps the raw bytes.
  */
 
 // CSI sequences (colours, cursor moves), OSC sequences (titles, links) and lone escapes.
@@ -21,22 +21,4 @@ export function stripAnsi(text: string): string {
     })
     .join("\n")
     .replace(CONTROL, "");
-}
-
-const MASK = "[redacted]";
-
-/** Replaces every match of the configured patterns and every secret value (≥ 4 chars). */
-export function createOutputRedactor(
-  patterns: readonly string[],
-  secrets: readonly string[],
-): (text: string) => string {
-  const regexes = patterns.map((p) => new RegExp(p, "g"));
-  const values = secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  if (regexes.length === 0 && values.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const value of values) if (out.includes(value)) out = out.split(value).join(MASK);
-    for (const re of regexes) out = out.replace(re, MASK);
-    return out;
-  };
 }

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { TelegramUpdate } from "gramio";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
+import type { Redactor } from "../shared/redact.ts";
 import type { StorageHealth } from "../storage/health.ts";
 import { createInboxRepo } from "../storage/inbox-repo.ts";
 import { createMetaRepo } from "../storage/meta-repo.ts";
@@ -39,6 +40,8 @@ export interface TelegramBotOptions {
   onCommand?(command: string, outcome: string): void;
   onApiError?(method: string, error: unknown): void;
   storage: StorageHealth;
+  /** Applied to everything sent: text, captions, text documents. */
+  redactor?: Pick<Redactor, "ranges" | "redact">;
 }
 
 export interface TelegramBot {
@@ -74,7 +77,12 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   for (const [key, to] of meta.entries("chat.migrated.")) {
     queue.addMigration(Number(key.slice("chat.migrated.".length)), Number(to));
   }
-  const outbox = createOutbox({ queue, maxMessages: options.telegram.max_messages, toUpload });
+  const outbox = createOutbox({
+    queue,
+    maxMessages: options.telegram.max_messages,
+    toUpload,
+    ...(options.redactor ? { redactor: options.redactor } : {}),
+  });
   const access = createAccess(options.telegram, clock, options.extraAdmins);
   let username = "";
   const handle = createUpdateHandler({

@@ -1,5 +1,14 @@
+import { MASK, type Redactor } from "../shared/redact.ts";
 import type { OutboxQueue, Priority } from "./outbox-queue.ts";
-import { headTail, joinRich, MESSAGE_LIMIT, plain, type RichText, splitRichText } from "./rich-text.ts";
+import {
+  headTail,
+  joinRich,
+  MESSAGE_LIMIT,
+  maskRich,
+  plain,
+  type RichText,
+  splitRichText,
+} from "./rich-text.ts";
 
 /**
  * The only way a message leaves the bot. Turns "send this text" into Bot API calls that
@@ -57,17 +66,24 @@ export interface OutboxOptions {
   queue: OutboxQueue;
   /** Text needing more than this many messages goes out as a document (default 3). */
   maxMessages?: number;
-  /** Builds the document payload for the transport (gramio's MediaUpload in production). */
+  /** Builds the document payload for the transport. */
   toUpload: (content: DocumentContent, fileName: string) => unknown;
+  /** The one redactor: nothing leaves with a secret in its text, caption or text document. */
+  redactor?: Pick<Redactor, "ranges" | "redact">;
 }
 
-const rich = (text: RichText | string) => (typeof text === "string" ? plain(text) : text);
+const richOf = (text: RichText | string) => (typeof text === "string" ? plain(text) : text);
 const markup = (keyboard?: InlineKeyboardRows) =>
   keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {};
 const messageIdOf = (result: unknown) => (result as { message_id?: number } | undefined)?.message_id ?? 0;
 
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { queue } = options;
+  const { queue, redactor } = options;
+  const rich = (input: RichText | string): RichText => {
+    const r = richOf(input);
+    return redactor ? maskRich(r, redactor.ranges(r.text), MASK) : r;
+  };
+  const clean = (text: string) => (redactor ? redactor.redact(text) : text);
   const maxMessages = options.maxMessages ?? 3;
   /** What each message shows now, so an identical edit is skipped without a call. */
   const shown = new Map<string, string>();
@@ -88,8 +104,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       priority: opts.priority ?? "normal",
       ...waiting(opts),
       params: {
-        document: options.toUpload(content, fileName),
-        ...(caption ? { caption: caption.slice(0, 1024) } : {}),
+        document: options.toUpload(typeof content === "string" ? clean(content) : content, fileName),
+        ...(caption ? { caption: clean(caption).slice(0, 1024) } : {}),
         ...(opts.silent ? { disable_notification: true } : {}),
         ...(opts.replyTo
           ? { reply_parameters: { message_id: opts.replyTo, allow_sending_without_reply: true } }

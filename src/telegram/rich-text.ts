@@ -75,3 +75,35 @@ export function headTail(text: string, lines = 5, maxChars = 900): string {
   const joined = `${head}\n… ${all.length - lines * 2} more lines …\n${tail}`;
   return joined.length <= maxChars ? joined : `${joined.slice(0, maxChars - 1)}…`;
 }
+
+/**
+ * Masks the given [start, end) ranges (sorted, non-overlapping) with `mask`, moving entities
+ * so they still cover the same text: an entity after a range shifts, one around it stretches
+ * or shrinks, and one left empty is dropped.
+ */
+export function maskRich(rich: RichText, ranges: readonly [number, number][], mask: string): RichText {
+  if (!ranges.length) return rich;
+  const map = (pos: number, end: boolean) => {
+    let shift = 0;
+    for (const [start, stop] of ranges) {
+      if (pos >= stop) shift += mask.length - (stop - start);
+      else if (pos > start || (end && pos === stop)) return start + shift + (end ? mask.length : 0);
+      else break;
+    }
+    return pos + shift;
+  };
+  let text = "";
+  let at = 0;
+  for (const [start, stop] of ranges) {
+    text += rich.text.slice(at, start) + mask;
+    at = stop;
+  }
+  text += rich.text.slice(at);
+  const entities = rich.entities
+    .map((e) => {
+      const offset = map(e.offset, false);
+      return { ...e, offset, length: map(e.offset + e.length, true) - offset };
+    })
+    .filter((e) => e.length > 0);
+  return { text, entities };
+}

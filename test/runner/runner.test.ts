@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { textPathOf } from "../../src/runner/files.ts";
+import { createRedactor } from "../../src/shared/redact.ts";
 import { configOf, liveGroupMembers, makeRunner, SCRIPTS } from "../support/runner-kit.ts";
 
 const yaml = (scripts: string, extra = "") => `one_time_scripts:\n${scripts}\n${extra}`;
@@ -207,7 +208,7 @@ describe("running scripts as real processes", () => {
       limits: configOf("{}").runner,
       redactPatterns: [],
       env: {},
-      secretValues: () => [],
+      redactor: createRedactor(),
     });
     const interrupted = again.recoverInterrupted();
     expect(interrupted.map((r) => [r.id, r.chatId])).toEqual([[started.run.id, 42]]);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { lastLines, outcomeLine, renderLive, withOutput } from "../../src/runner/messages.ts";
-import { createOutputRedactor, stripAnsi } from "../../src/runner/text-filters.ts";
+import { stripAnsi } from "../../src/runner/text-filters.ts";
 
 describe("stripAnsi", () => {
   test.each([
@@ -12,17 +12,6 @@ describe("stripAnsi", () => {
     ["tab\tstays", "tab\tstays"],
   ])("%p", (input, output) => {
     expect(stripAnsi(input)).toBe(output);
-  });
-});
-
-describe("createOutputRedactor", () => {
-  test("patterns and secret values, longest secret first", () => {
-    const redact = createOutputRedactor(["token=\\w+"], ["abcd", "abcdefgh"]);
-    expect(redact("token=xyz abcdefgh abcd ab")).toBe("[redacted] [redacted] [redacted] ab");
-  });
-
-  test("no patterns is the identity", () => {
-    expect(createOutputRedactor([], ["abc"])("abc")).toBe("abc");
   });
 });
 

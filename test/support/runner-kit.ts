@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { type Config, parseConfig } from "../../src/config/parse.ts";
 import { createRunner, type FinishedRun, type RunListener } from "../../src/runner/runner.ts";
 import { systemClock } from "../../src/shared/clock.ts";
+import { createRedactor } from "../../src/shared/redact.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createRunsRepo } from "../../src/storage/runs-repo.ts";
 import { captureLog } from "./harness.ts";
@@ -34,7 +35,7 @@ export function makeRunner(
     limits: config.runner,
     redactPatterns: config.redact,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...extra.env },
-    secretValues: () => extra.secrets ?? [],
+    redactor: createRedactor(extra.secrets ?? []),
     graceMs: extra.graceMs ?? 1000,
   });
   const script = (name: string) => {
