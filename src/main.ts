@@ -12,7 +12,7 @@ import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
 import { readCredentials } from "./cli/credentials.ts";
 import { type CliIo, processIo } from "./cli/io.ts";
-import { setChildSubreaper, setNotDumpable } from "./cli/prctl.ts";
+import { setChildSubreaper, setNotDumpable } from "./system/libc.ts";
 import { openRuntime, type Runtime } from "./cli/runtime.ts";
 import { statusCommand } from "./cli/status.ts";
 import { loadConfig } from "./config/load.ts";

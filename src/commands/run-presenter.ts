@@ -73,6 +73,8 @@ export function createRunPresenter(deps: {
         const { run } = result;
         let header = outcomeLine(run.script.name, result.outcome as RunOutcome, result.durationMs);
         if (result.leftoversKilled) header += "\n(background processes it left running were ended)";
+        if (result.survivors > 0)
+          header += `\n⚠️ ${result.survivors} of its processes ${result.survivors === 1 ? "is" : "are"} still running after SIGKILL`;
         const size = run.output.textLength();
         const id = await messageId;
         const show = async (text: ReturnType<typeof withOutput>) =>

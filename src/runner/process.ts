@@ -3,9 +3,10 @@ import { err, ok, type Result } from "../shared/result.ts";
 
 /**
  * One child process in its own process group (setsid), so Stop, a timeout or shutdown can
- * end the whole tree: SIGTERM to the group, SIGKILL after the grace period. Run by argv,
- * never through a shell. Output chunks arrive as they are read, stdout and stderr
- * interleaved in arrival order.
+ * end the whole tree: SIGTERM to the group and to every process `tree()` finds (descendants
+ * that left the group with setsid or a double fork), SIGKILL after the grace period, then a
+ * check that nothing survived. Run by argv, never through a shell. Output chunks arrive as
+ * they are read, stdout and stderr interleaved in arrival order.
  */
 
 export interface ProcessSpec {
@@ -17,6 +18,10 @@ export interface ProcessSpec {
   graceMs?: number;
   /** How long to wait for the pipes to close after the main process exited. */
   drainMs?: number;
+  /** The run's live processes now, beyond its process group (see proc-tree.ts). */
+  tree?: () => number[];
+  /** Collects orphans that died (zombies re-parented to the bot). */
+  reap?: () => void;
 }
 
 export interface ProcessExit {
@@ -27,6 +32,8 @@ export interface ProcessExit {
   stoppedBy?: string;
   /** Processes the script left holding its output pipes were ended. */
   leftoversKilled: boolean;
+  /** Processes of the run still alive after SIGKILL (0 when all are gone). */
+  survivors: number;
 }
 
 export interface RunningProcess {
@@ -47,6 +54,19 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+function signalPids(pids: readonly number[], signal: NodeJS.Signals): number {
+  let sent = 0;
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+      sent++;
+    } catch {
+      // gone already
+    }
+  }
+  return sent;
+}
+
 /** Starts the process, or says why it could not (missing, not executable, bad cwd). */
 export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<RunningProcess, string> {
   const graceMs = spec.graceMs ?? 5000;
@@ -64,14 +84,32 @@ export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<Ru
     return err(errorMessage(error).replace(/^.*?:\s*/, "") || "could not start");
   }
   const pid = child.pid;
+  const tree = spec.tree ?? (() => []);
   let timedOut = false;
   let stoppedBy: string | undefined;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
 
+  const killAll = (signal: NodeJS.Signals) => {
+    const others = tree().filter((p) => p !== pid);
+    const group = signalGroup(pid, signal);
+    return signalPids(others, signal) > 0 || group;
+  };
   const terminate = () => {
     if (killTimer) return;
-    signalGroup(pid, "SIGTERM");
-    killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
+    killAll("SIGTERM");
+    killTimer = setTimeout(() => killAll("SIGKILL"), graceMs);
+  };
+
+  /** After SIGKILL: wait briefly until no process of the run is left; returns how many are. */
+  const survivorsAfterKill = async () => {
+    for (let i = 0; i < 20; i++) {
+      spec.reap?.();
+      if (tree().length === 0) return 0;
+      await Bun.sleep(50);
+      killAll("SIGKILL");
+    }
+    spec.reap?.();
+    return tree().length;
   };
 
   const timeout = setTimeout(() => {
@@ -96,13 +134,18 @@ export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<Ru
       Bun.sleep(spec.drainMs ?? 2000).then(() => false),
     ]);
     if (!drained) {
-      leftoversKilled = signalGroup(pid, "SIGTERM");
+      leftoversKilled = killAll("SIGTERM");
       const closed = await Promise.race([readers.then(() => true), Bun.sleep(graceMs).then(() => false)]);
-      if (!closed) signalGroup(pid, "SIGKILL");
+      if (!closed) killAll("SIGKILL");
       await readers;
-    } else if (timedOut || stoppedBy) {
-      // Stop and timeout end the whole tree, including children that closed their output.
-      signalGroup(pid, "SIGKILL");
+    }
+    let survivors = 0;
+    if (timedOut || stoppedBy || !drained) {
+      // Stop and timeout end the whole tree, including children that closed their output or
+      // left the process group; the run is reported only once they are gone (or counted).
+      if (killTimer) clearTimeout(killTimer);
+      killAll("SIGKILL");
+      survivors = await survivorsAfterKill();
     }
     if (killTimer) clearTimeout(killTimer);
     return {
@@ -111,6 +154,7 @@ export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<Ru
       timedOut,
       ...(stoppedBy ? { stoppedBy } : {}),
       leftoversKilled,
+      survivors,
     };
   })();
 

@@ -5,6 +5,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import type { Redactor } from "../shared/redact.ts";
 import type { StorageHealth } from "../storage/health.ts";
+import { reap } from "../system/libc.ts";
 import type { RunRow, RunStatus, RunsRepo } from "../storage/runs-repo.ts";
 import { childEnv } from "./child-env.ts";
 import { runFiles, textPathOf } from "./files.ts";
@@ -13,6 +14,7 @@ import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
 import { type RunningProcess, startProcess } from "./process.ts";
 import { endOrphanGroup, processStartTime } from "./process-groups.ts";
+import { listProcesses, processesWithKey, runTree } from "./proc-tree.ts";
 
 /**
  * Runs configured scripts: one at a time per script, at most `max_parallel` together,
@@ -44,6 +46,8 @@ export interface FinishedRun {
   leftoversKilled: boolean;
   /** Set when the run's log files could not be written (disk full): the chat gets the tail. */
   saveError?: string;
+  /** Processes of the run that were still alive after SIGKILL. */
+  survivors: number;
 }
 
 export interface RunListener {
@@ -78,6 +82,7 @@ export interface RunnerOptions {
 }
 
 const HISTORY_PRUNE_EVERY_MS = 3_600_000;
+const REAP_EVERY_MS = 10_000;
 
 function executableProblem(path: string): string | undefined {
   try {
@@ -94,6 +99,20 @@ export function createRunner(options: RunnerOptions) {
   const { runsRepo, clock, log } = options;
   const runsDir = join(options.stateDir, "runs");
   const patterns = options.redactPatterns.map((p) => new RegExp(p, "g"));
+  // Tells this install's runs apart from another install's on the same machine (same run ids).
+  const instance = Bun.hash(options.stateDir).toString(16).slice(0, 10);
+  const runKey = (id: number) => `${instance}-${id}`;
+  /**
+   * Orphans re-parented to the bot that have died are zombies until someone waits for them;
+   * Bun waits only for what it spawned, so they are collected here. The pids Bun spawned (the
+   * runs' own processes) are never touched: Bun needs their exit status.
+   */
+  let reaper: ReturnType<typeof setInterval> | undefined;
+  const reapOrphans = () => {
+    const spawned = new Set([...active.values()].map((r) => r.process.pid));
+    for (const p of listProcesses())
+      if (p.ppid === process.pid && p.state === "Z" && !spawned.has(p.pid)) reap(p.pid);
+  };
   const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
   /** Ids handed out while the history could not be written; a later row never reuses them. */
   let highestMemoryId = 0;
@@ -169,6 +188,10 @@ export function createRunner(options: RunnerOptions) {
     requester: Requester,
     listener: RunListener,
   ): { ok: true; run: ActiveRun } | { ok: false; refusal: StartRefusal } {
+    if (!reaper) {
+      reaper = setInterval(reapOrphans, REAP_EVERY_MS);
+      reaper.unref();
+    }
     const same = [...active.values()].find((r) => r.script.name === script.name);
     if (same) return { ok: false, refusal: { kind: "already-running", run: same } };
     if (active.size >= options.limits.max_parallel)
@@ -222,6 +245,7 @@ export function createRunner(options: RunnerOptions) {
       redact: options.redactor.with({ secrets: secretValues, patterns }).redact,
     });
     let run: ActiveRun | undefined;
+    let pidOf: number | undefined;
     const started = startProcess(
       {
         argv: [script.path, ...script.args],
@@ -229,12 +253,15 @@ export function createRunner(options: RunnerOptions) {
         env: childEnv(options.env, options.redactor.values(), {
           ...script.env,
           OCTOPUS_RUN_ID: String(id),
+          OCTOPUS_RUN_KEY: runKey(id),
           OCTOPUS_SCRIPT: script.name,
           OCTOPUS_USER_ID: requester.userId === null ? "" : String(requester.userId),
           OCTOPUS_CHAT_ID: requester.chatId === null ? "" : String(requester.chatId),
         }),
         timeoutMs: script.timeoutMs,
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+        tree: () => (pidOf === undefined ? [] : runTree(pidOf, runKey(id))),
+        reap: reapOrphans,
       },
       (chunk, stream) => {
         output.write(chunk, stream);
@@ -246,6 +273,7 @@ export function createRunner(options: RunnerOptions) {
       return fail(started.error);
     }
     const proc = started.value;
+    pidOf = proc.pid;
     write(() => runsRepo.setPid(id, proc.pid, processStartTime(proc.pid)), undefined, saved);
     run = { id, script, requester, startedAt, output, textPath, stop: (by) => proc.stop(by) };
     log.info("script started", { script: script.name, run: id, by: requester.name, pid: proc.pid });
@@ -290,6 +318,7 @@ export function createRunner(options: RunnerOptions) {
           outcome,
           durationMs: endedAt - startedAt,
           leftoversKilled: exit.leftoversKilled,
+          survivors: exit.survivors,
           ...(saveError ? { saveError } : {}),
         });
       } catch (error) {
@@ -333,7 +362,16 @@ export function createRunner(options: RunnerOptions) {
       const rows = runsRepo.running();
       for (const row of rows) {
         // Outside systemd nothing else ends a crashed bot's children: do it here.
-        const orphan = row.pid !== null && endOrphanGroup(row.pid, row.pidStart);
+        // Its group, and what left the group but still carries the run's key in its environment.
+        const strays = processesWithKey(runKey(row.id));
+        for (const pid of strays) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // gone meanwhile
+          }
+        }
+        const orphan = (row.pid !== null && endOrphanGroup(row.pid, row.pidStart)) || strays.length > 0;
         if (orphan) log.warn("ended the processes of an interrupted run", { run: row.id, pid: row.pid });
         let bytes = 0;
         try {

@@ -3,7 +3,7 @@ import { childEnv } from "../../src/runner/child-env.ts";
 import { outcomeOf } from "../../src/runner/outcome.ts";
 
 describe("outcomeOf", () => {
-  const exit = { exitCode: 0, signal: null, timedOut: false, leftoversKilled: false };
+  const exit = { exitCode: 0, signal: null, timedOut: false, leftoversKilled: false, survivors: 0 };
   test.each([
     ["exit 0", exit, "succeeded", null],
     ["exit 3", { ...exit, exitCode: 3 }, "failed", null],

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { textPathOf } from "../../src/runner/files.ts";
+import { setChildSubreaper } from "../../src/system/libc.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
 import { configOf, liveGroupMembers, makeRunner, SCRIPTS } from "../support/runner-kit.ts";
 
@@ -51,6 +52,37 @@ describe("running scripts as real processes", () => {
     expect(r.outcome).toEqual({ status: "stopped", by: "Ada" });
     await Bun.sleep(100);
     expect(liveGroupMembers(pid)).toEqual([]);
+  });
+
+  test("Stop ends children that left the process group (setsid, double fork); the run ends only when they are gone", async () => {
+    // The bot is a child subreaper (main.ts); this test process plays the bot.
+    expect(setChildSubreaper()).toBe(true);
+    const k = makeRunner(yaml("  - { name: escape, path: escape.sh }"), { graceMs: 500 });
+    let ready = false;
+    const done = k.run("escape", {
+      output: (run) => {
+        ready ||= run.output.tail().includes("ready");
+      },
+    });
+    while (!ready) await Bun.sleep(20);
+    const tail = k.runner.active()[0]?.output.tail() ?? "";
+    const escaped = [/setsid (\d+)/, /double (\d+)/].map((re) => Number(re.exec(tail)?.[1]));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    expect(escaped.every(alive)).toBe(true);
+    k.runner.stop(k.runner.active()[0]?.id as number, "Ada");
+    const r = await done;
+    expect(r.outcome.status).toBe("stopped");
+    expect(r.survivors).toBe(0);
+    expect(escaped.filter(alive)).toEqual([]);
+    // Re-parented orphans were reaped, not left as zombies of this process.
+    for (const pid of escaped) expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 
   test("a script that ignores SIGTERM is killed after the grace period", async () => {

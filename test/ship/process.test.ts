@@ -95,6 +95,41 @@ describe("the bot as a process", () => {
     expect(await again.proc.exited).toBe(0);
   }, 30_000);
 
+  test("kill -9, then a restart: processes that left the run's group (setsid, double fork) are ended too", async () => {
+    // The tree script swapped for one whose children leave its process group.
+    const config = CONFIG(
+      `long_running_scripts:\n  - { name: escape, path: ${SCRIPTS}/escape.sh }\n`,
+    ).replace(/long_running_scripts:\n {2}- \{ name: tree[^\n]*\n/, "");
+    const { api, bot, message } = setup(config);
+    await bot.ready();
+    api.userSays(ADMIN.id, ADMIN, "/run escape");
+    const shown = await message(/ready/);
+    const text = shown.type === "message" || shown.type === "edit" ? shown.message.text : "";
+    const escaped = [/setsid (\d+)/, /double (\d+)/].map((re) => Number(re.exec(text)?.[1]));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    expect(escaped.every(alive)).toBe(true);
+    bot.proc.kill("SIGKILL");
+    await bot.proc.exited;
+    expect(escaped.every(alive)).toBe(true);
+    const again = spawnBot(api, config, {
+      configDir: bot.configDir,
+      stateDir: bot.stateDir,
+    });
+    procs.push(again.proc);
+    await message(/^💥 Run #\d+ \(escape\) was interrupted/);
+    for (let i = 0; i < 50 && escaped.some(alive); i++) await Bun.sleep(20);
+    expect(escaped.filter(alive)).toEqual([]);
+    again.proc.kill("SIGTERM");
+    expect(await again.proc.exited).toBe(0);
+  }, 30_000);
+
   test("SIGHUP with a broken config keeps the old one and tells the admins; a good one reloads", async () => {
     const { api, bot, message } = setup();
     await bot.ready();

@@ -1,7 +1,8 @@
 import { dlopen, FFIType } from "bun:ffi";
 
 /**
- * Two process settings Bun has no API for, through libc's prctl(2):
+ * What Bun has no API for, through libc: waitpid(2) for re-parented orphans, and two process
+ * settings through prctl(2):
  * - not dumpable: /proc/<pid>/environ, /mem and ptrace of the bot become unavailable to
  *   processes of the same user (its scripts), so a script cannot read the bot's secrets there;
  * - child subreaper: processes a script orphans (setsid, double fork) are re-parented to the
@@ -12,11 +13,16 @@ const PR_SET_DUMPABLE = 4;
 const PR_GET_DUMPABLE = 3;
 const PR_SET_CHILD_SUBREAPER = 36;
 
-type Prctl = (option: number, a: number, b: number, c: number, d: number) => number;
+const WNOHANG = 1;
 
-let cached: Prctl | null | undefined;
+interface Libc {
+  prctl(option: number, a: number, b: number, c: number, d: number): number;
+  waitpid(pid: number, status: null, options: number): number;
+}
 
-function prctl(): Prctl | null {
+let cached: Libc | null | undefined;
+
+function libc(): Libc | null {
   if (cached !== undefined) return cached;
   for (const name of ["libc.so.6", "libc.so"]) {
     try {
@@ -25,8 +31,12 @@ function prctl(): Prctl | null {
           args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
           returns: FFIType.i32,
         },
+        waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
       });
-      cached = (o, a, b, c, d) => lib.symbols.prctl(o, a, b, c, d) as number;
+      cached = {
+        prctl: (o, a, b, c, d) => lib.symbols.prctl(o, a, b, c, d) as number,
+        waitpid: (pid, status, options) => lib.symbols.waitpid(pid, status, options) as number,
+      };
       return cached;
     } catch {
       // try the next name
@@ -34,6 +44,16 @@ function prctl(): Prctl | null {
   }
   cached = null;
   return cached;
+}
+
+const prctl = () => libc()?.prctl;
+
+/**
+ * Collects the exit status of a zombie child that Bun did not spawn (an orphan re-parented to
+ * us). Never call it for a pid Bun.spawn started: Bun would lose that child's exit status.
+ */
+export function reap(pid: number): boolean {
+  return (libc()?.waitpid(pid, null, WNOHANG) ?? 0) === pid;
 }
 
 export function setNotDumpable(): boolean {
