@@ -151,13 +151,21 @@ export function createApp(options: AppOptions): App {
     timeoutMs: config.plume.timeout,
     cacheTtlMs: config.plume.cache_ttl,
     ...(config.plume.api_base ? { defaultApiBase: config.plume.api_base } : {}),
+    endpoints: { allowedHosts: config.plume.allowed_hosts, allowHttp: config.plume.allow_http },
     onSecret: addSecret,
     sleep: Bun.sleep,
     random: Math.random,
     onCall: metrics.onPlumeCall,
   });
   const plumeCommands = createPlumeCommands({ plume, saved: config.plume.locations, clock });
-  const plumeAuth = createPlumeAuthCommands({ plume, repo: plumeRepo, clock });
+  const plumeAuth = createPlumeAuthCommands({
+    plume,
+    repo: plumeRepo,
+    clock,
+    endpoints: { allowedHosts: config.plume.allowed_hosts, allowHttp: config.plume.allow_http },
+    ...(config.plume.api_base ? { defaultApiBase: config.plume.api_base } : {}),
+    log: log.child("plume"),
+  });
   const alerts = createAlertsService({ config, db: options.db, outbox, snapshot, clock, log, storage });
   const alertCommands = createAlertCommands({ monitor: alerts.monitor, repo: alerts.repo, clock });
   const status = createStatusCommands({

@@ -1,7 +1,8 @@
 import { plumeErrorText } from "../plume/errors.ts";
 import { DEFAULT_API_BASE, type PlumeService } from "../plume/service.ts";
 import type { Clock } from "../shared/clock.ts";
-import { isAcceptableApiUrl } from "../shared/url.ts";
+import { checkUserEndpoint, type EndpointPolicy } from "../plume/endpoints.ts";
+import type { Logger } from "../shared/log.ts";
 import type { Conversation, PlumeRepo } from "../storage/plume-repo.ts";
 import type { CallbackSpec, CommandContext, CommandSpec, TextHook } from "../telegram/context.ts";
 
@@ -13,16 +14,34 @@ import type { CallbackSpec, CommandContext, CommandSpec, TextHook } from "../tel
  */
 
 const EXPIRY_MS = 10 * 60_000;
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "?";
+  }
+};
 const STEPS = {
   sso: "Step 1/4: send the SSO URL (https://…/oauth2/<cloud id>/v1/token). /cancel stops.",
   header:
     "Step 2/4: send the authorization header (Basic …). I delete your message as soon as I have read it.",
   partner: "Step 3/4: send your partner id (at least 20 characters).",
-  api: `Step 4/4: send the API base URL, or /skip for the default (${DEFAULT_API_BASE}).`,
 } as const;
 
-export function createPlumeAuthCommands(deps: { plume: PlumeService; repo: PlumeRepo; clock: Clock }) {
+export function createPlumeAuthCommands(deps: {
+  plume: PlumeService;
+  repo: PlumeRepo;
+  clock: Clock;
+  /** What a chat user may point the bot at (plume.allowed_hosts, plume.allow_http). */
+  endpoints: EndpointPolicy;
+  /** The API base used when the user skips the step (plume.api_base, else the gamma cloud). */
+  defaultApiBase?: string;
+  log?: Logger;
+}) {
   const { repo, clock } = deps;
+  const defaultApi = deps.defaultApiBase ?? DEFAULT_API_BASE;
+  const apiStep = `Step 4/4: send the API base URL, or /skip for the default (${defaultApi}).`;
   const now = () => clock.now();
 
   /** The live conversation of a user, or undefined (an expired one is removed and reported). */
@@ -46,7 +65,7 @@ export function createPlumeAuthCommands(deps: { plume: PlumeService; repo: Plume
     await save(c, "confirm", apiBase ? { apiBase } : {});
     const d: Record<string, string | undefined> = { ...c.data, ...(apiBase ? { apiBase } : {}) };
     await ctx.reply(
-      `Check:\nSSO URL: ${d.ssoUrl}\nPartner id: ${d.partnerId}\nAPI: ${d.apiBase ?? `${DEFAULT_API_BASE} (default)`}\n\nI will fetch a token now; nothing is stored unless that works.`,
+      `Check:\nSSO URL: ${d.ssoUrl}\nPartner id: ${d.partnerId}\nAPI: ${d.apiBase ?? `${defaultApi} (default)`}\n\nI will fetch a token now; nothing is stored unless that works.`,
       {
         keyboard: [
           [
@@ -67,9 +86,9 @@ export function createPlumeAuthCommands(deps: { plume: PlumeService; repo: Plume
       return true;
     };
     if (c.step === "sso") {
-      if (!isAcceptableApiUrl(text))
-        return refuse("That is not an https:// URL. Send the SSO URL, or /cancel.");
-      await save(c, "header", { ssoUrl: text });
+      const sso = checkUserEndpoint(text, "sso", deps.endpoints);
+      if (!sso.ok) return refuse(`${sso.error} Send the SSO URL, or /cancel.`);
+      await save(c, "header", { ssoUrl: sso.value });
       await ctx.reply(STEPS.header);
     } else if (c.step === "header") {
       // A credential typed into a chat stays in its history: remove it first.
@@ -85,11 +104,11 @@ export function createPlumeAuthCommands(deps: { plume: PlumeService; repo: Plume
       if (!/^[A-Za-z0-9_-]{20,}$/.test(text))
         return refuse("A partner id has at least 20 letters, digits, - or _. Send it again, or /cancel.");
       await save(c, "api", { partnerId: text });
-      await ctx.reply(STEPS.api);
+      await ctx.reply(apiStep);
     } else if (c.step === "api") {
-      if (!isAcceptableApiUrl(text))
-        return refuse("That is not an https:// URL. Send the API base, /skip for the default, or /cancel.");
-      await askConfirmation(ctx, c, text.replace(/\/+$/, ""));
+      const api = checkUserEndpoint(text, "api", deps.endpoints);
+      if (!api.ok) return refuse(`${api.error} Send the API base, /skip for the default, or /cancel.`);
+      await askConfirmation(ctx, c, api.value);
     } else {
       await ctx.reply("Press ✅ to fetch a token and save, or /cancel.");
     }
@@ -176,10 +195,21 @@ export function createPlumeAuthCommands(deps: { plume: PlumeService; repo: Plume
         const verified = await deps.plume.verify(creds);
         repo.deleteConversation(ctx.user.id);
         if (!verified.ok) {
-          repo.audit(ctx.user.id, now(), "auth set", `failed: ${verified.error.kind}`);
-          return void (await ctx.edit(
-            `❌ ${plumeErrorText(verified.error)} Nothing was stored: check the values and /auth again.`,
-          ));
+          const e = verified.error;
+          repo.audit(ctx.user.id, now(), "auth set", `failed: ${e.kind}`);
+          // The SSO URL came from the chat: what it answered (status, timing) goes to the log for
+          // admins, and the chat gets one sentence, so /auth cannot be used to probe a network.
+          deps.log?.warn("/auth: the token fetch failed", {
+            user: ctx.user.id,
+            host: hostOf(creds.ssoUrl),
+            kind: e.kind,
+            status: e.status,
+          });
+          const why =
+            e.kind === "auth"
+              ? plumeErrorText(e)
+              : `Could not reach the SSO at ${hostOf(creds.ssoUrl)}.`;
+          return void (await ctx.edit(`❌ ${why} Nothing was stored: check the values and /auth again.`));
         }
         await repo.saveCredentials(ctx.user.id, creds, now());
         repo.scrub();

@@ -172,8 +172,20 @@ const HttpsUrl = v.pipe(
   v.check(isAcceptableApiUrl, "expected an https:// URL (plain http only for loopback addresses)"),
 );
 
+const AllowedHost = v.pipe(
+  v.string("expected a host name such as api.example.com, *.example.com or 127.0.0.1:8443"),
+  v.regex(
+    /^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/,
+    "expected a host name such as api.example.com, *.example.com or 127.0.0.1:8443",
+  ),
+);
+
 const PlumeSchema = v.strictObject({
   api_base: v.optional(HttpsUrl),
+  /** Hosts a chat user may give /auth besides Plume's own (SSO: *.sso.plume.com; API: *.plumenet.io, *.plume.com). */
+  allowed_hosts: v.optional(v.array(AllowedHost, "expected a list of host names"), []),
+  /** Plain http to allowed hosts (a local test cloud); never needed against Plume. */
+  allow_http: v.optional(v.boolean("expected true or false"), false),
   timeout: v.optional(Duration, "10s"),
   cache_ttl: v.optional(Duration, "60s"),
   watch_check: v.optional(CronPattern, "*/5 * * * *"),

@@ -41,12 +41,15 @@ export async function callOnce(o: CallOptions, endpoint: string): Promise<Result
         headers: o.headers,
         ...(o.body !== undefined ? { body: o.body } : {}),
         retry: false,
+        // Never followed: a redirect could send the Authorization header to another host.
+        redirect: "manual",
         signal: AbortSignal.timeout(o.timeoutMs),
         ignoreResponseError: true,
         responseType: "text",
       });
       const answer = { status: res.status, text: (res._data as string | undefined) ?? "" };
-      o.onCall?.(endpoint, seconds(), res.status >= 400 ? `http_${res.status}` : undefined);
+      o.onCall?.(endpoint, seconds(), res.status >= 300 ? `http_${res.status}` : undefined);
+      if (res.status >= 300 && res.status < 400) return err(new PlumeError("api", endpoint, res.status));
       if (res.status < 500) return ok(answer);
       last = new PlumeError("api", endpoint, res.status);
     } catch (error) {

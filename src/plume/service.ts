@@ -1,5 +1,6 @@
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
+import { checkUserEndpoint, type EndpointPolicy } from "./endpoints.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import type { PlumeCredentials, PlumeRepo } from "../storage/plume-repo.ts";
 import { createPlumeClient, type Http, type PlumeClient } from "./client.ts";
@@ -33,6 +34,8 @@ export function createPlumeService(deps: {
   timeoutMs: number;
   cacheTtlMs: number;
   defaultApiBase?: string;
+  /** Checked again at use for credentials a user entered (stored before a policy change, say). */
+  endpoints?: EndpointPolicy;
   onSecret(value: string): void;
   sleep(ms: number): Promise<void>;
   random(): number;
@@ -103,6 +106,13 @@ export function createPlumeService(deps: {
       return err(
         "Plume is not set up: use /auth to enter your credentials, or ask the operator to set PLUME_* on the server.",
       );
+    if (found.owner !== "server" && deps.endpoints) {
+      const { ssoUrl, apiBase } = found.creds;
+      const sso = checkUserEndpoint(ssoUrl, "sso", deps.endpoints);
+      const api = apiBase ? checkUserEndpoint(apiBase, "api", deps.endpoints) : ok(apiBase);
+      if (!sso.ok || !api.ok)
+        return err(`Your Plume credentials point at a host that is not allowed: ${sso.ok ? (api.ok ? "" : api.error) : sso.error} Use /auth again.`);
+    }
     return ok({ owner: found.owner, client: clientFor(found.owner, found.creds) });
   }
 

@@ -34,6 +34,9 @@ telegram:
   viewers: [${VIEWER.id}]
 plume:
   timeout: 2s
+  # The fake cloud on loopback: exactly the two keys an operator would set for such a cloud.
+  allowed_hosts: ["${new URL(cloud.ssoUrl).host}"]
+  allow_http: true
   locations:
     - { name: office, customer_id: ${CUSTOMER}, location_id: ${LOC.podDown}, watch: true }
 ${extra}`;
@@ -136,8 +139,12 @@ describe("the /auth conversation", () => {
     h = await startHarness(config());
     expect(await say(h, VIEWER, "/health office")).toStartWith("Plume is not set up: use /auth");
     expect(await say(h, VIEWER, "/auth")).toStartWith("Step 1/4: send the SSO URL");
-    expect(await say(h, VIEWER, "http://plume.example.com/token")).toBe(
-      "That is not an https:// URL. Send the SSO URL, or /cancel.",
+    expect(await say(h, VIEWER, "ftp://plume.example.com/token")).toBe(
+      "Only https:// or http:// URLs. Send the SSO URL, or /cancel.",
+    );
+    // Not a Plume host, not on plume.allowed_hosts: refused before any call.
+    expect(await say(h, VIEWER, "http://127.0.0.1:9/probe")).toBe(
+      "127.0.0.1:9 is not a Plume SSO host (*.sso.plume.com; an admin can add hosts with plume.allowed_hosts). Send the SSO URL, or /cancel.",
     );
     expect(await say(h, VIEWER, cloud.ssoUrl)).toStartWith("Step 2/4: send the authorization header");
     h.api.userSays(VIEWER.id, VIEWER, AUTH);
@@ -148,7 +155,7 @@ describe("the /auth conversation", () => {
     expect(h.api.state.events.some((e) => e.type === "delete" && e.chatId === VIEWER.id)).toBe(true);
     expect(await say(h, VIEWER, "short")).toStartWith("A partner id has at least 20");
     expect(await say(h, VIEWER, PARTNER)).toStartWith("Step 4/4: send the API base URL, or /skip");
-    expect(await say(h, VIEWER, "ftp://x")).toStartWith("That is not an https:// URL. Send the API base");
+    expect(await say(h, VIEWER, "ftp://x")).toStartWith("Only https:// or http:// URLs. Send the API base");
     h.api.userSays(VIEWER.id, VIEWER, cloud.apiBase);
     const check = await h.nextMessage(VIEWER.id);
     expect(check.text).toContain(`Partner id: ${PARTNER}`);
@@ -178,6 +185,51 @@ describe("the /auth conversation", () => {
     expect(failed.type === "edit" && failed.message.text).toBe(
       "❌ Plume authentication failed: check the credentials (/auth). Nothing was stored: check the values and /auth again.",
     );
+  });
+
+  test("a user-supplied SSO that redirects: not followed, one uniform sentence in the chat, details in the log", async () => {
+    // A second service the redirect points at: it must never be called.
+    let probed = 0;
+    const target = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => {
+        probed++;
+        return Response.json({ access_token: "x", expires_in: 3600 });
+      },
+    });
+    const redirector = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () =>
+        new Response(null, { status: 307, headers: { location: `http://127.0.0.1:${target.port}/token` } }),
+    });
+    try {
+      h = await startHarness(
+        config().replace(
+          /allowed_hosts: \[[^\]]*\]/,
+          `allowed_hosts: ["127.0.0.1:${redirector.port}", "127.0.0.1:${target.port}"]`,
+        ),
+      );
+      await say(h, ADMIN, "/auth");
+      await say(h, ADMIN, `http://127.0.0.1:${redirector.port}/token`);
+      await say(h, ADMIN, AUTH);
+      await say(h, ADMIN, PARTNER);
+      h.api.userSays(ADMIN.id, ADMIN, "/skip");
+      const check = await h.nextMessage(ADMIN.id);
+      h.api.press(ADMIN.id, check.messageId, "pa:ok", ADMIN);
+      const failed = await h.api.waitFor((e) => e.type === "edit" && e.message.text.startsWith("❌"));
+      expect(failed.type === "edit" && failed.message.text).toBe(
+        `❌ Could not reach the SSO at 127.0.0.1:${redirector.port}. Nothing was stored: check the values and /auth again.`,
+      );
+      expect(probed).toBe(0);
+      expect(
+        h.lines.some((l) => l.includes("/auth: the token fetch failed") && l.includes("status=307")),
+      ).toBe(true);
+    } finally {
+      target.stop(true);
+      redirector.stop(true);
+    }
   });
 
   test("the conversation survives a restart", async () => {
