@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { createAlertsService } from "./alerts/service.ts";
 import { createAlertCommands } from "./commands/alerts.ts";
+import { createCredentialGuard } from "./commands/credential-guard.ts";
 import { createHistoryCommands } from "./commands/history.ts";
 import { createPlumeCommands } from "./commands/plume.ts";
 import { createPlumeAuthCommands } from "./commands/plume-auth.ts";
@@ -110,7 +111,7 @@ export function createApp(options: AppOptions): App {
     telegram: config.telegram,
     commands: () => commands,
     callbacks: () => callbacks,
-    textHooks: [(ctx) => plumeAuth.textHook(ctx)],
+    textHooks: [(ctx) => plumeAuth.textHook(ctx), (ctx) => credentialGuard(ctx)],
     onCommand: metrics.onCommand,
     onApiError: metrics.onApiError,
     storage,
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions): App {
 
   const snapshot = () => options.snapshotter.take(config.monitored_devices);
   const plumeRepo = createPlumeRepo(options.db, options.secretBox);
+  const credentialGuard = createCredentialGuard({ scrub: () => plumeRepo.scrub() });
   const plume = createPlumeService({
     ...(options.plumeServer ? { server: options.plumeServer } : {}),
     repo: plumeRepo,

@@ -1,7 +1,7 @@
+import { checkUserEndpoint, type EndpointPolicy } from "../plume/endpoints.ts";
 import { plumeErrorText } from "../plume/errors.ts";
 import { DEFAULT_API_BASE, type PlumeService } from "../plume/service.ts";
 import type { Clock } from "../shared/clock.ts";
-import { checkUserEndpoint, type EndpointPolicy } from "../plume/endpoints.ts";
 import type { Logger } from "../shared/log.ts";
 import type { Conversation, PlumeRepo } from "../storage/plume-repo.ts";
 import type { CallbackSpec, CommandContext, CommandSpec, TextHook } from "../telegram/context.ts";
@@ -206,9 +206,7 @@ export function createPlumeAuthCommands(deps: {
             status: e.status,
           });
           const why =
-            e.kind === "auth"
-              ? plumeErrorText(e)
-              : `Could not reach the SSO at ${hostOf(creds.ssoUrl)}.`;
+            e.kind === "auth" ? plumeErrorText(e) : `Could not reach the SSO at ${hostOf(creds.ssoUrl)}.`;
           return void (await ctx.edit(`❌ ${why} Nothing was stored: check the values and /auth again.`));
         }
         await repo.saveCredentials(ctx.user.id, creds, now());

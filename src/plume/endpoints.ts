@@ -41,8 +41,12 @@ export function checkUserEndpoint(
   }
   const httpOk = policy.allowHttp && url.protocol === "http:";
   if (url.protocol !== "https:" && !httpOk)
-    return { ok: false, error: policy.allowHttp ? "Only https:// or http:// URLs." : "That is not an https:// URL." };
-  if (url.username || url.password) return { ok: false, error: "A URL with a user name or password is not accepted." };
+    return {
+      ok: false,
+      error: policy.allowHttp ? "Only https:// or http:// URLs." : "That is not an https:// URL.",
+    };
+  if (url.username || url.password)
+    return { ok: false, error: "A URL with a user name or password is not accepted." };
   const host = url.hostname.toLowerCase();
   const defaults = kind === "sso" ? DEFAULT_SSO_HOSTS : DEFAULT_API_HOSTS;
   if (![...defaults, ...policy.allowedHosts].some((p) => matches(p, host, url.port)))

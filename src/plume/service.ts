@@ -1,9 +1,9 @@
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
-import { checkUserEndpoint, type EndpointPolicy } from "./endpoints.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import type { PlumeCredentials, PlumeRepo } from "../storage/plume-repo.ts";
 import { createPlumeClient, type Http, type PlumeClient } from "./client.ts";
+import { checkUserEndpoint, type EndpointPolicy } from "./endpoints.ts";
 import { PlumeError, unavailableText } from "./errors.ts";
 import { analyzeHealth, type HealthInput, type HealthReport } from "./health.ts";
 import { createPlumeLimiter } from "./limiter.ts";
@@ -111,7 +111,9 @@ export function createPlumeService(deps: {
       const sso = checkUserEndpoint(ssoUrl, "sso", deps.endpoints);
       const api = apiBase ? checkUserEndpoint(apiBase, "api", deps.endpoints) : ok(apiBase);
       if (!sso.ok || !api.ok)
-        return err(`Your Plume credentials point at a host that is not allowed: ${sso.ok ? (api.ok ? "" : api.error) : sso.error} Use /auth again.`);
+        return err(
+          `Your Plume credentials point at a host that is not allowed: ${sso.ok ? (api.ok ? "" : api.error) : sso.error} Use /auth again.`,
+        );
     }
     return ok({ owner: found.owner, client: clientFor(found.owner, found.creds) });
   }

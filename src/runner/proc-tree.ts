@@ -97,7 +97,9 @@ export function selectRunTree(
 /** The run's live processes now, read from /proc. */
 export function runTree(leader: number, runKey: string): number[] {
   const needle = `OCTOPUS_RUN_KEY=${runKey}`;
-  return selectRunTree(listProcesses(), { leader, self: process.pid }, (pid) => environOf(pid).includes(needle));
+  return selectRunTree(listProcesses(), { leader, self: process.pid }, (pid) =>
+    environOf(pid).includes(needle),
+  );
 }
 
 /** Processes anywhere (a crashed bot's orphans) that carry the run's key. */

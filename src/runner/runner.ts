@@ -5,16 +5,16 @@ import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import type { Redactor } from "../shared/redact.ts";
 import type { StorageHealth } from "../storage/health.ts";
-import { reap } from "../system/libc.ts";
 import type { RunRow, RunStatus, RunsRepo } from "../storage/runs-repo.ts";
+import { reap } from "../system/libc.ts";
 import { childEnv } from "./child-env.ts";
 import { runFiles, textPathOf } from "./files.ts";
 import type { RunOutcome } from "./messages.ts";
 import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
+import { listProcesses, processesWithKey, runTree } from "./proc-tree.ts";
 import { type RunningProcess, startProcess } from "./process.ts";
 import { endOrphanGroup, processStartTime } from "./process-groups.ts";
-import { listProcesses, processesWithKey, runTree } from "./proc-tree.ts";
 
 /**
  * Runs configured scripts: one at a time per script, at most `max_parallel` together,

@@ -260,6 +260,32 @@ describe("the /auth conversation", () => {
 });
 
 describe("secrets at rest", () => {
+  test("a header or a JWT pasted where nothing asked for it is deleted, explained, and not left in the files", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const stateDir = mkdtempSync(join(tmpdir(), "octopus-paste-"));
+    const db = openDb(stateDir);
+    h = await startHarness(config(), { db, stateDir });
+    const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbi11c2VyIn0.c2lnbmF0dXJlLXBhcnQtaGVyZQ";
+    for (const pasted of [`here is the header ${AUTH}`, `token: ${JWT}`]) {
+      const id = h.api.userSays(ADMIN.id, ADMIN, pasted);
+      const reply = await h.nextMessage(ADMIN.id);
+      expect(reply.text).toStartWith("🗑 I deleted your message: it looked like a credential");
+      const messageId = 100_000 + id;
+      expect(h.api.state.events.some((e) => e.type === "delete" && e.messageId === messageId)).toBe(true);
+    }
+    // Ordinary text is not touched.
+    expect(await say(h, ADMIN, "hello there")).toBe("I only understand commands. /help lists them.");
+    await h.stop();
+    h = undefined;
+    db.close();
+    for (const f of readdirSync(stateDir).filter((n) => n.startsWith("octopus.db"))) {
+      const raw = readFileSync(join(stateDir, f));
+      expect(raw.includes(Buffer.from(AUTH.slice(6)))).toBe(false);
+      expect(raw.includes(Buffer.from(JWT))).toBe(false);
+    }
+  });
+
   test("the raw database files hold no secret: not the header, not the token, not a key", async () => {
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");

@@ -31,7 +31,8 @@ describe("checkUserEndpoint", () => {
   test("the reason names the host and how to allow it", () => {
     expect(checkUserEndpoint("https://10.0.0.1:8080/x", "api", none)).toEqual({
       ok: false,
-      error: "10.0.0.1:8080 is not a Plume API host (*.plumenet.io, *.plume.com; an admin can add hosts with plume.allowed_hosts).",
+      error:
+        "10.0.0.1:8080 is not a Plume API host (*.plumenet.io, *.plume.com; an admin can add hosts with plume.allowed_hosts).",
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseStat, type ProcInfo, selectRunTree } from "../../src/runner/proc-tree.ts";
+import { type ProcInfo, parseStat, selectRunTree } from "../../src/runner/proc-tree.ts";
 
 const p = (pid: number, ppid: number, pgid: number, state = "S"): ProcInfo => ({ pid, ppid, pgid, state });
 

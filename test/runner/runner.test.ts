@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { textPathOf } from "../../src/runner/files.ts";
-import { setChildSubreaper } from "../../src/system/libc.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
+import { setChildSubreaper } from "../../src/system/libc.ts";
 import { configOf, liveGroupMembers, makeRunner, SCRIPTS } from "../support/runner-kit.ts";
 
 const yaml = (scripts: string, extra = "") => `one_time_scripts:\n${scripts}\n${extra}`;
