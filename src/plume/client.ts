@@ -1,6 +1,6 @@
 import type * as v from "valibot";
 import { err, ok, type Result } from "../shared/result.ts";
-import { PlumeError } from "./errors.ts";
+import { markUserEndpoint, PlumeError } from "./errors.ts";
 import { type CallOptions, callOnce, parseAnswer } from "./http.ts";
 import {
   DeviceSchema,
@@ -22,10 +22,42 @@ import type { TokenSource } from "./tokens.ts";
 
 export type Http = Omit<CallOptions, "method" | "url" | "headers" | "body">;
 
-export function createPlumeClient(deps: { apiBase: string; tokens: TokenSource; http: Http }) {
+export function createPlumeClient(deps: {
+  apiBase: string;
+  tokens: TokenSource;
+  http: Http;
+  /** Endpoints that came from a chat user (/auth): failures reaching them are told as one sentence. */
+  userSupplied?: { sso: boolean; api: boolean; ssoHost: string };
+  /** Where the details of such a failure go (status, endpoint): the log, for admins. */
+  onUserEndpointFailure?(e: PlumeError): void;
+}) {
   const base = deps.apiBase.replace(/\/+$/, "");
+  const host = (() => {
+    try {
+      return new URL(base).host;
+    } catch {
+      return base;
+    }
+  })();
 
   async function request<S extends v.GenericSchema>(
+    method: "GET" | "POST",
+    path: string,
+    schema: S,
+    endpoint: string,
+    form?: Record<string, string>,
+  ): Promise<Result<v.InferOutput<S>, PlumeError>> {
+    const r = await requestOnce(method, path, schema, endpoint, form);
+    const user = deps.userSupplied;
+    if (r.ok || !user) return r;
+    const sso = r.error.endpoint === "token";
+    if (sso ? !user.sso : !user.api) return r;
+    const marked = markUserEndpoint(r.error, sso ? user.ssoHost : host, sso ? "SSO" : "API");
+    if (marked !== r.error) deps.onUserEndpointFailure?.(r.error);
+    return err(marked);
+  }
+
+  async function requestOnce<S extends v.GenericSchema>(
     method: "GET" | "POST",
     path: string,
     schema: S,

@@ -11,18 +11,34 @@ export type PlumeErrorKind =
 
 export class PlumeError extends Error {
   override readonly name = "PlumeError";
+  /** Set when the failing endpoint came from a chat user (/auth): the chat gets one sentence. */
+  readonly userHost: { host: string; side: "SSO" | "API" } | undefined;
   constructor(
     readonly kind: PlumeErrorKind,
     readonly endpoint: string,
     readonly status?: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { userHost?: { host: string; side: "SSO" | "API" } },
   ) {
     super(`${endpoint}: ${kind}${status ? ` (${status})` : ""}`, options);
+    this.userHost = options?.userHost;
   }
+}
+
+/** Failures that say something about an endpoint's network position (not about the request). */
+const REACHABILITY: readonly PlumeErrorKind[] = ["timeout", "network", "api", "invalid"];
+
+/**
+ * The same error marked as coming from a user-supplied endpoint, when it is about reaching
+ * it: what such an endpoint answered must not reach the chat (it would make /auth a probe).
+ */
+export function markUserEndpoint(e: PlumeError, host: string, side: "SSO" | "API"): PlumeError {
+  if (!REACHABILITY.includes(e.kind)) return e;
+  return new PlumeError(e.kind, e.endpoint, e.status, { cause: e, userHost: { host, side } });
 }
 
 /** One short line per kind (pure). */
 export function plumeErrorText(e: PlumeError): string {
+  if (e.userHost) return `Could not reach the ${e.userHost.side} at ${e.userHost.host}.`;
   switch (e.kind) {
     case "timeout":
       return "Plume did not answer in time (timed out).";
@@ -43,5 +59,6 @@ export function plumeErrorText(e: PlumeError): string {
 
 /** Short form for a failed sub-call inside a report: "unavailable (404)". */
 export function unavailableText(e: PlumeError): string {
+  if (e.userHost) return "unavailable";
   return e.status ? `unavailable (${e.status})` : `unavailable (${e.kind})`;
 }

@@ -4,11 +4,20 @@ import { err, ok, type Result } from "../shared/result.ts";
 import type { PlumeCredentials, PlumeRepo } from "../storage/plume-repo.ts";
 import { createPlumeClient, type Http, type PlumeClient } from "./client.ts";
 import { checkUserEndpoint, type EndpointPolicy } from "./endpoints.ts";
+
 import { PlumeError, unavailableText } from "./errors.ts";
 import { analyzeHealth, type HealthInput, type HealthReport } from "./health.ts";
 import { createPlumeLimiter } from "./limiter.ts";
 import type { PlumeLocation, PlumeNode } from "./schemas.ts";
 import { createTokenSource } from "./tokens.ts";
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
 
 /**
  * Who talks to Plume with which credentials, and the reports built from several calls.
@@ -80,6 +89,18 @@ export function createPlumeService(deps: {
       apiBase: creds.apiBase ?? deps.defaultApiBase ?? DEFAULT_API_BASE,
       tokens,
       http,
+      ...(owner === "server"
+        ? {}
+        : {
+            userSupplied: { sso: true, api: creds.apiBase !== undefined, ssoHost: hostOf(creds.ssoUrl) },
+            onUserEndpointFailure: (e: PlumeError) =>
+              deps.log.warn("a Plume endpoint given in /auth failed", {
+                owner,
+                endpoint: e.endpoint,
+                kind: e.kind,
+                status: e.status,
+              }),
+          }),
     });
     clients.set(owner, { fingerprint, client });
     return client;

@@ -232,6 +232,35 @@ describe("the /auth conversation", () => {
     }
   });
 
+  test("a user-supplied API base that fails: the chat gets one sentence, the status goes to the log", async () => {
+    const broken = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("oops", { status: 502 }),
+    });
+    try {
+      h = await startHarness(
+        config().replace(/allowed_hosts: \[([^\]]*)\]/, `allowed_hosts: [$1, "127.0.0.1:${broken.port}"]`),
+      );
+      await say(h, VIEWER, "/auth");
+      await say(h, VIEWER, cloud.ssoUrl);
+      await say(h, VIEWER, AUTH);
+      await say(h, VIEWER, PARTNER);
+      h.api.userSays(VIEWER.id, VIEWER, `http://127.0.0.1:${broken.port}/api`);
+      const check = await h.nextMessage(VIEWER.id);
+      h.api.press(VIEWER.id, check.messageId, "pa:ok", VIEWER);
+      await h.api.waitFor((e) => e.type === "edit" && e.message.text.startsWith("✅ Token fetched"));
+      const answer = await say(h, VIEWER, "/nodes office");
+      expect(answer).toBe(`Could not reach the API at 127.0.0.1:${broken.port}.`);
+      expect(answer).not.toContain("502");
+      expect(
+        h.lines.some((l) => l.includes("a Plume endpoint given in /auth failed") && l.includes("status=502")),
+      ).toBe(true);
+    } finally {
+      broken.stop(true);
+    }
+  });
+
   test("the conversation survives a restart", async () => {
     const api = startLocalBotApi();
     const { openMemoryDb } = await import("../../src/storage/db.ts");
