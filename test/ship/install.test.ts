@@ -131,3 +131,19 @@ describe("make install DESTDIR=…", () => {
     expect(r.exitCode).toBe(0);
   });
 });
+
+describe("make dist", () => {
+  test("every file the dist target copies is tracked by git (a clean clone has it)", () => {
+    const makefile = readFileSync(join(ROOT, "Makefile"), "utf8");
+    const recipe = makefile.slice(makefile.indexOf("\ndist:"), makefile.indexOf("\nclean:"));
+    const sources = [...recipe.matchAll(/\bcp ([^;$]+?) \$\$d/g)].flatMap((m) =>
+      (m[1] as string).trim().split(/\s+/),
+    );
+    expect(sources).toContain("scripts/dist/INSTALL.txt");
+    const tracked = Bun.spawnSync(["git", "ls-files", "--", ...sources], { cwd: ROOT }).stdout.toString();
+    for (const source of sources) {
+      const file = source.replace(/\/\*$/, "/");
+      expect(tracked).toContain(file);
+    }
+  });
+});
