@@ -18,13 +18,14 @@ COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 
-.PHONY: help deps test typecheck lint format run console build dist bench install uninstall clean
+.PHONY: help deps test test-systemd typecheck lint format run console build dist bench install uninstall clean
 BINARY      ?= dist/octopus
 DIST_TARGETS ?= bun-linux-x64 bun-linux-arm64 bun-linux-x64-baseline
 
 help:
 	@echo "make run       start the bot from source with $(CONFIG_FILE) (no token: local console)"
 	@echo "make test      install deps, type-check, lint, run the tests with coverage"
+	@echo "make test-systemd  install the release tarball in a booted Debian container and check the unit (root)"
 	@echo "make build     compile dist/octopus (TARGET=bun-linux-arm64 to cross-compile)"
 	@echo "make bench     run the benchmarks in scripts/bench/"
 	@echo "make install   install the binary and the systemd unit (PREFIX, DESTDIR honoured)"
@@ -57,6 +58,11 @@ format: deps
 
 test: typecheck lint
 	$(BUN) test --coverage --timeout 30000
+
+# The release tarball under a real systemd (systemd-nspawn); the Debian root is cached in .cache/.
+test-systemd: deps
+	$(MAKE) --no-print-directory dist
+	$(BUN) run scripts/systemd-test/harness.ts
 
 run: deps
 	CONFIG_FILE=$(CONFIG_FILE) $(BUN) run src/main.ts run

@@ -11,7 +11,7 @@ import { type App, createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
 import { readCredentials } from "./cli/credentials.ts";
-import { type CliIo, processIo } from "./cli/io.ts";
+import { type CliIo, journalIo, processIo } from "./cli/io.ts";
 import { openRuntime, type Runtime } from "./cli/runtime.ts";
 import { statusCommand } from "./cli/status.ts";
 import { loadConfig } from "./config/load.ts";
@@ -35,7 +35,8 @@ function configPath(env: Env): string {
 }
 
 /** Runs one CLI invocation and returns its exit code (0 ok, 1 runtime failure, 2 usage/config). */
-export async function main(argv: readonly string[], env: Env, io: CliIo = processIo): Promise<number> {
+export async function main(argv: readonly string[], env: Env, rawIo: CliIo = processIo): Promise<number> {
+  const io = journalIo(rawIo, Boolean(env.JOURNAL_STREAM));
   let command: ReturnType<typeof parseArgs>;
   try {
     command = parseArgs(argv);
@@ -274,7 +275,10 @@ if (import.meta.main) {
   main(Bun.argv.slice(2), process.env).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`octopus: fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+      const priority = process.env.JOURNAL_STREAM ? "<3>" : "";
+      process.stderr.write(
+        `${priority}octopus: fatal: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

@@ -52,6 +52,16 @@ describe("main", () => {
     ]);
   });
 
+  test("under systemd (JOURNAL_STREAM) an error before the logger exists carries the error priority", async () => {
+    const c = capture();
+    const file = resolve(ROOT, "test/fixtures/config/threshold-120.yaml");
+    const code = await main(["run"], { CONFIG_FILE: file, JOURNAL_STREAM: "8:1234" }, c.io);
+    expect(code).toBe(2);
+    expect(c.err).toEqual([
+      `<3>${file}:4:22 monitored_devices[0].alert_threshold: must be from 0 to 100 (percent used)`,
+    ]);
+  });
+
   test("an unknown subcommand prints the usage and exits 2", async () => {
     const c = capture();
     expect(await main(["frobnicate"], {}, c.io)).toBe(2);
