@@ -15,7 +15,7 @@ import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
 import { createHttpHandler, startHttpServer } from "./http/server.ts";
 import { createPlumeService } from "./plume/service.ts";
 import { createPlumeWatch } from "./plume/watch.ts";
-import { visibleScripts } from "./runner/catalog.ts";
+import { mayRun, visibleScripts } from "./runner/catalog.ts";
 import { createRunner } from "./runner/runner.ts";
 import { createScheduler } from "./runner/scheduler.ts";
 import type { Clock } from "./shared/clock.ts";
@@ -69,8 +69,6 @@ export interface App {
   plume: ReturnType<typeof createPlumeService>;
   plumeWatch: ReturnType<typeof createPlumeWatch>;
   metrics: ReturnType<typeof createAppMetrics>;
-  /** The /metrics and /healthz listener's URL, when http.listen is set. */
-  httpUrl(): string | undefined;
   start(): Promise<void>;
   /** `keepRuns`: a reload; running scripts finish under this (old) app, which then stops. */
   stop(options?: { keepRuns?: boolean }): Promise<void>;
@@ -192,9 +190,7 @@ export function createApp(options: AppOptions): App {
       quickButtons: (role) => [
         [
           { text: "🖥 Status", callback_data: "st:n" },
-          ...(config.scripts.some((s) => role === "admin" || s.role === "viewer")
-            ? [{ text: "▶️ Run", callback_data: "run:" }]
-            : []),
+          ...(config.scripts.some((s) => mayRun(role, s)) ? [{ text: "▶️ Run", callback_data: "run:" }] : []),
           { text: "❓ Help", callback_data: "help" },
         ],
       ],
@@ -240,7 +236,6 @@ export function createApp(options: AppOptions): App {
     plume,
     plumeWatch: watch,
     metrics,
-    httpUrl: () => http?.url,
     async start() {
       if (config.http.listen) {
         const handler = createHttpHandler({

@@ -1,10 +1,10 @@
 import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
 import type { Logger } from "../shared/log.ts";
+import { joinRich } from "../shared/text.ts";
 import type { AlertOutboxRow, AlertsRepo } from "../storage/alerts-repo.ts";
 import type { StorageHealth } from "../storage/health.ts";
 import type { Outbox } from "../telegram/outbox.ts";
-import { joinRich } from "../telegram/rich-text.ts";
 import type { MessagePlan } from "./messages.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { formatDuration } from "../shared/duration.ts";
+import { bold, type RichText } from "../shared/text.ts";
 import { formatClock } from "../shared/time-format.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
-import { bold, type RichText } from "../telegram/rich-text.ts";
 import { formatValue, type Reading } from "./readings.ts";
 import type { AlertEvent, Level } from "./rules.ts";
 

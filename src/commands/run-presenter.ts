@@ -3,8 +3,8 @@ import { uploadName } from "../runner/files.ts";
 import { lastLines, outcomeLine, type RunOutcome, renderLive, withOutput } from "../runner/messages.ts";
 import type { ActiveRun, FinishedRun, RunListener } from "../runner/runner.ts";
 import type { Clock } from "../shared/clock.ts";
+import { MESSAGE_LIMIT } from "../shared/text.ts";
 import type { InlineKeyboardRows, Outbox } from "../telegram/outbox.ts";
-import { MESSAGE_LIMIT } from "../telegram/rich-text.ts";
 
 /**
  * How a run looks in the chat that started it: one message, edited in place. A long-running

@@ -1,5 +1,11 @@
 import type { ScriptDef } from "../config/parse.ts";
-import { catalogErrorText, resolveRunRequest, scriptsFor, visibleScripts } from "../runner/catalog.ts";
+import {
+  catalogErrorText,
+  mayRun,
+  resolveRunRequest,
+  scriptsFor,
+  visibleScripts,
+} from "../runner/catalog.ts";
 import type { RunListener, Runner, StartRefusal } from "../runner/runner.ts";
 import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
@@ -152,8 +158,7 @@ export function createRunCommands(deps: RunCommandDeps): {
           }
           const script = byName(ctx.data);
           if (!script) return void (await ctx.answer("That script is not configured any more."));
-          if (ctx.role !== "admin" && script.role !== "viewer")
-            return void (await ctx.answer("Only admins may run that."));
+          if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
           await ctx.answer(script.confirm ? undefined : `Starting ${script.name}`);
           await request(ctx, script);
         },
@@ -164,8 +169,7 @@ export function createRunCommands(deps: RunCommandDeps): {
         run: async (ctx) => {
           const script = byName(ctx.data);
           if (!script) return void (await ctx.answer("That script is not configured any more."));
-          if (ctx.role !== "admin" && script.role !== "viewer")
-            return void (await ctx.answer("Only admins may run that."));
+          if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
           await ctx.edit(`Running ${script.name} (confirmed by ${ctx.user.name}).`);
           await launch(ctx, script);
         },

@@ -1,8 +1,8 @@
 import { bold, format } from "gramio";
+import { joinRich, type RichText } from "../shared/text.ts";
 import { allows, type Role } from "../telegram/access.ts";
 import type { CallbackSpec, CommandContext, CommandSpec } from "../telegram/context.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
-import { joinRich, type RichText } from "../telegram/rich-text.ts";
 
 /** /start, /help and /whoami: what a new user sees first, on a phone. */
 

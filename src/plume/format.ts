@@ -1,6 +1,6 @@
 import { formatDuration } from "../shared/duration.ts";
+import { bold, joinRich, type RichText } from "../shared/text.ts";
 import { formatDateTime } from "../shared/time-format.ts";
-import { bold, joinRich, type RichText } from "../telegram/rich-text.ts";
 import { HEALTH_ICON, HEALTH_NAME, type HealthReport, podName } from "./health.ts";
 import type { PlumeDevice, PlumeLocation, PlumeNode, PlumeWifi } from "./schemas.ts";
 

@@ -34,12 +34,13 @@ export const HEALTH_RANK: Record<HealthLevel, number> = {
   offline: 3,
 };
 
+/** Each source may be missing (the call failed): undefined says so. */
 export interface HealthInput {
-  location?: PlumeLocation;
-  nodes?: PlumeNode[];
-  devices?: PlumeDevice[];
-  serviceLevel?: { status?: string | null };
-  qoe?: PlumeQoe;
+  location?: PlumeLocation | undefined;
+  nodes?: PlumeNode[] | undefined;
+  devices?: PlumeDevice[] | undefined;
+  serviceLevel?: { status?: string | null | undefined } | undefined;
+  qoe?: PlumeQoe | undefined;
 }
 
 export interface Finding {

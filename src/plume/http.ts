@@ -1,6 +1,7 @@
 import { FetchError, ofetch } from "ofetch";
 import type * as v from "valibot";
 import { safeParse } from "valibot";
+import { backoffMs } from "../shared/backoff.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { PlumeError } from "./errors.ts";
 import type { PlumeLimiter } from "./limiter.ts";
@@ -60,7 +61,7 @@ export async function callOnce(o: CallOptions, endpoint: string): Promise<Result
       if (timedOut) return err(new PlumeError("timeout", endpoint, undefined, { cause }));
       last = new PlumeError("network", endpoint, undefined, { cause });
     }
-    if (attempt < attempts) await o.sleep(250 * 2 ** (attempt - 1) * (0.5 + o.random()));
+    if (attempt < attempts) await o.sleep(backoffMs(attempt, { baseMs: 250, maxMs: 2000 }, o.random));
   }
   return err(last);
 }

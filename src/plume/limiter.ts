@@ -1,4 +1,5 @@
 import type { Clock } from "../shared/clock.ts";
+import { SlidingWindow } from "../shared/sliding-window.ts";
 
 /**
  * Shared by the whole bot: at most `perSecond` Plume calls in any second (a sliding window,
@@ -18,7 +19,7 @@ export function createPlumeLimiter(
   sleep: (ms: number) => Promise<void>,
   perSecond = 5,
 ): PlumeLimiter {
-  const sent: number[] = [];
+  const window = new SlidingWindow(perSecond, 1000);
   let pausedUntil = 0;
   let chain: Promise<void> = Promise.resolve();
   return {
@@ -28,10 +29,9 @@ export function createPlumeLimiter(
         for (;;) {
           const now = clock.now();
           if (pausedUntil > now) return false;
-          while (sent.length && (sent[0] as number) <= now - 1000) sent.shift();
-          const wait = sent.length >= perSecond ? (sent[0] as number) + 1000 - now : 0;
+          const wait = window.nextAt(now) - now;
           if (wait <= 0) {
-            sent.push(now);
+            window.record(now);
             return true;
           }
           await sleep(wait);

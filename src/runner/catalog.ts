@@ -1,5 +1,5 @@
 import type { ScriptDef } from "../config/parse.ts";
-import type { Role } from "../telegram/access.ts";
+import { allows, type Role } from "../telegram/access.ts";
 
 /**
  * Pure: which configured script a request names, and whether this role may run it.
@@ -12,8 +12,13 @@ export type CatalogError =
   | { kind: "unknown"; name: string }
   | { kind: "forbidden"; name: string };
 
+/** The one rule for scripts: a role may run a script whose `role` it holds (admins hold every role). */
+export function mayRun(role: Role, script: Pick<ScriptDef, "role">): boolean {
+  return allows(role, script.role);
+}
+
 export function scriptsFor(scripts: readonly ScriptDef[], role: Role): ScriptDef[] {
-  return scripts.filter((s) => role === "admin" || s.role === "viewer");
+  return scripts.filter((s) => mayRun(role, s));
 }
 
 /**
@@ -40,7 +45,7 @@ export function resolveRunRequest(
   // Checked after the lookup so "/run backup; rm -rf /" names the script it refused to run.
   if (words.length > 1 || name !== first)
     return { ok: false, error: { kind: "arguments", name: script.name } };
-  if (role !== "admin" && script.role !== "viewer") return { ok: false, error: { kind: "forbidden", name } };
+  if (!mayRun(role, script)) return { ok: false, error: { kind: "forbidden", name } };
   return { ok: true, script };
 }
 

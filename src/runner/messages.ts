@@ -1,6 +1,6 @@
 import type { TelegramMessageEntity } from "@gramio/types";
 import { formatDuration } from "../shared/duration.ts";
-import type { RichText } from "../telegram/rich-text.ts";
+import type { RichText } from "../shared/text.ts";
 
 /** Pure: the texts a run shows in Telegram (live view, final status line). */
 

@@ -336,7 +336,6 @@ export function createRunner(options: RunnerOptions) {
   return {
     start,
     active: (): ActiveRun[] => [...active.values()],
-    get: (id: number): ActiveRun | undefined => active.get(id),
     /** Prunes old history now (also done at most hourly after runs). */
     prune,
     /** Stops one run; false if it is not running. */

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import type { ScriptDef } from "../config/parse.ts";
+import { backoffMs, fullStep } from "../shared/backoff.ts";
 import type { Logger } from "../shared/log.ts";
 import type { FinishedRun, RunListener, Runner } from "./runner.ts";
 
@@ -24,7 +25,8 @@ export function createScheduler(deps: {
   backoffMs?(attempt: number): number;
 }) {
   const jobs = new Map<string, { job: Cron; script: ScriptDef }>();
-  const backoff = deps.backoffMs ?? ((n: number) => Math.min(30 * 60_000, 30_000 * 2 ** (n - 1)));
+  const backoff =
+    deps.backoffMs ?? ((n: number) => backoffMs(n, { baseMs: 30_000, maxMs: 30 * 60_000 }, fullStep));
 
   function runOnce(script: ScriptDef): Promise<FinishedRun | { refused: string }> {
     return new Promise((resolve) => {

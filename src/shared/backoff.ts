@@ -11,3 +11,6 @@ export function backoffMs(
   const step = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(Math.max(attempt, 1) - 1, 30));
   return step * (0.5 + random() / 2);
 }
+
+/** No jitter: the full step every time (a lone retrier, such as one scheduled script). */
+export const fullStep = () => 1;

@@ -54,8 +54,6 @@ export interface TelegramBot {
   stop(flushMs?: number): Promise<void>;
   /** Whether polling works, for /healthz. */
   pollHealth(): PollHealth;
-  /** The id a chat has now (after a supergroup migration). */
-  currentChatId(chatId: number): number;
 }
 
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
@@ -176,6 +174,5 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
         });
     },
     pollHealth: () => poller.health(),
-    currentChatId: queue.currentChatId,
   };
 }

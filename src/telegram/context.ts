@@ -1,6 +1,6 @@
+import type { RichText } from "../shared/text.ts";
 import { allows, type Role } from "./access.ts";
 import type { EditResult, Outbox, SendOptions, SendResult } from "./outbox.ts";
-import type { RichText } from "./rich-text.ts";
 
 /** What a command handler gets: who asked, where, and how to answer (always via the outbox). */
 export interface CommandContext {

@@ -1,5 +1,4 @@
 import { MASK, type Redactor } from "../shared/redact.ts";
-import type { OutboxQueue, Priority } from "./outbox-queue.ts";
 import {
   headTail,
   joinRich,
@@ -8,7 +7,8 @@ import {
   plain,
   type RichText,
   splitRichText,
-} from "./rich-text.ts";
+} from "../shared/text.ts";
+import type { OutboxQueue, Priority } from "./outbox-queue.ts";
 
 /**
  * The only way a message leaves the bot. Turns "send this text" into Bot API calls that

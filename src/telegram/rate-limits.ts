@@ -1,3 +1,5 @@
+import { SlidingWindow } from "../shared/sliding-window.ts";
+
 /**
  * Telegram's send limits as pure bookkeeping over timestamps (ms): a private chat gets
  * about one message a second with short bursts, a group at most 20 a minute, and all
@@ -26,23 +28,6 @@ export const NO_LIMITS: RateLimitPolicy = {
   globalPerSecond: 1e9,
 };
 
-/** A sliding-window log: at most `max` events in any `windowMs`. */
-class Window {
-  private readonly times: number[] = [];
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-  ) {}
-  /** When the next event may happen (≤ now means now). */
-  nextAt(now: number): number {
-    while (this.times.length && (this.times[0] as number) <= now - this.windowMs) this.times.shift();
-    return this.times.length < this.max ? now : (this.times[0] as number) + this.windowMs;
-  }
-  record(now: number): void {
-    this.times.push(now);
-  }
-}
-
 export interface RateLimiter {
   /** Earliest time a message to `chatId` may be sent, given the limits and any retry_after. */
   readyAt(chatId: number, now: number): number;
@@ -54,20 +39,20 @@ export interface RateLimiter {
 }
 
 export function createRateLimiter(policy: RateLimitPolicy = TELEGRAM_LIMITS): RateLimiter {
-  const global = new Window(policy.globalPerSecond, 1000);
-  const chats = new Map<number, Window[]>();
+  const global = new SlidingWindow(policy.globalPerSecond, 1000);
+  const chats = new Map<number, SlidingWindow[]>();
   const blocked = new Map<number | undefined, number>();
-  const windowsOf = (chatId: number): Window[] => {
+  const windowsOf = (chatId: number): SlidingWindow[] => {
     let w = chats.get(chatId);
     if (!w) {
       // Private chats (positive ids): a burst, then one a second. Groups: 20 a minute, no faster than 1/s.
       w =
         chatId > 0
           ? [
-              new Window(policy.privateBurst, policy.privateBurst * (1000 / policy.privatePerSecond)),
-              new Window(1, 1000 / (policy.privatePerSecond * 2)),
+              new SlidingWindow(policy.privateBurst, policy.privateBurst * (1000 / policy.privatePerSecond)),
+              new SlidingWindow(1, 1000 / (policy.privatePerSecond * 2)),
             ]
-          : [new Window(policy.groupPerMinute, 60_000), new Window(1, 1000)];
+          : [new SlidingWindow(policy.groupPerMinute, 60_000), new SlidingWindow(1, 1000)];
       chats.set(chatId, w);
     }
     return w;

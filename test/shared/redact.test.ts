@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createRedactor, derivedForms } from "../../src/shared/redact.ts";
-import { maskRich } from "../../src/telegram/rich-text.ts";
+import { maskRich } from "../../src/shared/text.ts";
 
 const TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij";
 const CLIENT = "octo-client-id";

@@ -25,7 +25,7 @@ export interface BotMessage {
   messageId: number;
   text: string;
   entities: TelegramMessageEntity[];
-  keyboard?: { text: string; callback_data?: string; url?: string }[][];
+  keyboard?: { text: string; callback_data?: string; url?: string }[][] | undefined;
   document?: { fileName: string; path?: string; size: number; content: Uint8Array };
   caption?: string;
   silent: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { headTail, joinRich, splitRichText } from "../../src/telegram/rich-text.ts";
+import { headTail, joinRich, splitRichText } from "../../src/shared/text.ts";
 
 describe("splitRichText", () => {
   test("short text stays one message", () => {
