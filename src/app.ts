@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { createAlertsService } from "./alerts/service.ts";
 import { createAlertCommands } from "./commands/alerts.ts";
+import { helpButton, runButton, statusButton } from "./commands/buttons.ts";
 import { createCredentialGuard } from "./commands/credential-guard.ts";
 import { createHistoryCommands } from "./commands/history.ts";
 import { createPlumeCommands } from "./commands/plume.ts";
@@ -189,9 +190,11 @@ export function createApp(options: AppOptions): App {
       all,
       quickButtons: (role) => [
         [
-          { text: "🖥 Status", callback_data: "st:n" },
-          ...(config.scripts.some((s) => mayRun(role, s)) ? [{ text: "▶️ Run", callback_data: "run:" }] : []),
-          { text: "❓ Help", callback_data: "help" },
+          { text: "🖥 Status", callback_data: statusButton.pack({ mode: "new" }) },
+          ...(config.scripts.some((s) => mayRun(role, s))
+            ? [{ text: "▶️ Run", callback_data: runButton.pack({}) }]
+            : []),
+          { text: "❓ Help", callback_data: helpButton.pack({}) },
         ],
       ],
     }),

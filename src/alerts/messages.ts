@@ -2,6 +2,7 @@ import { formatDuration } from "../shared/duration.ts";
 import { bold, type RichText } from "../shared/text.ts";
 import { formatClock } from "../shared/time-format.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
+import { alertButton } from "./buttons.ts";
 import { formatValue, type Reading } from "./readings.ts";
 import type { AlertEvent, Level } from "./rules.ts";
 
@@ -33,11 +34,16 @@ const withBody = (title: string, body: string): RichText => {
 export function muteButtons(incidentId: number): InlineKeyboardRows {
   return [
     [
-      { text: "✔️ Ack", callback_data: `al:a:${incidentId}` },
-      { text: "🔕 1h", callback_data: `al:m1:${incidentId}` },
-      { text: "🔕 8h", callback_data: `al:m8:${incidentId}` },
+      { text: "✔️ Ack", callback_data: alertButton.pack({ action: "ack", incident: incidentId }) },
+      { text: "🔕 1h", callback_data: alertButton.pack({ action: "mute1h", incident: incidentId }) },
+      { text: "🔕 8h", callback_data: alertButton.pack({ action: "mute8h", incident: incidentId }) },
     ],
-    [{ text: "🔕 Until resolved", callback_data: `al:mr:${incidentId}` }],
+    [
+      {
+        text: "🔕 Until resolved",
+        callback_data: alertButton.pack({ action: "muteResolved", incident: incidentId }),
+      },
+    ],
   ];
 }
 

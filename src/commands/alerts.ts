@@ -1,9 +1,10 @@
+import { alertButton } from "../alerts/buttons.ts";
 import type { AlertMonitor } from "../alerts/monitor.ts";
 import type { Clock } from "../shared/clock.ts";
 import { parseDuration } from "../shared/duration.ts";
 import { formatDateTime } from "../shared/time-format.ts";
 import type { AlertsRepo } from "../storage/alerts-repo.ts";
-import type { CallbackSpec, CommandSpec } from "../telegram/context.ts";
+import { type CallbackSpec, type CommandSpec, callbackRoute } from "../telegram/context.ts";
 
 /** /alerts, /mute, /unmute and the buttons under incident messages. Viewers see; admins mute. */
 
@@ -71,33 +72,27 @@ export function createAlertCommands(deps: { monitor: AlertMonitor; repo: AlertsR
       },
     ],
     callbacks: [
-      {
-        prefix: "al",
-        role: "admin",
-        run: async (ctx) => {
-          const [action, id] = ctx.data.split(":");
-          const incident = deps.repo.incident(Number(id));
-          if (!incident || incident.endedAt !== null)
-            return void (await ctx.answer("This incident is over."));
-          const check = incident.checkId;
-          if (action === "a")
-            return void (await ctx.answer(
-              monitor.ack(check) ? "Acknowledged: no more repeats." : "Nothing to acknowledge.",
-            ));
-          const until =
-            action === "m1"
-              ? clock.now() + 3_600_000
-              : action === "m8"
-                ? clock.now() + 8 * 3_600_000
-                : "resolved";
-          monitor.mute(check, until);
-          await ctx.answer(
-            until === "resolved"
-              ? `${check} muted until resolved`
-              : `${check} muted until ${formatDateTime(until)}`,
-          );
-        },
-      },
+      callbackRoute(alertButton, "admin", async (ctx, data) => {
+        const incident = deps.repo.incident(data.incident);
+        if (!incident || incident.endedAt !== null) return void (await ctx.answer("This incident is over."));
+        const check = incident.checkId;
+        if (data.action === "ack")
+          return void (await ctx.answer(
+            monitor.ack(check) ? "Acknowledged: no more repeats." : "Nothing to acknowledge.",
+          ));
+        const until =
+          data.action === "mute1h"
+            ? clock.now() + 3_600_000
+            : data.action === "mute8h"
+              ? clock.now() + 8 * 3_600_000
+              : "resolved";
+        monitor.mute(check, until);
+        await ctx.answer(
+          until === "resolved"
+            ? `${check} muted until resolved`
+            : `${check} muted until ${formatDateTime(until)}`,
+        );
+      }),
     ],
   };
 }

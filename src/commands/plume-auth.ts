@@ -4,7 +4,14 @@ import { DEFAULT_API_BASE, type PlumeService } from "../plume/service.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import type { Conversation, PlumeRepo } from "../storage/plume-repo.ts";
-import type { CallbackSpec, CommandContext, CommandSpec, TextHook } from "../telegram/context.ts";
+import {
+  type CallbackSpec,
+  type CommandContext,
+  type CommandSpec,
+  callbackRoute,
+  type TextHook,
+} from "../telegram/context.ts";
+import { authButton } from "./buttons.ts";
 
 /**
  * The /auth conversation of the original Plume bot: SSO URL, authorization header (deleted
@@ -69,8 +76,8 @@ export function createPlumeAuthCommands(deps: {
       {
         keyboard: [
           [
-            { text: "✅ Fetch token and save", callback_data: "pa:ok" },
-            { text: "✖️ Cancel", callback_data: "pa:no" },
+            { text: "✅ Fetch token and save", callback_data: authButton.pack({ answer: "ok" }) },
+            { text: "✖️ Cancel", callback_data: authButton.pack({ answer: "no" }) },
           ],
         ],
       },
@@ -174,48 +181,44 @@ export function createPlumeAuthCommands(deps: {
   ];
 
   const callbacks: CallbackSpec[] = [
-    {
-      prefix: "pa",
-      role: "viewer",
-      run: async (ctx) => {
-        const c = await current(ctx);
-        if (c?.step !== "confirm") return void (await ctx.answer("No /auth conversation is waiting."));
-        if (ctx.data === "no") {
-          repo.deleteConversation(ctx.user.id);
-          await ctx.answer();
-          return void (await ctx.edit("Cancelled: nothing was stored."));
-        }
-        await ctx.answer("Fetching a token…");
-        const creds = {
-          ssoUrl: c.data.ssoUrl as string,
-          authHeader: c.data.authHeader as string,
-          partnerId: c.data.partnerId as string,
-          ...(c.data.apiBase ? { apiBase: c.data.apiBase } : {}),
-        };
-        const verified = await deps.plume.verify(creds);
+    callbackRoute(authButton, "viewer", async (ctx, data) => {
+      const c = await current(ctx);
+      if (c?.step !== "confirm") return void (await ctx.answer("No /auth conversation is waiting."));
+      if (data.answer === "no") {
         repo.deleteConversation(ctx.user.id);
-        if (!verified.ok) {
-          const e = verified.error;
-          repo.audit(ctx.user.id, now(), "auth set", `failed: ${e.kind}`);
-          // The SSO URL came from the chat: what it answered (status, timing) goes to the log for
-          // admins, and the chat gets one sentence, so /auth cannot be used to probe a network.
-          deps.log?.warn("/auth: the token fetch failed", {
-            user: ctx.user.id,
-            host: hostOf(creds.ssoUrl),
-            kind: e.kind,
-            status: e.status,
-          });
-          const why =
-            e.kind === "auth" ? plumeErrorText(e) : `Could not reach the SSO at ${hostOf(creds.ssoUrl)}.`;
-          return void (await ctx.edit(`❌ ${why} Nothing was stored: check the values and /auth again.`));
-        }
-        await repo.saveCredentials(ctx.user.id, creds, now());
-        repo.scrub();
-        deps.plume.forget(ctx.user.id);
-        repo.audit(ctx.user.id, now(), "auth set", "ok");
-        await ctx.edit("✅ Token fetched: your Plume credentials are saved (encrypted). Try /health.");
-      },
-    },
+        await ctx.answer();
+        return void (await ctx.edit("Cancelled: nothing was stored."));
+      }
+      await ctx.answer("Fetching a token…");
+      const creds = {
+        ssoUrl: c.data.ssoUrl as string,
+        authHeader: c.data.authHeader as string,
+        partnerId: c.data.partnerId as string,
+        ...(c.data.apiBase ? { apiBase: c.data.apiBase } : {}),
+      };
+      const verified = await deps.plume.verify(creds);
+      repo.deleteConversation(ctx.user.id);
+      if (!verified.ok) {
+        const e = verified.error;
+        repo.audit(ctx.user.id, now(), "auth set", `failed: ${e.kind}`);
+        // The SSO URL came from the chat: what it answered (status, timing) goes to the log for
+        // admins, and the chat gets one sentence, so /auth cannot be used to probe a network.
+        deps.log?.warn("/auth: the token fetch failed", {
+          user: ctx.user.id,
+          host: hostOf(creds.ssoUrl),
+          kind: e.kind,
+          status: e.status,
+        });
+        const why =
+          e.kind === "auth" ? plumeErrorText(e) : `Could not reach the SSO at ${hostOf(creds.ssoUrl)}.`;
+        return void (await ctx.edit(`❌ ${why} Nothing was stored: check the values and /auth again.`));
+      }
+      await repo.saveCredentials(ctx.user.id, creds, now());
+      repo.scrub();
+      deps.plume.forget(ctx.user.id);
+      repo.audit(ctx.user.id, now(), "auth set", "ok");
+      await ctx.edit("✅ Token fetched: your Plume credentials are saved (encrypted). Try /health.");
+    }),
   ];
 
   return { commands, callbacks, textHook };

@@ -1,17 +1,27 @@
 import type { PlumeLocationConfig } from "../config/schema.ts";
-import { type LocationRef, locationData, locationUsage, parseLocationArgs } from "../plume/args.ts";
+import { type LocationRef, locationUsage, parseLocationArgs } from "../plume/args.ts";
 import type { PlumeClient } from "../plume/client.ts";
 import { plumeErrorText } from "../plume/errors.ts";
 import { devicesText, healthText, locationTitle, nodesText, statusText, wifiText } from "../plume/format.ts";
 import { deviceCounts } from "../plume/health.ts";
 import type { PlumeService } from "../plume/service.ts";
 import type { Clock } from "../shared/clock.ts";
-import type { CallbackSpec, CommandContext, CommandSpec } from "../telegram/context.ts";
+import {
+  type CallbackSpec,
+  type CommandContext,
+  type CommandSpec,
+  callbackRoute,
+} from "../telegram/context.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
+import { locationButton } from "./buttons.ts";
 
 /** /health, /nodes, /devices, /wifi, /node, /locations and `/status CUSTOMER LOCATION`: any authorized user. */
 
 type Ctx = Pick<CommandContext, "user" | "reply">;
+
+/** A location report button: the codec keeps it under Telegram's 64 bytes (about 57). */
+const locationData = (action: "health" | "refresh" | "nodes" | "devices" | "wifi", ref: LocationRef) =>
+  locationButton.pack({ action, customer: ref.customerId, location: ref.locationId });
 
 export function createPlumeCommands(deps: {
   plume: PlumeService;
@@ -21,11 +31,11 @@ export function createPlumeCommands(deps: {
   const { plume, saved, clock } = deps;
   const buttons = (ref: LocationRef): InlineKeyboardRows => [
     [
-      { text: "📡 Nodes", callback_data: locationData("n", ref) },
-      { text: "📱 Devices", callback_data: locationData("d", ref) },
-      { text: "📶 Wi-Fi", callback_data: locationData("w", ref) },
+      { text: "📡 Nodes", callback_data: locationData("nodes", ref) },
+      { text: "📱 Devices", callback_data: locationData("devices", ref) },
+      { text: "📶 Wi-Fi", callback_data: locationData("wifi", ref) },
     ],
-    [{ text: "🔄 Refresh", callback_data: locationData("r", ref) }],
+    [{ text: "🔄 Refresh", callback_data: locationData("refresh", ref) }],
   ];
 
   async function withClient(ctx: Ctx, fn: (c: { owner: string; client: PlumeClient }) => Promise<void>) {
@@ -146,7 +156,10 @@ export function createPlumeCommands(deps: {
             keyboard: saved.map((l) => [
               {
                 text: `🩺 ${l.name}`,
-                callback_data: locationData("h", { customerId: l.customer_id, locationId: l.location_id }),
+                callback_data: locationData("health", {
+                  customerId: l.customer_id,
+                  locationId: l.location_id,
+                }),
               },
             ]),
           },
@@ -156,18 +169,14 @@ export function createPlumeCommands(deps: {
   ];
 
   const callbacks: CallbackSpec[] = [
-    {
-      prefix: "pl",
-      role: "viewer",
-      run: async (ctx) => {
-        const [action, customerId = "", locationId = ""] = ctx.data.split(":");
-        const named = saved.find((l) => l.customer_id === customerId && l.location_id === locationId);
-        const ref: LocationRef = { customerId, locationId, ...(named ? { name: named.name } : {}) };
-        await ctx.answer();
-        if (action === "h" || action === "r") await health(ctx, ref, action === "r");
-        else if (action === "n" || action === "d" || action === "w") await detail(action, ctx, ref);
-      },
-    },
+    callbackRoute(locationButton, "viewer", async (ctx, data) => {
+      const { customer: customerId, location: locationId, action } = data;
+      const named = saved.find((l) => l.customer_id === customerId && l.location_id === locationId);
+      const ref: LocationRef = { customerId, locationId, ...(named ? { name: named.name } : {}) };
+      await ctx.answer();
+      if (action === "health" || action === "refresh") await health(ctx, ref, action === "refresh");
+      else await detail(action === "nodes" ? "n" : action === "devices" ? "d" : "w", ctx, ref);
+    }),
   ];
 
   /** The `/status CUSTOMER LOCATION` route. */

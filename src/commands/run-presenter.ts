@@ -5,6 +5,7 @@ import type { ActiveRun, FinishedRun, RunListener } from "../runner/runner.ts";
 import type { Clock } from "../shared/clock.ts";
 import { MESSAGE_LIMIT } from "../shared/text.ts";
 import type { InlineKeyboardRows, Outbox } from "../telegram/outbox.ts";
+import { stopButtonData } from "./buttons.ts";
 
 /**
  * How a run looks in the chat that started it: one message, edited in place. A long-running
@@ -14,7 +15,7 @@ import type { InlineKeyboardRows, Outbox } from "../telegram/outbox.ts";
  */
 
 export const stopButton = (runId: number): InlineKeyboardRows => [
-  [{ text: "⏹ Stop", callback_data: `stop:${runId}` }],
+  [{ text: "⏹ Stop", callback_data: stopButtonData.pack({ run: runId }) }],
 ];
 
 /** Room for the outcome line in a message that also carries output. */

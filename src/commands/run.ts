@@ -10,8 +10,15 @@ import type { RunListener, Runner, StartRefusal } from "../runner/runner.ts";
 import type { Clock } from "../shared/clock.ts";
 import { formatDuration } from "../shared/duration.ts";
 import { formatClock } from "../shared/time-format.ts";
-import type { CallbackContext, CallbackSpec, CommandContext, CommandSpec } from "../telegram/context.ts";
+import {
+  type CallbackContext,
+  type CallbackSpec,
+  type CommandContext,
+  type CommandSpec,
+  callbackRoute,
+} from "../telegram/context.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
+import { runButton, runCancelButton, runConfirmButton, stopButtonData } from "./buttons.ts";
 import { stopButton } from "./run-presenter.ts";
 
 /** /run, /jobs, /stop and their buttons: only configured scripts, by name, never with arguments. */
@@ -47,7 +54,7 @@ function scriptKeyboard(scripts: readonly ScriptDef[]): InlineKeyboardRows {
     rows.push(
       scripts.slice(i, i + 2).map((s) => ({
         text: `${s.kind === "long" ? "📡" : "▶️"} ${s.name}`,
-        callback_data: `run:${s.name}`,
+        callback_data: runButton.pack({ script: s.name }),
       })),
     );
   }
@@ -77,8 +84,8 @@ export function createRunCommands(deps: RunCommandDeps): {
       await ctx.reply(`Run ${script.name}?${script.description ? `\n${script.description}` : ""}`, {
         keyboard: [
           [
-            { text: "▶️ Run", callback_data: `rc:${script.name}` },
-            { text: "✖️ Cancel", callback_data: "rx" },
+            { text: "▶️ Run", callback_data: runConfirmButton.pack({ script: script.name }) },
+            { text: "✖️ Cancel", callback_data: runCancelButton.pack({}) },
           ],
         ],
       });
@@ -127,7 +134,12 @@ export function createRunCommands(deps: RunCommandDeps): {
           );
           const keyboard =
             ctx.role === "admin"
-              ? runs.map((r) => [{ text: `⏹ Stop #${r.id} ${r.script.name}`, callback_data: `stop:${r.id}` }])
+              ? runs.map((r) => [
+                  {
+                    text: `⏹ Stop #${r.id} ${r.script.name}`,
+                    callback_data: stopButtonData.pack({ run: r.id }),
+                  },
+                ])
               : undefined;
           await ctx.reply(lines.join("\n"), keyboard ? { keyboard } : {});
         },
@@ -146,49 +158,32 @@ export function createRunCommands(deps: RunCommandDeps): {
       },
     ],
     callbacks: [
-      {
-        prefix: "run",
-        role: "viewer",
-        run: async (ctx) => {
-          if (!ctx.data) {
-            // The Run button under /start: offer the keyboard.
-            const available = scriptsFor(deps.scripts(), ctx.role);
-            await ctx.reply("Which script?", { keyboard: scriptKeyboard(available) });
-            return;
-          }
-          const script = byName(ctx.data);
-          if (!script) return void (await ctx.answer("That script is not configured any more."));
-          if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
-          await ctx.answer(script.confirm ? undefined : `Starting ${script.name}`);
-          await request(ctx, script);
-        },
-      },
-      {
-        prefix: "rc",
-        role: "viewer",
-        run: async (ctx) => {
-          const script = byName(ctx.data);
-          if (!script) return void (await ctx.answer("That script is not configured any more."));
-          if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
-          await ctx.edit(`Running ${script.name} (confirmed by ${ctx.user.name}).`);
-          await launch(ctx, script);
-        },
-      },
-      {
-        prefix: "rx",
-        role: "viewer",
-        run: async (ctx) => {
-          await ctx.edit("Cancelled: nothing was run.");
-        },
-      },
-      {
-        prefix: "stop",
-        role: "admin",
-        run: async (ctx) => {
-          const id = Number(ctx.data);
-          await ctx.answer(runner.stop(id, ctx.user.name) ? "Stopping…" : "It is not running any more.");
-        },
-      },
+      callbackRoute(runButton, "viewer", async (ctx, data) => {
+        if (!data.script) {
+          // The Run button under /start: offer the keyboard.
+          const available = scriptsFor(deps.scripts(), ctx.role);
+          await ctx.reply("Which script?", { keyboard: scriptKeyboard(available) });
+          return;
+        }
+        const script = byName(data.script);
+        if (!script) return void (await ctx.answer("That script is not configured any more."));
+        if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
+        await ctx.answer(script.confirm ? undefined : `Starting ${script.name}`);
+        await request(ctx, script);
+      }),
+      callbackRoute(runConfirmButton, "viewer", async (ctx, data) => {
+        const script = byName(data.script);
+        if (!script) return void (await ctx.answer("That script is not configured any more."));
+        if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
+        await ctx.edit(`Running ${script.name} (confirmed by ${ctx.user.name}).`);
+        await launch(ctx, script);
+      }),
+      callbackRoute(runCancelButton, "viewer", async (ctx) => {
+        await ctx.edit("Cancelled: nothing was run.");
+      }),
+      callbackRoute(stopButtonData, "admin", async (ctx, data) => {
+        await ctx.answer(runner.stop(data.run, ctx.user.name) ? "Stopping…" : "It is not running any more.");
+      }),
     ],
   };
 }

@@ -1,8 +1,14 @@
 import { bold, format } from "gramio";
 import { joinRich, type RichText } from "../shared/text.ts";
 import { allows, type Role } from "../telegram/access.ts";
-import type { CallbackSpec, CommandContext, CommandSpec } from "../telegram/context.ts";
+import {
+  type CallbackSpec,
+  type CommandContext,
+  type CommandSpec,
+  callbackRoute,
+} from "../telegram/context.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
+import { helpButton } from "./buttons.ts";
 
 /** /start, /help and /whoami: what a new user sees first, on a phone. */
 
@@ -68,11 +74,7 @@ export function createStartHelpCommands(options: {
 
 /** The Help button under /start. */
 export function createHelpCallback(all: () => readonly CommandSpec[]): CallbackSpec {
-  return {
-    prefix: "help",
-    role: "viewer",
-    run: async (ctx) => {
-      await ctx.reply(helpText(all(), ctx.role));
-    },
-  };
+  return callbackRoute(helpButton, "viewer", async (ctx) => {
+    await ctx.reply(helpText(all(), ctx.role));
+  });
 }

@@ -1,7 +1,13 @@
 import { formatStatus, type StatusThresholds } from "../system/format.ts";
 import type { Snapshot } from "../system/snapshot.ts";
-import type { CallbackSpec, CommandContext, CommandSpec } from "../telegram/context.ts";
+import {
+  type CallbackSpec,
+  type CommandContext,
+  type CommandSpec,
+  callbackRoute,
+} from "../telegram/context.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
+import { statusButton } from "./buttons.ts";
 
 /** /status: the server snapshot with a Refresh button; with arguments it is the Plume location status. */
 
@@ -14,7 +20,9 @@ export interface StatusDeps {
   locationStatus?(ctx: CommandContext): Promise<void>;
 }
 
-const REFRESH: InlineKeyboardRows = [[{ text: "🔄 Refresh", callback_data: "st:r" }]];
+const REFRESH: InlineKeyboardRows = [
+  [{ text: "🔄 Refresh", callback_data: statusButton.pack({ mode: "refresh" }) }],
+];
 
 export function createStatusCommands(deps: StatusDeps): {
   commands: CommandSpec[];
@@ -41,19 +49,15 @@ export function createStatusCommands(deps: StatusDeps): {
       },
     ],
     callbacks: [
-      {
-        prefix: "st",
-        role: "viewer",
-        run: async (ctx) => {
-          // "n" (the Status button under /start) sends a new message; "r" refreshes in place.
-          if (ctx.data === "n") {
-            await ctx.reply(await render(), { keyboard: REFRESH });
-            return;
-          }
-          const result = await ctx.edit(await render(), { keyboard: REFRESH });
-          await ctx.answer(result.ok ? (result.skipped ? "No change" : "Refreshed") : "Could not refresh");
-        },
-      },
+      callbackRoute(statusButton, "viewer", async (ctx, data) => {
+        // "new" (the Status button under /start) sends a new message; "refresh" edits in place.
+        if (data.mode === "new") {
+          await ctx.reply(await render(), { keyboard: REFRESH });
+          return;
+        }
+        const result = await ctx.edit(await render(), { keyboard: REFRESH });
+        await ctx.answer(result.ok ? (result.skipped ? "No change" : "Refreshed") : "Could not refresh");
+      }),
     ],
   };
 }

@@ -25,7 +25,3 @@ export function locationUsage(command: string, saved: readonly PlumeLocationConf
   const names = saved.length ? `\nSaved: ${saved.map((l) => l.name).join(", ")}` : "";
   return `Usage: /${command} CUSTOMER_ID LOCATION_ID (24 hex characters each) or /${command} SAVED_NAME${names}`;
 }
-
-/** Callback data for a location button: `pl:<action>:<c>:<l>` is 53 bytes, under Telegram's 64. */
-export const locationData = (action: string, ref: LocationRef) =>
-  `pl:${action}:${ref.customerId}:${ref.locationId}`;

@@ -1,3 +1,4 @@
+import type { CallbackData } from "@gramio/callback-data";
 import type { RichText } from "../shared/text.ts";
 import { allows, type Role } from "./access.ts";
 import type { EditResult, Outbox, SendOptions, SendResult } from "./outbox.ts";
@@ -17,8 +18,6 @@ export interface CommandContext {
 }
 
 export interface CallbackContext extends Omit<CommandContext, "args"> {
-  /** The callback data after the prefix and its colon. */
-  data: string;
   /** Shows a toast (or nothing) and stops the button's spinner. Called for you if you do not. */
   answer(text?: string): Promise<void>;
   edit(text: RichText | string, options?: Omit<SendOptions, "replyTo">): Promise<EditResult>;
@@ -36,11 +35,35 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<void>;
 }
 
+/**
+ * A button route: the codec that packs the button's data where it is made and unpacks it here
+ * (one object, imported by both sides), the role it needs, and the handler of the decoded
+ * data. Callback data is at most 64 bytes: only short ids, never commands or paths.
+ */
 export interface CallbackSpec {
-  /** Callback data is `prefix:payload`, at most 64 bytes: only short ids, never commands or paths. */
-  prefix: string;
+  /** Does this data belong to this route? */
+  matches(data: string): boolean;
+  /** The decoded data, or undefined when it does not decode (an old or forged button). */
+  decode(data: string): unknown;
   role: Role;
-  run(ctx: CallbackContext): Promise<void>;
+  run(ctx: CallbackContext, data: unknown): Promise<void>;
+}
+
+/** A route for one codec, typed on both sides. */
+export function callbackRoute<T extends Record<string, unknown>>(
+  codec: CallbackData<T, Record<string, unknown>>,
+  role: Role,
+  run: (ctx: CallbackContext, data: T) => Promise<void>,
+): CallbackSpec {
+  return {
+    matches: (data) => codec.filter(data),
+    decode: (data) => {
+      const r = codec.safeUnpack(data);
+      return r.success ? r.data : undefined;
+    },
+    role,
+    run: (ctx, data) => run(ctx, data as T),
+  };
 }
 
 /** A free-text message in a conversation (the /auth flow); returns true if it took the message. */

@@ -53,11 +53,11 @@ function releasingOutbox(outbox: Outbox, release: () => void): Outbox {
 
 export function createUpdateHandler(deps: UpdateHandlerDeps) {
   const { access, log } = deps;
-  let routes: { commands: Map<string, CommandSpec>; callbacks: Map<string, CallbackSpec> } | undefined;
+  let routes: { commands: Map<string, CommandSpec>; callbacks: readonly CallbackSpec[] } | undefined;
   const table = () => {
     routes ??= {
       commands: new Map(deps.commands().map((c) => [c.name, c])),
-      callbacks: new Map(deps.callbacks().map((c) => [c.prefix, c])),
+      callbacks: deps.callbacks(),
     };
     return routes;
   };
@@ -131,10 +131,10 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       void outbox.answer(query.id, "Not authorized.");
       return;
     }
-    const data = query.data ?? "";
-    const colon = data.indexOf(":");
-    const spec = table().callbacks.get(colon < 0 ? data : data.slice(0, colon));
-    if (!spec) {
+    const raw = query.data ?? "";
+    const spec = table().callbacks.find((c) => c.matches(raw));
+    const data = spec?.decode(raw);
+    if (!spec || data === undefined) {
       void outbox.answer(query.id, "This button has expired.");
       return;
     }
@@ -149,7 +149,6 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       chatType: query.message?.chat.type ?? "private",
       user: { id: query.from.id, name: nameOf(query.from) },
       role,
-      data: colon < 0 ? "" : data.slice(colon + 1),
       messageId,
       outbox,
       reply: (text, options) => outbox.send(chatId, text, options),
@@ -161,7 +160,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps) {
       },
     };
     try {
-      await spec.run(ctx);
+      await spec.run(ctx, data);
     } finally {
       if (!answered) void outbox.answer(query.id);
     }

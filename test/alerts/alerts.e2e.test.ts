@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { alertButton } from "../../src/alerts/buttons.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createMetaRepo } from "../../src/storage/meta-repo.ts";
@@ -104,11 +105,11 @@ describe("alerts through the local Bot API", () => {
     await tick();
     await tick();
     const incident = await h.nextMessage(ADMIN.id);
-    h.api.press(ADMIN.id, incident.messageId, `al:m1:1`, VIEWER);
+    h.api.press(ADMIN.id, incident.messageId, alertButton.pack({ action: "mute1h", incident: 1 }), VIEWER);
     expect(await h.api.waitFor((e) => e.type === "answer")).toMatchObject({
       text: "Only admins may do that.",
     });
-    h.api.press(ADMIN.id, incident.messageId, `al:m1:1`, ADMIN);
+    h.api.press(ADMIN.id, incident.messageId, alertButton.pack({ action: "mute1h", incident: 1 }), ADMIN);
     expect(
       await h.api.waitFor((e) => e.type === "answer" && e.text !== "Only admins may do that."),
     ).toMatchObject({
@@ -136,7 +137,7 @@ describe("alerts through the local Bot API", () => {
     const repeat = await h.nextMessage(ADMIN.id);
     expect(repeat).toMatchObject({ replyTo: incident.messageId, silent: true });
     expect(repeat.text).toMatch(/^🔁 still CRIT: disk data 95% for \d+s$/);
-    h.api.press(ADMIN.id, incident.messageId, "al:a:1", ADMIN);
+    h.api.press(ADMIN.id, incident.messageId, alertButton.pack({ action: "ack", incident: 1 }), ADMIN);
     await h.api.waitFor((e) => e.type === "answer" && e.text === "Acknowledged: no more repeats.");
     await Bun.sleep(1100);
     await tick();

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { authButton } from "../../src/commands/buttons.ts";
 import { createSecretBox } from "../../src/storage/crypto.ts";
 import { openDb } from "../../src/storage/db.ts";
 import { createPlumeRepo } from "../../src/storage/plume-repo.ts";
@@ -160,7 +161,7 @@ describe("the /auth conversation", () => {
     const check = await h.nextMessage(VIEWER.id);
     expect(check.text).toContain(`Partner id: ${PARTNER}`);
     expect(check.text).not.toContain(AUTH);
-    h.api.press(VIEWER.id, check.messageId, "pa:ok", VIEWER);
+    h.api.press(VIEWER.id, check.messageId, authButton.pack({ answer: "ok" }), VIEWER);
     await h.api.waitFor((e) => e.type === "edit" && e.message.text.startsWith("✅ Token fetched"));
     expect(await say(h, VIEWER, "/health office")).toMatch(/^🟠 Partial outage · office/);
     expect(await say(h, VIEWER, "/logout")).toBe("Your Plume credentials and tokens are forgotten.");
@@ -180,7 +181,7 @@ describe("the /auth conversation", () => {
     h.api.userSays(ADMIN.id, ADMIN, "/skip");
     const check = await h.nextMessage(ADMIN.id);
     expect(check.text).toContain("(default)");
-    h.api.press(ADMIN.id, check.messageId, "pa:ok", ADMIN);
+    h.api.press(ADMIN.id, check.messageId, authButton.pack({ answer: "ok" }), ADMIN);
     const failed = await h.api.waitFor((e) => e.type === "edit" && e.message.text.startsWith("❌"));
     expect(failed.type === "edit" && failed.message.text).toBe(
       "❌ Plume authentication failed: check the credentials (/auth). Nothing was stored: check the values and /auth again.",
@@ -217,7 +218,7 @@ describe("the /auth conversation", () => {
       await say(h, ADMIN, PARTNER);
       h.api.userSays(ADMIN.id, ADMIN, "/skip");
       const check = await h.nextMessage(ADMIN.id);
-      h.api.press(ADMIN.id, check.messageId, "pa:ok", ADMIN);
+      h.api.press(ADMIN.id, check.messageId, authButton.pack({ answer: "ok" }), ADMIN);
       const failed = await h.api.waitFor((e) => e.type === "edit" && e.message.text.startsWith("❌"));
       expect(failed.type === "edit" && failed.message.text).toBe(
         `❌ Could not reach the SSO at 127.0.0.1:${redirector.port}. Nothing was stored: check the values and /auth again.`,
@@ -248,7 +249,7 @@ describe("the /auth conversation", () => {
       await say(h, VIEWER, PARTNER);
       h.api.userSays(VIEWER.id, VIEWER, `http://127.0.0.1:${broken.port}/api`);
       const check = await h.nextMessage(VIEWER.id);
-      h.api.press(VIEWER.id, check.messageId, "pa:ok", VIEWER);
+      h.api.press(VIEWER.id, check.messageId, authButton.pack({ answer: "ok" }), VIEWER);
       await h.api.waitFor((e) => e.type === "edit" && e.message.text.startsWith("✅ Token fetched"));
       const answer = await say(h, VIEWER, "/nodes office");
       expect(answer).toBe(`Could not reach the API at 127.0.0.1:${broken.port}.`);
@@ -328,7 +329,7 @@ describe("secrets at rest", () => {
     await say(h, ADMIN, PARTNER);
     h.api.userSays(ADMIN.id, ADMIN, cloud.apiBase);
     const check = await h.nextMessage(ADMIN.id);
-    h.api.press(ADMIN.id, check.messageId, "pa:ok", ADMIN);
+    h.api.press(ADMIN.id, check.messageId, authButton.pack({ answer: "ok" }), ADMIN);
     await h.api.waitFor((e) => e.type === "edit" && e.message.text.startsWith("✅"));
     await say(h, ADMIN, "/health office");
     const token = await createPlumeRepo(db, secretBox).token(`user:${ADMIN.id}`);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { runButton, runCancelButton, runConfirmButton, stopButtonData } from "../../src/commands/buttons.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createRunsRepo } from "../../src/storage/runs-repo.ts";
 import type { BotEvent } from "../../src/telegram/local-api/state.ts";
@@ -109,8 +110,8 @@ describe("/run through the local Bot API", () => {
     h = await startHarness(CONFIG);
     h.api.userSays(VIEWER.id, VIEWER, "/run");
     const msg = await h.nextMessage(VIEWER.id);
-    expect(msg.keyboard).toEqual([[{ text: "▶️ ok", callback_data: "run:ok" }]]);
-    h.api.press(VIEWER.id, msg.messageId, "run:ok", VIEWER);
+    expect(msg.keyboard).toEqual([[{ text: "▶️ ok", callback_data: runButton.pack({ script: "ok" }) }]]);
+    h.api.press(VIEWER.id, msg.messageId, runButton.pack({ script: "ok" }), VIEWER);
     expect((await h.nextMessage(VIEWER.id)).text).toBe("⏳ ok running (started by Vic)");
   });
 
@@ -119,12 +120,12 @@ describe("/run through the local Bot API", () => {
     h.api.userSays(ADMIN.id, ADMIN, "/run danger");
     const ask = await h.nextMessage(ADMIN.id);
     expect(ask.text).toBe("Run danger?\nDrops the cache");
-    h.api.press(ADMIN.id, ask.messageId, "rx", ADMIN);
+    h.api.press(ADMIN.id, ask.messageId, runCancelButton.pack({}), ADMIN);
     await editOf(h, ask.messageId, (t) => t === "Cancelled: nothing was run.");
     expect(createRunsRepo(h.db).recent(10)).toEqual([]);
     h.api.userSays(ADMIN.id, ADMIN, "/run danger");
     const again = await h.nextMessage(ADMIN.id);
-    h.api.press(ADMIN.id, again.messageId, "rc:danger", ADMIN);
+    h.api.press(ADMIN.id, again.messageId, runConfirmButton.pack({ script: "danger" }), ADMIN);
     const run = await h.nextMessage(ADMIN.id);
     await editOf(h, run.messageId, (t) => t.startsWith("✅ danger"));
   });
@@ -136,7 +137,7 @@ describe("/run through the local Bot API", () => {
     h.api.userSays(ADMIN.id, ADMIN, "/run sleepy");
     const refusal = await h.nextMessage(ADMIN.id);
     expect(refusal.text).toMatch(/^sleepy is already running since \d\d:\d\d \(started by Ada, /);
-    expect(refusal.keyboard?.[0]?.[0]?.callback_data).toMatch(/^stop:\d+$/);
+    expect(refusal.keyboard?.[0]?.[0]?.callback_data).toSatisfy((d) => stopButtonData.filter(d ?? ""));
     h.api.userSays(ADMIN.id, ADMIN, "/jobs");
     expect((await h.nextMessage(ADMIN.id)).text).toMatch(/^#\d+ sleepy · \S+ · by Ada · 1 lines$/);
   });

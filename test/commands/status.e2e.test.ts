@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { statusButton } from "../../src/commands/buttons.ts";
 import { ADMIN, BASE_CONFIG, type Harness, startHarness, VIEWER } from "../support/harness.ts";
 
 let h: Harness | undefined;
@@ -18,8 +19,10 @@ describe("/status through the local Bot API", () => {
     expect(msg.text).toMatch(/^🖥 \S+ · up /);
     expect(msg.text).toMatch(/\nroot +[▓░]{10} +\d+% /);
     expect(msg.text).toContain("gone ✖ no such path 🔴");
-    expect(msg.keyboard).toEqual([[{ text: "🔄 Refresh", callback_data: "st:r" }]]);
-    h.api.press(VIEWER.id, msg.messageId, "st:r", VIEWER);
+    expect(msg.keyboard).toEqual([
+      [{ text: "🔄 Refresh", callback_data: statusButton.pack({ mode: "refresh" }) }],
+    ]);
+    h.api.press(VIEWER.id, msg.messageId, statusButton.pack({ mode: "refresh" }), VIEWER);
     const toast = await h.api.waitFor((e) => e.type === "answer");
     expect(toast).toMatchObject({ text: expect.stringMatching(/Refreshed|No change/) });
     expect(h.messagesIn(VIEWER.id)).toHaveLength(1);
@@ -37,7 +40,7 @@ describe("/status through the local Bot API", () => {
     expect(msg.text.length).toBeLessThanOrEqual(4096);
     expect(msg.text).toMatch(/\ndev150 +[▓░]{10} +\d+% /);
     expect(msg.text).toMatch(/\+ 199 more under their thresholds, highest \d+% \(dev\d{3}\)/);
-    h.api.press(ADMIN.id, msg.messageId, "st:r", ADMIN);
+    h.api.press(ADMIN.id, msg.messageId, statusButton.pack({ mode: "refresh" }), ADMIN);
     await h.api.waitFor((e) => e.type === "answer");
     const after = h.messagesIn(ADMIN.id);
     expect(after).toHaveLength(1);
@@ -59,7 +62,7 @@ describe("/status through the local Bot API", () => {
     h = await startHarness();
     h.api.userSays(ADMIN.id, ADMIN, "/start");
     const start = await h.nextMessage(ADMIN.id);
-    h.api.press(ADMIN.id, start.messageId, "st:n", ADMIN);
+    h.api.press(ADMIN.id, start.messageId, statusButton.pack({ mode: "new" }), ADMIN);
     expect((await h.nextMessage(ADMIN.id)).text).toMatch(/^🖥 /);
   });
 });

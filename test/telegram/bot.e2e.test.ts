@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { helpButton, statusButton } from "../../src/commands/buttons.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createInboxRepo } from "../../src/storage/inbox-repo.ts";
@@ -62,7 +63,7 @@ describe("access control through the local Bot API", () => {
     h = await startHarness();
     h.api.userSays(ADMIN.id, ADMIN, "/start");
     const start = await h.nextMessage(ADMIN.id);
-    h.api.press(ADMIN.id, start.messageId, "help", STRANGER);
+    h.api.press(ADMIN.id, start.messageId, helpButton.pack({}), STRANGER);
     const toast = await h.api.waitFor((e) => e.type === "answer");
     expect(toast).toMatchObject({ type: "answer", text: "Not authorized." });
   });
@@ -84,10 +85,10 @@ describe("access control through the local Bot API", () => {
     h.api.userSays(ADMIN.id, ADMIN, "/start");
     const start = await h.nextMessage(ADMIN.id);
     expect(start.keyboard?.[0]).toEqual([
-      { text: "🖥 Status", callback_data: "st:n" },
-      { text: "❓ Help", callback_data: "help" },
+      { text: "🖥 Status", callback_data: statusButton.pack({ mode: "new" }) },
+      { text: "❓ Help", callback_data: helpButton.pack({}) },
     ]);
-    h.api.press(ADMIN.id, start.messageId, "help", ADMIN);
+    h.api.press(ADMIN.id, start.messageId, helpButton.pack({}), ADMIN);
     expect((await h.nextMessage(ADMIN.id)).text).toContain("Commands (admin)");
   });
 });

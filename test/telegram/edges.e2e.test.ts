@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
+import { helpButton } from "../../src/commands/buttons.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import type { LocalUser } from "../../src/telegram/local-api/state.ts";
@@ -43,7 +44,7 @@ telegram:
     );
     // A button press first: its answer fails, and must not hold anything up.
     a.openChat(admins[0]?.id as number, admins[0] as LocalUser);
-    a.press(admins[0]?.id as number, 1, "help", admins[0] as LocalUser);
+    a.press(admins[0]?.id as number, 1, helpButton.pack({}), admins[0] as LocalUser);
     const sentAt = Date.now();
     const waits = admins.map((u) => {
       a.userSays(u.id, u, "/help");
