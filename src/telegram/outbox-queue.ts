@@ -1,8 +1,10 @@
+import type { APIMethodParams, APIMethods } from "@gramio/types";
 import { backoffMs } from "../shared/backoff.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
 import { classifyFailure } from "./api-errors.ts";
 import type { RateLimiter } from "./rate-limits.ts";
+import type { Upload } from "./transport.ts";
 
 /**
  * The scheduling core of the outbox: one FIFO per chat (so a chat's messages arrive in
@@ -25,10 +27,29 @@ const RANK: Record<Priority, number> = { alert: 0, normal: 1, bulk: 2 };
 
 export type CallResult = { ok: true; result: unknown } | { ok: false; error: string; code?: number };
 
-export interface QueuedCall {
-  method: string;
-  /** Without chat_id: the queue adds the current id of the chat (it may have migrated). */
-  params: Record<string, unknown>;
+/** The Bot API methods that go through the queue. */
+export type OutMethod =
+  | "sendMessage"
+  | "editMessageText"
+  | "sendDocument"
+  | "deleteMessage"
+  | "answerCallbackQuery"
+  | "setMyCommands";
+
+type Params<M extends keyof APIMethods> = NonNullable<APIMethodParams<M>>;
+
+/**
+ * A method's parameters, typed by gramio's own Bot API types (a misspelt parameter does not
+ * compile), without chat_id (the queue adds the chat's current id; it may have migrated), and
+ * with a document as an Upload.
+ */
+export type OutParams<M extends OutMethod> = M extends "sendDocument"
+  ? Omit<Params<M>, "chat_id" | "document"> & { document: Upload }
+  : Omit<Params<M>, "chat_id">;
+
+interface QueuedCallOf<M extends OutMethod> {
+  method: M;
+  params: OutParams<M>;
   /** undefined for calls bound to no chat (answerCallbackQuery, setMyCommands). */
   chatId: number | undefined;
   priority: Priority;
@@ -38,7 +59,9 @@ export interface QueuedCall {
   onWaiting?: () => void;
 }
 
-interface Job extends QueuedCall {
+export type QueuedCall = { [M in OutMethod]: QueuedCallOf<M> }[OutMethod];
+
+type Job = QueuedCall & {
   seq: number;
   deadline: number;
   maxAttempts: number;
@@ -47,7 +70,7 @@ interface Job extends QueuedCall {
   notBefore: number;
   waiters: ((r: CallResult) => void)[];
   waitingTold: boolean;
-}
+};
 
 /** Per-method limits that beat the priority's deadline: what is useless late, or costly to repeat. */
 export interface MethodPolicy {

@@ -9,6 +9,7 @@ import {
   splitRichText,
 } from "../shared/text.ts";
 import type { OutboxQueue, Priority } from "./outbox-queue.ts";
+import type { Upload } from "./transport.ts";
 
 /**
  * The only way a message leaves the bot. Turns "send this text" into Bot API calls that
@@ -67,7 +68,7 @@ export interface OutboxOptions {
   /** Text needing more than this many messages goes out as a document (default 3). */
   maxMessages?: number;
   /** Builds the document payload for the transport. */
-  toUpload: (content: DocumentContent, fileName: string) => unknown;
+  toUpload: (content: DocumentContent, fileName: string) => Upload;
   /** The one redactor: nothing leaves with a secret in its text, caption or text document. */
   redactor?: Pick<Redactor, "ranges" | "redact">;
 }

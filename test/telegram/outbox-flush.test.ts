@@ -47,3 +47,34 @@ test("stop() past the flush bound counts what it drops, answers their callers, a
   expect(await outbox.send(ADMIN.id, "late")).toEqual({ ok: false, error: "the bot is shutting down" });
   await api.stop();
 });
+
+test("Bot API parameters are gramio's own types: a misspelt one does not compile (tsc checks the marked lines)", async () => {
+  const api = startLocalBotApi();
+  api.userSays(ADMIN.id, ADMIN, "hi");
+  const queue = createOutboxQueue({
+    call: createTransport({ token: api.token, apiRoot: api.url }),
+    limiter: createRateLimiter(),
+    clock: systemClock,
+    log: captureLog().log,
+  });
+  const sent = await queue.enqueue({
+    method: "sendMessage",
+    chatId: ADMIN.id,
+    priority: "normal",
+    params: { text: "typed", link_preview_options: { is_disabled: true } },
+  });
+  expect(sent.ok).toBe(true);
+  const misspelt = () =>
+    queue.enqueue({
+      method: "sendMessage",
+      chatId: ADMIN.id,
+      priority: "normal",
+      // @ts-expect-error `txt` is not a sendMessage parameter
+      params: { txt: "x" },
+    });
+  const wrongMethod = () =>
+    // @ts-expect-error deleteMessage takes a message_id, not text
+    queue.enqueue({ method: "deleteMessage", chatId: ADMIN.id, priority: "normal", params: { text: "x" } });
+  expect([typeof misspelt, typeof wrongMethod]).toEqual(["function", "function"]);
+  await api.stop();
+});
