@@ -188,6 +188,7 @@ export function createApp(options: AppOptions): App {
   commands = [
     ...createStartHelpCommands({
       all,
+      plume: Boolean(options.plumeServer) || config.plume.locations.length > 0,
       quickButtons: (role) => [
         [
           { text: "🖥 Status", callback_data: statusButton.pack({ mode: "new" }) },

@@ -3,10 +3,11 @@
  * and the only one that knows every adapter. Nothing here runs at import time except
  * the final `if (import.meta.main)`.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import exampleConfig from "../config/config.example.yaml" with { type: "text" };
 import { type App, createApp } from "./app.ts";
 import { parseArgs, USAGE } from "./cli/args.ts";
 import { summarizeConfig } from "./cli/check-config.ts";
@@ -15,7 +16,8 @@ import { type CliIo, journalIo, processIo } from "./cli/io.ts";
 import { openRuntime, type Runtime } from "./cli/runtime.ts";
 import { statusCommand } from "./cli/status.ts";
 import { loadConfig } from "./config/load.ts";
-import type { Config } from "./config/parse.ts";
+import { locateConfig, noConfigText } from "./config/locate.ts";
+import { type Config, parseConfig } from "./config/parse.ts";
 import { resolveStateDir } from "./config/state-dir.ts";
 import { buildInfo } from "./shared/build-info.ts";
 import { systemClock } from "./shared/clock.ts";
@@ -23,6 +25,7 @@ import { errorMessage, UsageError } from "./shared/errors.ts";
 import { createFileSink, createLogger, type Logger, type LogSink } from "./shared/log.ts";
 import { createRedactor, type Redactor } from "./shared/redact.ts";
 import { setChildSubreaper, setNotDumpable } from "./system/libc.ts";
+import { readRealMounts } from "./system/mounts.ts";
 import { createSnapshotter } from "./system/snapshot.ts";
 import { CONSOLE_USER, runConsole } from "./telegram/console.ts";
 import { startLocalBotApi } from "./telegram/local-api/server.ts";
@@ -30,8 +33,36 @@ import { NO_LIMITS } from "./telegram/rate-limits.ts";
 
 export type Env = Record<string, string | undefined>;
 
-function configPath(env: Env): string {
-  return env.CONFIG_FILE || "config/config.yaml";
+/** The config file for this invocation (see config/locate.ts), or undefined when there is none. */
+function configFile(explicit: string | undefined, env: Env): string | undefined {
+  const located = locateConfig(explicit, env, (p) => existsSync(p));
+  return located.found ? located.path : undefined;
+}
+
+/** Loads the config, or prints why not (no file anywhere, or every problem in it). */
+function loadOrTell(explicit: string | undefined, env: Env, io: CliIo): Config | undefined {
+  const located = locateConfig(explicit, env, (p) => existsSync(p));
+  if (!located.found) {
+    io.err(`octopus: ${noConfigText(located.tried)}`);
+    return undefined;
+  }
+  const loaded = loadConfig(located.path);
+  if (!loaded.ok) {
+    io.err(loaded.error.message);
+    return undefined;
+  }
+  return loaded.value;
+}
+
+/** With no config at all, `octopus status` watches the root and every real mounted filesystem. */
+function defaultStatusConfig(): Config {
+  const parsed = parseConfig("{}\n", "(no config)");
+  if (!parsed.ok) throw new Error("the empty config does not parse");
+  const { config } = parsed.value;
+  return {
+    ...config,
+    monitored_devices: readRealMounts().map((m) => ({ ...m, alert_threshold: 80, critical_threshold: 90 })),
+  };
 }
 
 /** Runs one CLI invocation and returns its exit code (0 ok, 1 runtime failure, 2 usage/config). */
@@ -53,23 +84,20 @@ export async function main(argv: readonly string[], env: Env, rawIo: CliIo = pro
     case "version":
       io.out(`octopus ${buildInfo.version} (commit ${buildInfo.commit}, bun ${Bun.version})`);
       return 0;
+    case "example-config":
+      io.out(exampleConfig.trimEnd());
+      return 0;
     case "check-config": {
-      const file = command.file ?? configPath(env);
-      const loaded = loadConfig(file);
-      if (!loaded.ok) {
-        io.err(loaded.error.message);
-        return 2;
-      }
-      io.out(summarizeConfig(loaded.value, file));
+      const config = loadOrTell(command.file, env, io);
+      if (!config) return 2;
+      io.out(summarizeConfig(config, config.file));
       return 0;
     }
     case "status": {
-      const loaded = loadConfig(configPath(env));
-      if (!loaded.ok) {
-        io.err(loaded.error.message);
-        return 2;
-      }
-      return statusCommand(loaded.value, createRealSnapshotter(), command.json, io);
+      const found = configFile(command.config, env) !== undefined;
+      const config = found ? loadOrTell(command.config, env, io) : defaultStatusConfig();
+      if (!config) return 2;
+      return statusCommand(config, createRealSnapshotter(), command.json, io);
     }
     case "run":
     case "console": {
@@ -80,19 +108,18 @@ export async function main(argv: readonly string[], env: Env, rawIo: CliIo = pro
       const hardened = setNotDumpable() && setChildSubreaper();
       if (!hardened)
         io.err("octopus: warning: prctl is unavailable; scripts can read the bot's /proc entries");
-      const loaded = loadConfig(configPath(bot));
-      if (!loaded.ok) {
-        io.err(loaded.error.message);
-        return 2;
-      }
+      const config = loadOrTell(command.config, bot, io);
+      if (!config) return 2;
       const token = bot.TELEGRAM_TOKEN || bot.TELEGRAM_BOT_TOKEN;
-      if (command.name === "run" && token) return runBot(loaded.value, bot, env, token, io);
+      if (command.name === "run" && token) return runBot(config, bot, env, token, io);
       if (command.name === "run" && !process.stdin.isTTY) {
-        io.err("octopus: no TELEGRAM_TOKEN set (and stdin is not a terminal for the console): see README.md");
+        io.err(
+          "octopus: no TELEGRAM_TOKEN set (and stdin is not a terminal for the console): see `octopus --help`",
+        );
         return 2;
       }
       if (command.name === "run") io.err("No TELEGRAM_TOKEN set: starting the local console instead.");
-      return runLocalConsole(loaded.value, bot, env, io);
+      return runLocalConsole(config, bot, env, io);
     }
   }
 }
@@ -176,7 +203,8 @@ async function runBot(config: Config, env: Env, childBase: Env, token: string, i
       log.info("stopping", { signal });
       break;
     }
-    const loaded = loadConfig(configPath(env));
+    // The same file as at start, whichever way it was found.
+    const loaded = loadConfig(config.file);
     if (!loaded.ok) {
       log.error("config reload failed: still running on the previous config", {
         errors: loaded.error.message,

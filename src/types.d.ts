@@ -4,6 +4,12 @@ declare module "*.sql" {
   export default text;
 }
 
+/** The reference config, embedded for `octopus example-config`. */
+declare module "*.yaml" {
+  const text: string;
+  export default text;
+}
+
 /** Baked in by `bun build --define`; absent when running from source. */
 declare const OCTOPUS_VERSION: string | undefined;
 declare const OCTOPUS_COMMIT: string | undefined;

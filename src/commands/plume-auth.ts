@@ -1,4 +1,4 @@
-import { checkUserEndpoint, type EndpointPolicy } from "../plume/endpoints.ts";
+import { checkUserEndpoint, type EndpointPolicy, hostOf, looksLikeAuthHeader } from "../plume/endpoints.ts";
 import { plumeErrorText } from "../plume/errors.ts";
 import { DEFAULT_API_BASE, type PlumeService } from "../plume/service.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -22,13 +22,6 @@ import { authButton } from "./buttons.ts";
 
 const EXPIRY_MS = 10 * 60_000;
 
-const hostOf = (url: string) => {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "?";
-  }
-};
 const STEPS = {
   sso: "Step 1/4: send the SSO URL (https://…/oauth2/<cloud id>/v1/token). /cancel stops.",
   header:
@@ -101,6 +94,12 @@ export function createPlumeAuthCommands(deps: {
       // A credential typed into a chat stays in its history: remove it first.
       const deleted = await ctx.outbox.delete(ctx.chatId, ctx.messageId);
       if (!text) return refuse("The header is empty. Send it again, or /cancel.");
+      if (!looksLikeAuthHeader(text)) {
+        repo.scrub();
+        return refuse(
+          `${deleted ? "🗑 I deleted your message. " : ""}That does not look like the authorization header: "Basic " and the base64 of client-id:secret (or the base64 alone). Send it again, or /cancel.`,
+        );
+      }
       await save(c, "partner", { authHeader: text });
       // The header was in the inbox table in clear for a moment: leave no copy in the files.
       repo.scrub();

@@ -103,6 +103,8 @@ export function createRunCommands(deps: RunCommandDeps): {
         usage: "run NAME",
         description: "Run a configured script",
         role: "viewer",
+        // A viewer with no viewer script has nothing to run: not listed in /help or the menu.
+        listedFor: (role) => scriptsFor(deps.scripts(), role).length > 0,
         run: async (ctx) => {
           const available = scriptsFor(deps.scripts(), ctx.role);
           if (!ctx.args) {

@@ -1,11 +1,12 @@
 import { bold, format } from "gramio";
 import { joinRich, type RichText } from "../shared/text.ts";
-import { allows, type Role } from "../telegram/access.ts";
+import type { Role } from "../telegram/access.ts";
 import {
   type CallbackSpec,
   type CommandContext,
   type CommandSpec,
   callbackRoute,
+  listedFor,
 } from "../telegram/context.ts";
 import type { InlineKeyboardRows } from "../telegram/outbox.ts";
 import { helpButton } from "./buttons.ts";
@@ -19,9 +20,7 @@ const rich = (f: { text: string; entities: RichText["entities"] }): RichText => 
 
 /** The /help text for a role: every command it may use, one line each (pure). */
 export function helpText(commands: readonly CommandSpec[], role: Role): RichText {
-  const lines = commands
-    .filter((c) => c.menu !== false && allows(role, c.role))
-    .map((c) => `/${c.usage ?? c.name} - ${c.description}`);
+  const lines = listedFor(commands, role).map((c) => `/${c.usage ?? c.name} - ${c.description}`);
   return joinRich([rich(format`${bold("Commands")} (${role})`), `\n${lines.join("\n")}`]);
 }
 
@@ -30,6 +29,8 @@ export function createStartHelpCommands(options: {
   all(): readonly CommandSpec[];
   /** Buttons under /start, e.g. Status and Run. */
   quickButtons(role: Role): InlineKeyboardRows;
+  /** Plume is set up (server credentials or saved locations): /start says how to use it. */
+  plume?: boolean;
 }): CommandSpec[] {
   const whoami = (ctx: CommandContext) =>
     rich(
@@ -45,7 +46,9 @@ export function createStartHelpCommands(options: {
           joinRich([
             rich(format`${bold("Octopus")} watches this server for you.\n`),
             whoami(ctx),
-            "\n/help lists the commands.",
+            options.plume
+              ? "\nPlume Wi-Fi: /health CUSTOMER_ID LOCATION_ID (or a saved name from /locations).\n/help lists the commands."
+              : "\n/help lists the commands.",
           ]),
           {
             keyboard: options.quickButtons(ctx.role),

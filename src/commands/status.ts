@@ -34,7 +34,10 @@ export function createStatusCommands(deps: StatusDeps): {
     commands: [
       {
         name: "status",
-        description: "Server load, CPU, memory and disks",
+        ...(deps.locationStatus ? { usage: "status [CUSTOMER_ID LOCATION_ID]" } : {}),
+        description: deps.locationStatus
+          ? "Server load, CPU, memory and disks; with ids, a Plume location"
+          : "Server load, CPU, memory and disks",
         role: "viewer",
         run: async (ctx) => {
           if (ctx.args) {

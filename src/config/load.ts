@@ -1,29 +1,13 @@
-import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, type ConfigIssue } from "../shared/errors.ts";
 import { err, ok, type Result } from "../shared/result.ts";
+import { executableProblem } from "./executable.ts";
 import { type Config, parseConfig } from "./parse.ts";
 import { formatKeyPath } from "./yaml-positions.ts";
 
 function fileIssue(file: string, message: string): ConfigError {
   return new ConfigError(file, [{ file, line: 0, column: 0, path: "", message }]);
-}
-
-/** Why an executable cannot be run, or undefined when it can. */
-function scriptProblem(path: string): string | undefined {
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(path);
-  } catch {
-    return `no such file: ${path}`;
-  }
-  if (!stat.isFile()) return `not a regular file: ${path}`;
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    return `not executable (chmod +x ${path})`;
-  }
-  return undefined;
 }
 
 /**
@@ -49,7 +33,7 @@ export function loadConfig(file: string): Result<Config, ConfigError> {
   const { config, locate } = parsed.value;
   const issues: ConfigIssue[] = [];
   for (const script of config.scripts) {
-    const problem = scriptProblem(script.path);
+    const problem = executableProblem(script.path);
     if (problem)
       issues.push({ file, ...locate(script.source), path: formatKeyPath(script.source), message: problem });
   }

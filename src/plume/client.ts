@@ -1,5 +1,6 @@
 import type * as v from "valibot";
 import { err, ok, type Result } from "../shared/result.ts";
+import { hostOf } from "./endpoints.ts";
 import { markUserEndpoint, PlumeError } from "./errors.ts";
 import { type CallOptions, callOnce, parseAnswer } from "./http.ts";
 import {
@@ -32,13 +33,7 @@ export function createPlumeClient(deps: {
   onUserEndpointFailure?(e: PlumeError): void;
 }) {
   const base = deps.apiBase.replace(/\/+$/, "");
-  const host = (() => {
-    try {
-      return new URL(base).host;
-    } catch {
-      return base;
-    }
-  })();
+  const host = hostOf(base);
 
   async function request<S extends v.GenericSchema>(
     method: "GET" | "POST",

@@ -56,3 +56,23 @@ export function checkUserEndpoint(
     };
   return { ok: true, value: url.toString().replace(/\/+$/, "") };
 }
+
+/**
+ * Does this look like the Plume authorization header (pure)? `Basic <base64>` or the bare
+ * base64, decoding to a printable `client-id:secret`. Anything else is a paste mistake.
+ */
+export function looksLikeAuthHeader(text: string): boolean {
+  const b64 = /^\s*(?:Basic\s+)?([A-Za-z0-9+/]+={0,2})\s*$/i.exec(text)?.[1];
+  if (!b64 || b64.length % 4 !== 0) return false;
+  const decoded = Buffer.from(b64, "base64").toString("utf8");
+  return /^[\x21-\x7e]+:[\x20-\x7e]+$/.test(decoded);
+}
+
+/** The host (and port) of a URL, for messages; the text itself when it is not a URL. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

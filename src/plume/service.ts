@@ -3,21 +3,13 @@ import type { Logger } from "../shared/log.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import type { PlumeCredentials, PlumeRepo } from "../storage/plume-repo.ts";
 import { createPlumeClient, type Http, type PlumeClient } from "./client.ts";
-import { checkUserEndpoint, type EndpointPolicy } from "./endpoints.ts";
+import { checkUserEndpoint, type EndpointPolicy, hostOf } from "./endpoints.ts";
 
 import { PlumeError, unavailableText } from "./errors.ts";
 import { analyzeHealth, type HealthInput, type HealthReport } from "./health.ts";
 import { createPlumeLimiter } from "./limiter.ts";
 import type { PlumeLocation, PlumeNode } from "./schemas.ts";
 import { createTokenSource } from "./tokens.ts";
-
-const hostOf = (url: string) => {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-};
 
 /**
  * Who talks to Plume with which credentials, and the reports built from several calls.

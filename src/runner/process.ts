@@ -45,6 +45,19 @@ export interface RunningProcess {
 
 export type OutputSink = (chunk: Uint8Array, stream: "stdout" | "stderr") => void;
 
+/**
+ * Children Bun.spawn started here and has not reaped yet. Process-wide on purpose: a
+ * process's children are, and two runners can live at once (a reload lets the old one finish
+ * its runs). Whoever collects orphans (waitpid) must never take one of these: Bun would lose
+ * its exit status.
+ */
+const spawned = new Set<number>();
+
+/** Did Bun.spawn start this pid here (and not reap it yet)? */
+export function spawnedHere(pid: number): boolean {
+  return spawned.has(pid);
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal);
@@ -84,6 +97,7 @@ export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<Ru
     return err(errorMessage(error).replace(/^.*?:\s*/, "") || "could not start");
   }
   const pid = child.pid;
+  spawned.add(pid);
   const tree = spec.tree ?? (() => []);
   let timedOut = false;
   let stoppedBy: string | undefined;
@@ -126,6 +140,7 @@ export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<Ru
 
   const exited = (async (): Promise<ProcessExit> => {
     await child.exited;
+    spawned.delete(pid);
     clearTimeout(timeout);
     // A background grandchild may still hold the pipes: give it a moment, then end the group.
     let leftoversKilled = false;

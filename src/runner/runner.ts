@@ -1,5 +1,6 @@
-import { accessSync, constants, mkdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { executableProblem } from "../config/executable.ts";
 import type { ScriptDef } from "../config/parse.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { Logger } from "../shared/log.ts";
@@ -12,8 +13,8 @@ import { runFiles, textPathOf } from "./files.ts";
 import type { RunOutcome } from "./messages.ts";
 import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
-import { listProcesses, processesWithKey, runTree } from "./proc-tree.ts";
-import { type RunningProcess, startProcess } from "./process.ts";
+import { environOf, listProcesses, processesWithKey, runTree } from "./proc-tree.ts";
+import { type RunningProcess, spawnedHere, startProcess } from "./process.ts";
 import { endOrphanGroup, processStartTime } from "./process-groups.ts";
 
 /**
@@ -84,17 +85,6 @@ export interface RunnerOptions {
 const HISTORY_PRUNE_EVERY_MS = 3_600_000;
 const REAP_EVERY_MS = 10_000;
 
-function executableProblem(path: string): string | undefined {
-  try {
-    if (!statSync(path).isFile()) return `${path} is not a file`;
-    accessSync(path, constants.X_OK);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" ? `${path} does not exist any more` : `${path} is not executable`;
-  }
-}
-
 export function createRunner(options: RunnerOptions) {
   const { runsRepo, clock, log } = options;
   const runsDir = join(options.stateDir, "runs");
@@ -108,10 +98,38 @@ export function createRunner(options: RunnerOptions) {
    * runs' own processes) are never touched: Bun needs their exit status.
    */
   let reaper: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Processes seen in a run's tree that Bun did not spawn: once re-parented to the bot and dead,
+   * they are ours to collect. Only these are ever passed to waitpid: a zombie child the bot did
+   * not see in a run (another part of the process spawned it) is left to whoever spawned it.
+   */
+  const orphans = new Set<number>();
+  const note = (pids: number[]) => {
+    for (const pid of pids) if (!spawnedHere(pid)) orphans.add(pid);
+    return pids;
+  };
   const reapOrphans = () => {
-    const spawned = new Set([...active.values()].map((r) => r.process.pid));
+    if (!orphans.size) return;
+    const now = new Map(listProcesses().map((p) => [p.pid, p]));
+    for (const pid of orphans) {
+      const p = now.get(pid);
+      if (!p) orphans.delete(pid);
+      else if (p.state === "Z" && p.ppid === process.pid && !spawnedHere(pid) && reap(pid))
+        orphans.delete(pid);
+    }
+  };
+  /** Live processes carrying one of this install's run keys that Bun did not spawn: future orphans. */
+  const watchOrphans = () => {
+    const prefix = `OCTOPUS_RUN_KEY=${instance}-`;
     for (const p of listProcesses())
-      if (p.ppid === process.pid && p.state === "Z" && !spawned.has(p.pid)) reap(p.pid);
+      if (
+        p.ppid === process.pid &&
+        p.state !== "Z" &&
+        !spawnedHere(p.pid) &&
+        environOf(p.pid).some((e) => e.startsWith(prefix))
+      )
+        orphans.add(p.pid);
+    reapOrphans();
   };
   const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
   /** Ids handed out while the history could not be written; a later row never reuses them. */
@@ -189,7 +207,7 @@ export function createRunner(options: RunnerOptions) {
     listener: RunListener,
   ): { ok: true; run: ActiveRun } | { ok: false; refusal: StartRefusal } {
     if (!reaper) {
-      reaper = setInterval(reapOrphans, REAP_EVERY_MS);
+      reaper = setInterval(watchOrphans, REAP_EVERY_MS);
       reaper.unref();
     }
     const same = [...active.values()].find((r) => r.script.name === script.name);
@@ -260,7 +278,7 @@ export function createRunner(options: RunnerOptions) {
         }),
         timeoutMs: script.timeoutMs,
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
-        tree: () => (pidOf === undefined ? [] : runTree(pidOf, runKey(id))),
+        tree: () => (pidOf === undefined ? [] : note(runTree(pidOf, runKey(id)))),
         reap: reapOrphans,
       },
       (chunk, stream) => {

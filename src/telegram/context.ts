@@ -32,6 +32,8 @@ export interface CommandSpec {
   usage?: string;
   /** Also listed in the Telegram command menu (the default); false for aliases. */
   menu?: boolean;
+  /** Listed for a role only when this says so (e.g. /run for a viewer with no viewer script). */
+  listedFor?(role: Role): boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 
@@ -70,8 +72,14 @@ export function callbackRoute<T extends Record<string, unknown>>(
 export type TextHook = (ctx: CommandContext & { text: string }) => Promise<boolean>;
 
 /** The Telegram command menu for a role (setMyCommands): what that role may use. */
+/** The commands a role sees listed (in /help and the menu): allowed, and useful to it. */
+export function listedFor(commands: readonly CommandSpec[], role: Role): CommandSpec[] {
+  return commands.filter((c) => c.menu !== false && allows(role, c.role) && (c.listedFor?.(role) ?? true));
+}
+
 export function menuFor(commands: readonly CommandSpec[], role: Role) {
-  return commands
-    .filter((c) => c.menu !== false && allows(role, c.role))
-    .map((c) => ({ command: c.name, description: c.description.slice(0, 256) }));
+  return listedFor(commands, role).map((c) => ({
+    command: c.name,
+    description: c.description.slice(0, 256),
+  }));
 }

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "../../src/cli/args.ts";
 import { main } from "../../src/main.ts";
 import { UsageError } from "../../src/shared/errors.ts";
@@ -22,16 +24,68 @@ describe("parseArgs", () => {
     [["status", "--json"], { name: "status", json: true }],
     [["--version"], { name: "version" }],
     [["--help"], { name: "help" }],
+    [["-c", "my.yaml"], { name: "run", config: "my.yaml" }],
+    [["console", "--config", "my.yaml"], { name: "console", config: "my.yaml" }],
+    [["status", "--json", "--config=my.yaml"], { name: "status", json: true, config: "my.yaml" }],
+    [["check-config", "-c", "my.yaml"], { name: "check-config", file: "my.yaml" }],
+    [["example-config"], { name: "example-config" }],
   ] as const)("%p", (argv, command) => {
     expect(parseArgs(argv)).toEqual(command);
   });
 
-  test.each([[["bogus"]], [["run", "extra"]], [["status", "--yaml"]], [["check-config", "a", "b"]]])(
-    "%p is a usage error",
-    (argv) => {
-      expect(() => parseArgs(argv)).toThrow(UsageError);
-    },
-  );
+  test.each([
+    [["bogus"]],
+    [["run", "extra"]],
+    [["status", "--yaml"]],
+    [["check-config", "a", "b"]],
+    [["run", "-c"]],
+    [["check-config", "a.yaml", "-c", "b.yaml"]],
+    [["example-config", "x"]],
+  ])("%p is a usage error", (argv) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+  });
+});
+
+describe("the binary alone in an empty folder", () => {
+  const inEmptyDir = (...argv: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-alone-"));
+    const r = Bun.spawnSync([process.execPath, join(ROOT, "src/main.ts"), ...argv], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    return { dir, code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
+  };
+
+  test("status works with no config: the root and the real mounted filesystems", () => {
+    const r = inEmptyDir("status", "--json");
+    expect(r.code === 0 || r.code === 1).toBe(true);
+    const json = JSON.parse(r.out) as { devices: { name: string; path: string }[] };
+    expect(json.devices[0]).toMatchObject({ name: "root", path: "/" });
+  });
+
+  test("example-config prints the commented reference; with no config anywhere, run says how to get one", () => {
+    const example = inEmptyDir("example-config");
+    expect(example.code).toBe(0);
+    expect(example.out).toStartWith("# Octopus configuration reference.");
+    expect(example.out).toBe(`${readFileSync(join(ROOT, "config/config.example.yaml"), "utf8").trimEnd()}\n`);
+    const run = inEmptyDir("run");
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(
+      "no config file: looked for ./config.yaml, ./config/config.yaml, /etc/octopus/config.yaml",
+    );
+    expect(run.err).toContain("octopus example-config > config.yaml");
+  });
+
+  test("a config.yaml beside the binary is found, and check-config names it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-beside-"));
+    writeFileSync(join(dir, "config.yaml"), "telegram:\n  admins: [42]\n");
+    const r = Bun.spawnSync([process.execPath, join(ROOT, "src/main.ts"), "check-config"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.toString()).toStartWith(`${dir}/config.yaml: OK.`);
+  });
 });
 
 describe("main", () => {

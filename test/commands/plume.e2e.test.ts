@@ -50,6 +50,11 @@ async function say(h: Harness, user: typeof ADMIN, text: string) {
 }
 
 describe("Plume commands with the server's credentials", () => {
+  test("/start says how to use Plume when it is set up", async () => {
+    h = await startHarness(config(), { app: { plumeServer: server() } });
+    expect(await say(h, VIEWER, "/start")).toContain("Plume Wi-Fi: /health CUSTOMER_ID LOCATION_ID");
+  });
+
   test("/health by ids and by saved name, with the buttons; a viewer may use it", async () => {
     h = await startHarness(config(), { app: { plumeServer: server() } });
     h.api.userSays(VIEWER.id, VIEWER, `/health ${CUSTOMER} ${LOC.healthy}`);
@@ -148,6 +153,10 @@ describe("the /auth conversation", () => {
       "127.0.0.1:9 is not a Plume SSO host (*.sso.plume.com; an admin can add hosts with plume.allowed_hosts). Send the SSO URL, or /cancel.",
     );
     expect(await say(h, VIEWER, cloud.ssoUrl)).toStartWith("Step 2/4: send the authorization header");
+    // Not a header: deleted all the same (it may be a secret), and asked again.
+    expect(await say(h, VIEWER, "my secret password")).toStartWith(
+      "🗑 I deleted your message. That does not look like the authorization header",
+    );
     h.api.userSays(VIEWER.id, VIEWER, AUTH);
     const afterHeader = await h.nextMessage(VIEWER.id);
     expect(afterHeader.text).toBe(

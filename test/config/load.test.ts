@@ -38,6 +38,12 @@ const BROKEN: [file: string, lines: string[]][] = [
     ],
   ],
   [
+    "no-shebang.yaml",
+    [
+      `no-shebang.yaml:3:11 one_time_scripts[0].path: the kernel cannot run ${join(SCRIPTS, "no-shebang.sh")}: it has no #! line and is not a binary (add a first line such as #!/bin/sh)`,
+    ],
+  ],
+  [
     "script-is-directory.yaml",
     [`script-is-directory.yaml:3:11 one_time_scripts[0].path: not a regular file: ${SCRIPTS}`],
   ],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { checkUserEndpoint } from "../../src/plume/endpoints.ts";
+import { checkUserEndpoint, looksLikeAuthHeader } from "../../src/plume/endpoints.ts";
 
 const none = { allowedHosts: [], allowHttp: false };
 const local = { allowedHosts: ["127.0.0.1:8443", "*.corp.example"], allowHttp: true };
@@ -34,5 +34,21 @@ describe("checkUserEndpoint", () => {
       error:
         "10.0.0.1:8080 is not a Plume API host (*.plumenet.io, *.plume.com; an admin can add hosts with plume.allowed_hosts).",
     });
+  });
+});
+
+describe("looksLikeAuthHeader", () => {
+  const pair = Buffer.from("client-id:se cret").toString("base64");
+  test.each([
+    [`Basic ${pair}`, true],
+    [`basic ${pair}`, true],
+    [pair, true],
+    ["Basic d3Jvbmc6d3Jvbmc=", true],
+    ["my password", false],
+    ["Basic bm9jb2xvbg==", false],
+    ["Bearer abc.def.ghi", false],
+    ["", false],
+  ])("%s → %p", (text, ok) => {
+    expect(looksLikeAuthHeader(text)).toBe(ok);
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { textPathOf } from "../../src/runner/files.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
 import { setChildSubreaper } from "../../src/system/libc.ts";
-import { configOf, liveGroupMembers, makeRunner, SCRIPTS } from "../support/runner-kit.ts";
+import { configOf, isAlive, liveGroupMembers, makeRunner, SCRIPTS } from "../support/runner-kit.ts";
 
 const yaml = (scripts: string, extra = "") => `one_time_scripts:\n${scripts}\n${extra}`;
 
@@ -67,20 +67,12 @@ describe("running scripts as real processes", () => {
     while (!ready) await Bun.sleep(20);
     const tail = k.runner.active()[0]?.output.tail() ?? "";
     const escaped = [/setsid (\d+)/, /double (\d+)/].map((re) => Number(re.exec(tail)?.[1]));
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-      } catch {
-        return false;
-      }
-    };
-    expect(escaped.every(alive)).toBe(true);
+    expect(escaped.every(isAlive)).toBe(true);
     k.runner.stop(k.runner.active()[0]?.id as number, "Ada");
     const r = await done;
     expect(r.outcome.status).toBe("stopped");
     expect(r.survivors).toBe(0);
-    expect(escaped.filter(alive)).toEqual([]);
+    expect(escaped.filter(isAlive)).toEqual([]);
     // Re-parented orphans were reaped, not left as zombies of this process.
     for (const pid of escaped) expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
@@ -154,6 +146,23 @@ describe("running scripts as real processes", () => {
     expect(k.runner.active()).toEqual([]);
   });
 
+  test("a script rewritten without a #! line fails with the real cause, not posix_spawn's", async () => {
+    const dir = Bun.spawnSync(["mktemp", "-d"]).stdout.toString().trim();
+    const path = join(dir, "plain.sh");
+    await Bun.write(path, "echo hi\n");
+    Bun.spawnSync(["chmod", "+x", path]);
+    const k = makeRunner(yaml(`  - { name: plain, path: ${path} }`));
+    const started = k.runner.start(
+      k.script("plain"),
+      { userId: 1, name: "Ada", chatId: 1, trigger: "user" },
+      { finished: () => {} },
+    );
+    if (started.ok || started.refusal.kind !== "cannot-start") throw new Error("expected cannot-start");
+    expect(started.refusal.reason).toBe(
+      `the kernel cannot run ${path}: it has no #! line and is not a binary (add a first line such as #!/bin/sh)`,
+    );
+  });
+
   test("a script deleted after the config loaded fails clearly and leaves a history row", async () => {
     const dir = Bun.spawnSync(["mktemp", "-d"]).stdout.toString().trim();
     const path = join(dir, "gone.sh");
@@ -168,10 +177,10 @@ describe("running scripts as real processes", () => {
     );
     expect(started.ok).toBe(false);
     if (started.ok || started.refusal.kind !== "cannot-start") throw new Error("expected cannot-start");
-    expect(started.refusal.reason).toBe(`${path} does not exist any more`);
+    expect(started.refusal.reason).toBe(`no such file: ${path}`);
     expect(k.runsRepo.get(started.refusal.runId)).toMatchObject({
       status: "failed",
-      reason: `${path} does not exist any more`,
+      reason: `no such file: ${path}`,
     });
   });
 

@@ -7,7 +7,7 @@ import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { freePort, spawnBot } from "../support/bot-process.ts";
 import { ADMIN } from "../support/harness.ts";
 import { parsePrometheus } from "../support/prom-parse.ts";
-import { liveGroupMembers, SCRIPTS } from "../support/runner-kit.ts";
+import { isAlive, liveGroupMembers, SCRIPTS } from "../support/runner-kit.ts";
 
 const servers: ReturnType<typeof startLocalBotApi>[] = [];
 const procs: Bun.Subprocess[] = [];
@@ -106,26 +106,18 @@ describe("the bot as a process", () => {
     const shown = await message(/ready/);
     const text = shown.type === "message" || shown.type === "edit" ? shown.message.text : "";
     const escaped = [/setsid (\d+)/, /double (\d+)/].map((re) => Number(re.exec(text)?.[1]));
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-      } catch {
-        return false;
-      }
-    };
-    expect(escaped.every(alive)).toBe(true);
+    expect(escaped.every(isAlive)).toBe(true);
     bot.proc.kill("SIGKILL");
     await bot.proc.exited;
-    expect(escaped.every(alive)).toBe(true);
+    expect(escaped.every(isAlive)).toBe(true);
     const again = spawnBot(api, config, {
       configDir: bot.configDir,
       stateDir: bot.stateDir,
     });
     procs.push(again.proc);
     await message(/^💥 Run #\d+ \(escape\) was interrupted/);
-    for (let i = 0; i < 50 && escaped.some(alive); i++) await Bun.sleep(20);
-    expect(escaped.filter(alive)).toEqual([]);
+    for (let i = 0; i < 50 && escaped.some(isAlive); i++) await Bun.sleep(20);
+    expect(escaped.filter(isAlive)).toEqual([]);
     again.proc.kill("SIGTERM");
     expect(await again.proc.exited).toBe(0);
   }, 30_000);

@@ -70,3 +70,13 @@ export function liveGroupMembers(pgid: number): number[] {
     .filter(([, g, stat]) => Number(g) === pgid && !stat?.startsWith("Z"))
     .map(([p]) => Number(p));
 }
+
+/** Is the process alive (not gone, not a zombie)? */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}

@@ -29,6 +29,19 @@ describe("access control through the local Bot API", () => {
     expect(h.api.state.commands.get(JSON.stringify({ type: "default" }))?.length).toBeGreaterThan(0);
   });
 
+  test("/help lists only what a role can use: no /run for a viewer with no viewer script; /status shows its ids form", async () => {
+    h = await startHarness(`${BASE_CONFIG}one_time_scripts:\n  - { name: admin_only, path: /bin/true }\n`);
+    h.api.userSays(VIEWER.id, VIEWER, "/help");
+    const viewer = (await h.nextMessage(VIEWER.id)).text;
+    expect(viewer).not.toContain("/run");
+    expect(viewer).toContain("/status [CUSTOMER_ID LOCATION_ID] - ");
+    h.api.userSays(ADMIN.id, ADMIN, "/help");
+    expect((await h.nextMessage(ADMIN.id)).text).toContain("/run");
+    for (let i = 0; i < 100 && h.api.state.commands.size < 2; i++) await Bun.sleep(20);
+    const viewerMenu = h.api.state.commands.get(JSON.stringify({ type: "default" })) ?? [];
+    expect(viewerMenu.map((c) => c.command)).not.toContain("run");
+  });
+
   test("a viewer's /whoami names the viewer role", async () => {
     h = await startHarness();
     h.api.userSays(VIEWER.id, VIEWER, "/whoami");
