@@ -2,6 +2,7 @@
 import { benchAlerts } from "./alerts.ts";
 import { benchHistory } from "./history.ts";
 import { benchPlume } from "./plume.ts";
+import { benchQuickRun } from "./quick-run.ts";
 import { benchRunner } from "./runner.ts";
 import { benchStartup } from "./startup.ts";
 import { benchStatus } from "./status.ts";
@@ -15,5 +16,6 @@ await benchStartup();
 await benchStatus();
 await benchAlerts();
 await benchRunner();
+await benchQuickRun();
 await benchHistory();
 await benchPlume();

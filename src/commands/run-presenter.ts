@@ -27,12 +27,15 @@ export function createRunPresenter(deps: {
   maxMessages: number;
   /** Remembers the run's message (for the interrupted notice after a crash). */
   onMessage(runId: number, messageId: number): void;
+  /** A run that ends within this long gets one message, its result (default 1 s). */
+  quietMs?: number;
 }) {
   const { outbox, clock } = deps;
 
   return function listenerFor(chatId: number): RunListener {
     let messageId: Promise<number | undefined> = Promise.resolve(undefined);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let announce: ReturnType<typeof setTimeout> | undefined;
     let finished = false;
     // Groups allow 20 messages a minute, edits included: refresh a live view less often there.
     const everyMs = chatId < 0 ? 3000 : 1000;
@@ -54,15 +57,20 @@ export function createRunPresenter(deps: {
 
     return {
       started(run) {
-        const first =
-          run.script.kind === "long"
-            ? live(run)
-            : { text: `⏳ ${run.script.name} running (started by ${run.requester.name})`, entities: [] };
-        messageId = outbox.send(chatId, first, { keyboard: stopButton(run.id) }).then((r) => {
-          const id = r.ok ? r.messageIds[0] : undefined;
-          if (id) deps.onMessage(run.id, id);
-          return id;
-        });
+        // A quick run gets one message, its result; "running" with Stop only for longer ones
+        // (and no waiting for the chat's send budget between the two).
+        announce = setTimeout(() => {
+          announce = undefined;
+          const first =
+            run.script.kind === "long"
+              ? live(run)
+              : { text: `⏳ ${run.script.name} running (started by ${run.requester.name})`, entities: [] };
+          messageId = outbox.send(chatId, first, { keyboard: stopButton(run.id) }).then((r) => {
+            const id = r.ok ? r.messageIds[0] : undefined;
+            if (id) deps.onMessage(run.id, id);
+            return id;
+          });
+        }, deps.quietMs ?? 1000);
       },
       output(run) {
         if (run.script.kind !== "long" || timer || finished) return;
@@ -71,15 +79,21 @@ export function createRunPresenter(deps: {
       async finished(result: FinishedRun) {
         finished = true;
         if (timer) clearTimeout(timer);
+        if (announce) clearTimeout(announce);
         const { run } = result;
         let header = outcomeLine(run.script.name, result.outcome as RunOutcome, result.durationMs);
         if (result.leftoversKilled) header += "\n(background processes it left running were ended)";
         if (result.survivors > 0)
           header += `\n⚠️ ${result.survivors} of its processes ${result.survivors === 1 ? "is" : "are"} still running after SIGKILL`;
         const size = run.output.textLength();
-        const id = await messageId;
-        const show = async (text: ReturnType<typeof withOutput>) =>
-          id ? outbox.edit(chatId, id, text) : outbox.send(chatId, text);
+        let id = await messageId;
+        // The live message becomes the result; a quick run's result is its first message.
+        const show = async (text: ReturnType<typeof withOutput>) => {
+          if (id) return outbox.edit(chatId, id, text);
+          const sent = await outbox.send(chatId, text);
+          if (sent.ok) id = sent.messageIds[0];
+          return sent;
+        };
         if (result.saveError) {
           // No file to read or attach: the tail kept in memory is all the chat can get.
           await show(

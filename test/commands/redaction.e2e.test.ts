@@ -52,12 +52,9 @@ describe("script output with the bot's secrets", () => {
     );
     writeFileSync(tokenFile, h.api.token);
     h.api.userSays(ADMIN.id, ADMIN, "/run leak");
-    const msg = await h.nextMessage(ADMIN.id);
-    const done = await h.api.waitFor(
-      (e) => e.type === "edit" && e.message.messageId === msg.messageId && e.message.text.includes("split"),
-    );
-    if (done.type !== "edit") throw new Error("unexpected");
-    const text = done.message.text;
+    // A quick run: one message, its result.
+    const text = (await h.nextMessage(ADMIN.id)).text;
+    expect(text).toContain("split");
     for (const leak of [
       h.api.token,
       h.api.token.replace(":", "%3A"),

@@ -51,22 +51,38 @@ describe("/run through the local Bot API", () => {
     expect(h.api.state.events.some((e) => e.type === "answer" && e.text === "Stopping…")).toBe(true);
   });
 
-  test("a one-time script: one message, edited into the result with its output", async () => {
+  test("a quick one-time script: one message, its result, sent at once", async () => {
     h = await startHarness(CONFIG);
+    const asked = Date.now();
     h.api.userSays(VIEWER.id, VIEWER, "/run ok");
     const msg = await h.nextMessage(VIEWER.id);
-    expect(msg.text).toBe("⏳ ok running (started by Vic)");
-    const done = await editOf(h, msg.messageId, (t) => t.startsWith("✅ ok · exit 0"));
-    expect(done.type === "edit" && done.message.text).toContain("args: ");
-    expect(done.type === "edit" && done.message.text).toContain("to stderr");
+    expect(Date.now() - asked).toBeLessThan(1000);
+    expect(msg.text).toStartWith("✅ ok · exit 0");
+    expect(msg.text).toContain("args: ");
+    expect(msg.text).toContain("to stderr");
+    await Bun.sleep(1200);
     expect(h.messagesIn(VIEWER.id)).toHaveLength(1);
+  });
+
+  test("a one-time script that takes longer: '⏳ running' with Stop first, edited into the result", async () => {
+    h = await startHarness(
+      CONFIG.replace(
+        "long_running_scripts:",
+        `  - { name: slow, path: ${SCRIPTS}/ticker.sh, env: { N: "8" } }\nlong_running_scripts:`,
+      ),
+    );
+    h.api.userSays(ADMIN.id, ADMIN, "/run slow");
+    const msg = await h.nextMessage(ADMIN.id);
+    expect(msg.text).toBe("⏳ slow running (started by Ada)");
+    expect(msg.keyboard?.[0]?.[0]?.text).toBe("⏹ Stop");
+    await editOf(h, msg.messageId, (t) => t.startsWith("✅ slow · exit 0"));
+    expect(h.messagesIn(ADMIN.id)).toHaveLength(1);
   });
 
   test("a non-zero exit is reported, not treated as an error", async () => {
     h = await startHarness(CONFIG);
     h.api.userSays(ADMIN.id, ADMIN, "/run fail");
-    const msg = await h.nextMessage(ADMIN.id);
-    await editOf(h, msg.messageId, (t) => t.startsWith("⚠️ fail · exit 4"));
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("⚠️ fail · exit 4");
     expect(h.lines.some((l) => l.includes("ERROR"))).toBe(false);
   });
 
@@ -112,7 +128,7 @@ describe("/run through the local Bot API", () => {
     const msg = await h.nextMessage(VIEWER.id);
     expect(msg.keyboard).toEqual([[{ text: "▶️ ok", callback_data: runButton.pack({ script: "ok" }) }]]);
     h.api.press(VIEWER.id, msg.messageId, runButton.pack({ script: "ok" }), VIEWER);
-    expect((await h.nextMessage(VIEWER.id)).text).toBe("⏳ ok running (started by Vic)");
+    expect((await h.nextMessage(VIEWER.id)).text).toStartWith("✅ ok · exit 0");
   });
 
   test("confirm: true asks first; Cancel runs nothing, Run runs it", async () => {
@@ -126,8 +142,7 @@ describe("/run through the local Bot API", () => {
     h.api.userSays(ADMIN.id, ADMIN, "/run danger");
     const again = await h.nextMessage(ADMIN.id);
     h.api.press(ADMIN.id, again.messageId, runConfirmButton.pack({ script: "danger" }), ADMIN);
-    const run = await h.nextMessage(ADMIN.id);
-    await editOf(h, run.messageId, (t) => t.startsWith("✅ danger"));
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("✅ danger");
   });
 
   test("the same script twice: 'already running since HH:MM (started by NAME)' with a Stop button; /jobs lists it", async () => {
@@ -145,8 +160,7 @@ describe("/run through the local Bot API", () => {
   test("/history and /log", async () => {
     h = await startHarness(CONFIG);
     h.api.userSays(ADMIN.id, ADMIN, "/run fail");
-    const msg = await h.nextMessage(ADMIN.id);
-    await editOf(h, msg.messageId, (t) => t.startsWith("⚠️"));
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("⚠️");
     h.api.userSays(ADMIN.id, ADMIN, "/history");
     const history = await h.nextMessage(ADMIN.id);
     expect(history.text).toMatch(/^#(\d+) ⚠️ fail exit 4 · Ada · \d\d \w{3} \d\d:\d\d · \d+ms$/);
@@ -167,11 +181,9 @@ describe("/run through the local Bot API", () => {
   test("a viewer sees only runs of scripts it may run: /history, /log and /jobs", async () => {
     h = await startHarness(CONFIG);
     h.api.userSays(ADMIN.id, ADMIN, "/run ok");
-    const ok = await h.nextMessage(ADMIN.id);
-    await editOf(h, ok.messageId, (t) => t.startsWith("✅"));
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("✅");
     h.api.userSays(ADMIN.id, ADMIN, "/run fail");
-    const fail = await h.nextMessage(ADMIN.id);
-    await editOf(h, fail.messageId, (t) => t.startsWith("⚠️"));
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("⚠️");
     h.api.userSays(ADMIN.id, ADMIN, "/run sleepy");
     await h.nextMessage(ADMIN.id);
     h.api.userSays(VIEWER.id, VIEWER, "/history");
