@@ -58,7 +58,7 @@ describe("/run through the local Bot API", () => {
     const msg = await h.nextMessage(VIEWER.id);
     expect(Date.now() - asked).toBeLessThan(1000);
     expect(msg.text).toStartWith("✅ ok · exit 0");
-    expect(msg.text).toContain("args: ");
+    expect(msg.text).toContain("args:");
     expect(msg.text).toContain("to stderr");
     await Bun.sleep(1200);
     expect(h.messagesIn(VIEWER.id)).toHaveLength(1);
