@@ -275,12 +275,14 @@ export function createApp(options: AppOptions): App {
       if (stopOptions.keepRuns) {
         // A reload: runs in flight finish and report through this app, then it lets go.
         void runner.idle().then(async () => {
+          runner.dispose();
           alerts.delivery.stop();
           await telegram.stop(5000);
         });
         return;
       }
       await runner.stopAll("shutdown");
+      runner.dispose();
       await alerts.delivery.drain(1000);
       alerts.delivery.stop();
       await telegram.stop(4000);

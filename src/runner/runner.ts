@@ -94,15 +94,12 @@ export function createRunner(options: RunnerOptions) {
   const runKey = (id: number) => `${instance}-${id}`;
   /**
    * Orphans re-parented to the bot that have died are zombies until someone waits for them;
-   * Bun waits only for what it spawned, so they are collected here. The pids Bun spawned (the
-   * runs' own processes) are never touched: Bun needs their exit status.
+   * Bun waits only for what it spawned, so they are collected here: processes seen in a run's
+   * tree (or carrying this install's run key) that Bun did not spawn. Only these are ever
+   * passed to waitpid: a zombie child the bot did not see in a run (another part of the process
+   * spawned it) is left to whoever spawned it, and Bun's own children keep their exit status.
    */
   let reaper: ReturnType<typeof setInterval> | undefined;
-  /**
-   * Processes seen in a run's tree that Bun did not spawn: once re-parented to the bot and dead,
-   * they are ours to collect. Only these are ever passed to waitpid: a zombie child the bot did
-   * not see in a run (another part of the process spawned it) is left to whoever spawned it.
-   */
   const orphans = new Set<number>();
   const note = (pids: number[]) => {
     for (const pid of pids) if (!spawnedHere(pid)) orphans.add(pid);
@@ -363,6 +360,11 @@ export function createRunner(options: RunnerOptions) {
       log.info("stop requested", { run: id, by });
       run.process.stop(by);
       return true;
+    },
+    /** Stops the periodic orphan check (the runner is being replaced or the bot stops). */
+    dispose(): void {
+      if (reaper) clearInterval(reaper);
+      reaper = undefined;
     },
     /** Resolves when no run is active (each has ended and been reported). */
     async idle(): Promise<void> {
