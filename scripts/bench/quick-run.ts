@@ -4,37 +4,20 @@
  * `/help` round trips in the same bot as the floor (A B A B …, a pause between rounds so the
  * chat's send budget never interferes). Target: the result within 150 ms of the command.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startBenchBot } from "./bot.ts";
 import { ms, report, summarize } from "./stats.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 const ROUNDS = 6;
 
 export async function benchQuickRun(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "octopus-bench-quick-"));
-  const script = join(dir, "quick.sh");
-  writeFileSync(script, "#!/bin/sh\nsleep 0.05\necho done\n", { mode: 0o755 });
   const user = 4343;
-  writeFileSync(
-    join(dir, "config.yaml"),
-    `telegram:\n  admins: [${user}]\none_time_scripts:\n  - { name: quick, path: ${script} }\n`,
-  );
-  const api = startLocalBotApi();
-  const bot = Bun.spawn([join(ROOT, "dist/octopus"), "run"], {
-    env: {
-      CONFIG_FILE: join(dir, "config.yaml"),
-      OCTOPUS_STATE_DIR: join(dir, "state"),
-      TELEGRAM_TOKEN: api.token,
-      TELEGRAM_API_URL: api.url,
-      PATH: process.env.PATH ?? "",
-    },
-    stdout: "ignore",
-    stderr: "inherit",
+  const { api, stop } = await startBenchBot("quick", (dir) => {
+    const script = join(dir, "quick.sh");
+    writeFileSync(script, "#!/bin/sh\nsleep 0.05\necho done\n", { mode: 0o755 });
+    return `telegram:\n  admins: [${user}]\none_time_scripts:\n  - { name: quick, path: ${script} }\n`;
   });
-  while (!api.state.calls.some((c) => c.method === "setMyCommands")) await Bun.sleep(10);
   const from = { id: user, first_name: "bench" };
   const roundTrip = async (text: string, match: (t: string) => boolean) => {
     const since = api.state.events.at(-1)?.seq ?? 0;
@@ -54,9 +37,7 @@ export async function benchQuickRun(): Promise<void> {
     await Bun.sleep(1100);
     extraMessages += api.state.messages.size - before - 1;
   }
-  bot.kill("SIGTERM");
-  await bot.exited;
-  await api.stop();
+  await stop();
   const h = summarize(help);
   const r = summarize(run);
   report("/help round trip, real limits, dist/octopus (p50)", ms(h.p50));

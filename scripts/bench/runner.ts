@@ -4,10 +4,9 @@
  * API calls (and that they kept the limits), and that the log equals the output.
  */
 import { Database } from "bun:sqlite";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { startBenchBot } from "./bot.ts";
 import { ms, report } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -17,25 +16,11 @@ const rssMiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 export async function benchRunner(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "octopus-bench-run-"));
   const user = 4242;
-  writeFileSync(
-    join(dir, "config.yaml"),
-    `telegram:\n  admins: [${user}]\none_time_scripts:\n  - { name: big, path: ${SCRIPT} }\n`,
+  const { dir, api, bot, stop } = await startBenchBot(
+    "run",
+    () => `telegram:\n  admins: [${user}]\none_time_scripts:\n  - { name: big, path: ${SCRIPT} }\n`,
   );
-  const api = startLocalBotApi();
-  const bot = Bun.spawn([join(ROOT, "dist/octopus"), "run"], {
-    env: {
-      CONFIG_FILE: join(dir, "config.yaml"),
-      OCTOPUS_STATE_DIR: join(dir, "state"),
-      TELEGRAM_TOKEN: api.token,
-      TELEGRAM_API_URL: api.url,
-      PATH: process.env.PATH ?? "",
-    },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  while (!api.state.calls.some((c) => c.method === "setMyCommands")) await Bun.sleep(10);
   api.userSays(user, { id: user, first_name: "bench" }, "/help");
   await api.waitFor((e) => e.type === "message");
   await Bun.sleep(1500);
@@ -65,9 +50,7 @@ export async function benchRunner(): Promise<void> {
   const times = calls.map((c) => c.at);
   const worst3s = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 3000).length));
   db.close();
-  bot.kill("SIGTERM");
-  await bot.exited;
-  await api.stop();
+  await stop();
 
   report("200k lines: script run time", ms(row.e - row.s));
   report("200k lines: script exit → final message (document) received", ms(docAt - row.e));

@@ -1,22 +1,26 @@
 import { expect, test } from "bun:test";
 import { systemClock } from "../../src/shared/clock.ts";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { createOutbox } from "../../src/telegram/outbox.ts";
 import { createOutboxQueue } from "../../src/telegram/outbox-queue.ts";
 import { createRateLimiter } from "../../src/telegram/rate-limits.ts";
 import { createTransport, toUpload } from "../../src/telegram/transport.ts";
 import { ADMIN, captureLog } from "../support/harness.ts";
 
-test("flush() called while the last call is in flight resolves as soon as it lands", async () => {
-  const api = startLocalBotApi();
-  api.userSays(ADMIN.id, ADMIN, "hi");
-  api.faults = (m) => (m === "sendMessage" ? { delayMs: 200 } : undefined);
-  const queue = createOutboxQueue({
+/** The real queue over HTTP to a local Bot API, with Telegram's limits. */
+const queueFor = (api: LocalBotApi) =>
+  createOutboxQueue({
     call: createTransport({ token: api.token, apiRoot: api.url }),
     limiter: createRateLimiter(),
     clock: systemClock,
     log: captureLog().log,
   });
+
+test("flush() called while the last call is in flight resolves as soon as it lands", async () => {
+  const api = startLocalBotApi();
+  api.userSays(ADMIN.id, ADMIN, "hi");
+  api.faults = (m) => (m === "sendMessage" ? { delayMs: 200 } : undefined);
+  const queue = queueFor(api);
   const outbox = createOutbox({ queue, toUpload });
   const sent = outbox.send(ADMIN.id, "slow");
   await Bun.sleep(50);
@@ -30,12 +34,7 @@ test("flush() called while the last call is in flight resolves as soon as it lan
 test("stop() past the flush bound counts what it drops, answers their callers, and takes no more", async () => {
   const api = startLocalBotApi();
   api.userSays(ADMIN.id, ADMIN, "hi");
-  const queue = createOutboxQueue({
-    call: createTransport({ token: api.token, apiRoot: api.url }),
-    limiter: createRateLimiter(),
-    clock: systemClock,
-    log: captureLog().log,
-  });
+  const queue = queueFor(api);
   const outbox = createOutbox({ queue, toUpload });
   // Private chat: a burst of 3, then one a second, so most of these are still queued.
   const sends = Array.from({ length: 8 }, (_, i) => outbox.send(ADMIN.id, `m${i}`));
@@ -51,12 +50,7 @@ test("stop() past the flush bound counts what it drops, answers their callers, a
 test("Bot API parameters are gramio's own types: a misspelt one does not compile (tsc checks the marked lines)", async () => {
   const api = startLocalBotApi();
   api.userSays(ADMIN.id, ADMIN, "hi");
-  const queue = createOutboxQueue({
-    call: createTransport({ token: api.token, apiRoot: api.url }),
-    limiter: createRateLimiter(),
-    clock: systemClock,
-    log: captureLog().log,
-  });
+  const queue = queueFor(api);
   const sent = await queue.enqueue({
     method: "sendMessage",
     chatId: ADMIN.id,
