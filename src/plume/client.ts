@@ -35,24 +35,18 @@ export function createPlumeClient(deps: {
   const base = deps.apiBase.replace(/\/+$/, "");
   const host = hostOf(base);
 
-  async function request<S extends v.GenericSchema>(
-    method: "GET" | "POST",
-    path: string,
-    schema: S,
-    endpoint: string,
-    form?: Record<string, string>,
-  ): Promise<Result<v.InferOutput<S>, PlumeError>> {
-    const r = await requestOnce(method, path, schema, endpoint, form);
+  /** A failure reaching an endpoint a chat user gave becomes one sentence (details to the log). */
+  function told<T>(r: Result<T, PlumeError>): Result<T, PlumeError> {
     const user = deps.userSupplied;
     if (r.ok || !user) return r;
     const sso = r.error.endpoint === "token";
     if (sso ? !user.sso : !user.api) return r;
     const marked = markUserEndpoint(r.error, sso ? user.ssoHost : host, sso ? "SSO" : "API");
     if (marked !== r.error) deps.onUserEndpointFailure?.(r.error);
-    return err(marked);
+    return marked === r.error ? r : err(marked);
   }
 
-  async function requestOnce<S extends v.GenericSchema>(
+  async function send<S extends v.GenericSchema>(
     method: "GET" | "POST",
     path: string,
     schema: S,
@@ -89,6 +83,9 @@ export function createPlumeClient(deps: {
     }
     return err(new PlumeError("not-found", endpoint, 401));
   }
+
+  const request = <S extends v.GenericSchema>(...args: Parameters<typeof send<S>>) =>
+    send(...args).then(told);
 
   const loc = (c: string, l: string) =>
     `/Customers/${encodeURIComponent(c)}/locations/${encodeURIComponent(l)}`;
