@@ -1,7 +1,8 @@
 /** One alert tick with 20 devices: snapshot + readings + rule engine, in µs. */
-import { readingsFrom } from "../../src/alerts/readings.ts";
-import { type CheckState, evaluate } from "../../src/alerts/rules.ts";
+
 import { parseConfig } from "../../src/config/parse.ts";
+import { readingsFrom } from "../../src/features/alerts/readings.ts";
+import { type CheckState, evaluate } from "../../src/features/alerts/rules.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { createSnapshotter } from "../../src/system/snapshot.ts";
 import { report } from "./stats.ts";

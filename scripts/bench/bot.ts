@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 

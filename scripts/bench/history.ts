@@ -9,7 +9,7 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseConfig } from "../../src/config/parse.ts";
-import { createRunner } from "../../src/runner/runner.ts";
+import { createRunner } from "../../src/features/runs/runner.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { silentLogger } from "../../src/shared/log.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
@@ -66,7 +66,7 @@ function setup(rows: number) {
         finished: () => {},
       },
     );
-    if (!r.ok) throw new Error(r.refusal.kind);
+    if (!r.ok) throw new Error(r.error.kind);
     await runner.idle();
     return (Bun.nanoseconds() - t0) / 1e6;
   };

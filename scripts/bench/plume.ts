@@ -1,5 +1,5 @@
 /** /health's calls against the fake Plume cloud answering in 200 ms: parallel vs sequential, cached repeat. */
-import { createPlumeService } from "../../src/plume/service.ts";
+import { createPlumeService } from "../../src/features/plume/service.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { silentLogger } from "../../src/shared/log.ts";
 import { createSecretBox } from "../../src/storage/crypto.ts";

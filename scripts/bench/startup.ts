@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { startLocalBotApi } from "../../src/console/local-api/server.ts";
 import { ms, report, summarize } from "./stats.ts";
 
 const BINARY = resolve(import.meta.dir, "../../dist/octopus");

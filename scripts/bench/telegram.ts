@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
+import { startLocalBotApi } from "../../src/console/local-api/server.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { silentLogger } from "../../src/shared/log.ts";
 import { createSecretBox } from "../../src/storage/crypto.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createSnapshotter } from "../../src/system/snapshot.ts";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
-import { NO_LIMITS, type RateLimitPolicy } from "../../src/telegram/rate-limits.ts";
+import { NO_LIMITS, type RateLimitPolicy } from "../../src/telegram/send/rate-limits.ts";
 import { ms, report, summarize } from "./stats.ts";
 
 /**

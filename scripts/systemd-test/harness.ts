@@ -8,8 +8,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
-import type { BotEvent, LocalUser } from "../../src/telegram/local-api/state.ts";
+import { startLocalBotApi } from "../../src/console/local-api/server.ts";
+import type { BotEvent, LocalUser } from "../../src/console/local-api/state.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
 const CACHE = join(REPO, ".cache/systemd");

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { err, ok, type Result } from "../shared/result.ts";
 
 /**
  * One instance per state directory: `octopus.lock` holds the pid. A lock whose process is
@@ -20,18 +21,18 @@ function holder(path: string): number | undefined {
 }
 
 /** Takes the lock, or returns the pid that holds it. */
-export function acquireLock(stateDir: string): { ok: true; lock: Lock } | { ok: false; pid: number } {
+export function acquireLock(stateDir: string): Result<Lock, { heldBy: number }> {
   const path = join(stateDir, "octopus.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, "wx", 0o600);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
-      return { ok: true, lock: { release: () => rmSync(path, { force: true }) } };
+      return ok({ release: () => rmSync(path, { force: true }) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = holder(path);
-      if (pid !== undefined) return { ok: false, pid };
+      if (pid !== undefined) return err({ heldBy: pid });
       rmSync(path, { force: true }); // stale: its process is gone
     }
   }

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/parse.ts";
 import { resolveStateDir } from "../config/state-dir.ts";
-import { plumeFromEnv } from "../plume/env.ts";
+import { plumeFromEnv } from "../features/plume/env.ts";
 import { StorageError } from "../shared/errors.ts";
 import type { Redactor } from "../shared/redact.ts";
 import { createSecretBox, loadSecretKey, type SecretBox } from "../storage/crypto.ts";
@@ -45,11 +45,11 @@ export async function openRuntime(
     if (!taken.ok) {
       db.close();
       io.err(
-        `octopus: another octopus (pid ${taken.pid}) is using the state directory ${stateDir}; stop it first`,
+        `octopus: another octopus (pid ${taken.error.heldBy}) is using the state directory ${stateDir}; stop it first`,
       );
       return 2;
     }
-    lock = taken.lock;
+    lock = taken.value;
     const secretBox = await createSecretBox(loadSecretKey(env.OCTOPUS_SECRET_KEY, stateDir));
     const opened = db;
     const held = lock;

@@ -1,8 +1,7 @@
 import { buildInfo } from "../shared/build-info.ts";
-import { createMetrics, type Labels } from "../shared/metrics.ts";
+import { createMetrics, type Gauge, type Labels } from "../shared/metrics.ts";
 import type { StorageFailure } from "../storage/health.ts";
-import type { Snapshot } from "../system/snapshot.ts";
-import { failureLabel, methodLabel } from "../telegram/api-errors.ts";
+import { failureLabel, methodLabel } from "../telegram/send/api-errors.ts";
 
 /** The metrics Octopus exports, and the hooks the components call to update them. */
 export function createAppMetrics() {
@@ -51,58 +50,19 @@ export function createAppMetrics() {
 
 export type AppMetrics = ReturnType<typeof createAppMetrics>;
 
-/** Gauges read at scrape time from the running parts. */
+/** Gauges read at scrape time: the core's own (storage, the Telegram outbox) and the features'. */
 export function registerGauges(
   metrics: AppMetrics,
-  from: {
-    outboxDepth(): number;
-    alertOutboxDepth(): number;
-    alertLevels(): [string, number][];
-    running(): number;
-    lastSnapshot(): Snapshot | undefined;
-    storageFailing(): StorageFailure[];
-  },
+  core: { outboxDepth(): number; storageFailing(): StorageFailure[] },
+  gauges: readonly Gauge[],
 ): void {
   metrics.gauge(
     "octopus_storage_failing",
     "1 per area of the state directory that cannot be written now (the bot works from memory).",
-    () => from.storageFailing().map((f): [Labels, number] => [{ area: f.area }, 1]),
+    () => core.storageFailing().map((f): [Labels, number] => [{ area: f.area }, 1]),
   );
   metrics.gauge("octopus_outbox_depth", "Telegram calls waiting or in flight.", () => [
-    [{}, from.outboxDepth()],
+    [{}, core.outboxDepth()],
   ]);
-  metrics.gauge("octopus_alert_outbox_depth", "Alert messages waiting for Telegram.", () => [
-    [{}, from.alertOutboxDepth()],
-  ]);
-  metrics.gauge("octopus_alert_level", "Alert level per check: 0 ok, 1 warn, 2 crit.", () =>
-    from.alertLevels().map(([check, level]): [Labels, number] => [{ check }, level]),
-  );
-  metrics.gauge("octopus_scripts_running", "Script runs in progress.", () => [[{}, from.running()]]);
-  const snap = from.lastSnapshot;
-  metrics.gauge("octopus_load_average", "Load average from the last check.", () => {
-    const s = snap();
-    return s
-      ? [
-          [{ period: "1m" }, s.load.load1],
-          [{ period: "5m" }, s.load.load5],
-          [{ period: "15m" }, s.load.load15],
-        ]
-      : [];
-  });
-  metrics.gauge("octopus_cpu_busy_percent", "CPU busy percent from the last check.", () => {
-    const s = snap();
-    return s ? [[{}, s.cpu.busy]] : [];
-  });
-  metrics.gauge("octopus_memory_used_percent", "Memory used percent from the last check.", () => {
-    const s = snap();
-    return s ? [[{}, s.memory.usedPercent]] : [];
-  });
-  metrics.gauge(
-    "octopus_disk_used_percent",
-    "Disk used percent per monitored device, as df computes it.",
-    () =>
-      (snap()?.devices ?? []).flatMap((d): [Labels, number][] =>
-        d.usage ? [[{ device: d.name, path: d.path }, d.usage.usedPercent]] : [],
-      ),
-  );
+  for (const g of gauges) metrics.gauge(g.name, g.help, () => g.collect());
 }

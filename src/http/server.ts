@@ -1,6 +1,6 @@
 import type { Logger } from "../shared/log.ts";
 import type { StorageFailure } from "../storage/health.ts";
-import type { PollHealth } from "../telegram/poller.ts";
+import type { PollHealth } from "../telegram/receive/poller.ts";
 
 /**
  * The optional HTTP listener: `/metrics` (Prometheus text) and `/healthz`. The handler is a

@@ -5,6 +5,13 @@
 
 export type Labels = Record<string, string>;
 
+/** A metric read at scrape time from a running part (a feature, the outbox, storage). */
+export interface Gauge {
+  name: string;
+  help: string;
+  collect(): Iterable<[Labels, number]>;
+}
+
 const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 const labelText = (labels: Labels) => {
   const entries = Object.entries(labels);

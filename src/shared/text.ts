@@ -11,10 +11,13 @@ export const MESSAGE_LIMIT = 4096;
 
 export const plain = (text: string): RichText => ({ text, entities: [] });
 
-/** The whole text in bold (titles of alert and Plume messages). */
-export const bold = (text: string): RichText => ({
-  text,
-  entities: [{ type: "bold", offset: 0, length: text.length }],
+/**
+ * A text built with gramio's `format` (bold, pre, code …) as the RichText every sender takes:
+ * the same shape, so there is one way to build formatted text.
+ */
+export const rich = (f: { text: string; entities?: TelegramMessageEntity[] | undefined }): RichText => ({
+  text: f.text,
+  entities: f.entities ?? [],
 });
 
 /** Concatenates pieces, shifting each piece's entities by the text before it. */

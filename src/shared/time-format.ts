@@ -12,12 +12,12 @@ function formatter(key: string, options: Intl.DateTimeFormatOptions, timeZone?: 
 }
 
 /** `14:03` */
-export function formatClock(ms: number, timeZone?: string): string {
+export function formatClock(ms: number, timeZone: string | undefined): string {
   return formatter("hm", { hour: "2-digit", minute: "2-digit" }, timeZone).format(ms);
 }
 
 /** `22 Nov 14:03` */
-export function formatDateTime(ms: number, timeZone?: string): string {
+export function formatDateTime(ms: number, timeZone: string | undefined): string {
   return formatter("dhm", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" }, timeZone)
     .format(ms)
     .replace(",", "");

@@ -1,5 +1,4 @@
 import type { Database } from "bun:sqlite";
-import type { CheckState } from "../alerts/rules.ts";
 
 /** Alert state, incidents, incident messages and the durable alert outbox (migration 004). */
 
@@ -23,7 +22,8 @@ export interface IncidentRow {
   peak: number | null;
 }
 
-export function createAlertsRepo(db: Database) {
+/** `State` is the rule engine's per-check state, stored as JSON (the engine owns its shape). */
+export function createAlertsRepo<State>(db: Database) {
   const allStates = db.query<{ check_id: string; state: string }, []>(
     "SELECT check_id, state FROM alert_state",
   );
@@ -64,11 +64,11 @@ export function createAlertsRepo(db: Database) {
   const deleteRow = db.query<unknown, [number]>("DELETE FROM alert_outbox WHERE id = ?");
 
   return {
-    states(): Map<string, CheckState> {
-      return new Map(allStates.all().map((r) => [r.check_id, JSON.parse(r.state) as CheckState]));
+    states(): Map<string, State> {
+      return new Map(allStates.all().map((r) => [r.check_id, JSON.parse(r.state) as State]));
     },
     /** Saves every state in one transaction. */
-    saveStates: db.transaction((states: Map<string, CheckState>, now: number) => {
+    saveStates: db.transaction((states: Map<string, State>, now: number) => {
       for (const [id, state] of states) upsertState.run(id, JSON.stringify(state), now);
     }),
     openIncident: (checkId: string, level: string, at: number) =>
@@ -95,4 +95,4 @@ export function createAlertsRepo(db: Database) {
   };
 }
 
-export type AlertsRepo = ReturnType<typeof createAlertsRepo>;
+export type AlertsRepo<State> = ReturnType<typeof createAlertsRepo<State>>;

@@ -1,6 +1,6 @@
-import type { TelegramMessageEntity } from "@gramio/types";
+import { bold, format, pre } from "gramio";
 import { formatDuration } from "../shared/duration.ts";
-import type { RichText } from "../shared/text.ts";
+import { joinRich, MESSAGE_LIMIT, type RichText, rich } from "../shared/text.ts";
 import type { DeviceStatus, Snapshot } from "./snapshot.ts";
 
 /**
@@ -78,9 +78,6 @@ export function statusLines(
   };
 }
 
-/** Telegram's message limit, in UTF-16 units (what `length` counts). */
-const MESSAGE_LIMIT = 4096;
-
 /**
  * The disk lines for a budget of characters. Every device fits in full when it can; past
  * that, every device at or over its warning threshold (or unreadable) stays in full and the
@@ -125,20 +122,13 @@ export function formatStatus(
   activeAlerts: readonly string[] = [],
 ): RichText {
   const { header, body } = statusLines(s, t);
-  const entities: TelegramMessageEntity[] = [{ type: "bold", offset: 0, length: header.length }];
-  let text = `${header}\n${body.join("\n")}`;
+  const top = rich(format`${bold(header)}\n${body.join("\n")}`);
   const alerts = activeAlerts.length ? `\n\n🚨 Active alerts\n${activeAlerts.join("\n")}` : "";
   // One message whatever the number of devices: Refresh edits it, and an edit cannot split.
-  const disks = diskBlock(s.devices, MESSAGE_LIMIT - text.length - alerts.length - 1);
-  if (disks.length) {
-    const block = disks.join("\n");
-    text += "\n";
-    entities.push({ type: "pre", offset: text.length, length: block.length });
-    text += block;
-  }
-  text += alerts;
-  if (text.length > MESSAGE_LIMIT) text = `${text.slice(0, MESSAGE_LIMIT - 1)}…`;
-  return { text, entities };
+  const disks = diskBlock(s.devices, MESSAGE_LIMIT - top.text.length - alerts.length - 1);
+  const all = joinRich([top, ...(disks.length ? ["\n", rich(pre(disks.join("\n")))] : []), alerts]);
+  if (all.text.length > MESSAGE_LIMIT) all.text = `${all.text.slice(0, MESSAGE_LIMIT - 1)}…`;
+  return all;
 }
 
 /** The same snapshot for a terminal. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { startLocalBotApi } from "../../src/console/local-api/server.ts";
 import { ADMIN } from "../support/harness.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");

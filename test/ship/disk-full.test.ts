@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
 import { freePort, spawnBot } from "../support/bot-process.ts";
 import { ADMIN } from "../support/harness.ts";
 import { SCRIPTS } from "../support/runner-kit.ts";

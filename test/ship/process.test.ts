@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { startLocalBotApi } from "../../src/console/local-api/server.ts";
 import { freePort, spawnBot } from "../support/bot-process.ts";
 import { ADMIN } from "../support/harness.ts";
 import { parsePrometheus } from "../support/prom-parse.ts";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
+import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
 import { ADMIN } from "../support/harness.ts";
 import { SCRIPTS } from "../support/runner-kit.ts";
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { LocalBotApi } from "../../src/telegram/local-api/server.ts";
+import type { LocalBotApi } from "../../src/console/local-api/server.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 

@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, type AppOptions, createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
+import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
+import type { BotMessage, LocalUser } from "../../src/console/local-api/state.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { createLogger, type Logger } from "../../src/shared/log.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
 import { createSecretBox } from "../../src/storage/crypto.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createSnapshotter } from "../../src/system/snapshot.ts";
-import { type LocalBotApi, startLocalBotApi } from "../../src/telegram/local-api/server.ts";
-import type { BotMessage, LocalUser } from "../../src/telegram/local-api/state.ts";
 
 export const ADMIN: LocalUser = { id: 1001, first_name: "Ada", username: "ada" };
 export const VIEWER: LocalUser = { id: 1002, first_name: "Vic" };

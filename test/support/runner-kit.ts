@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Config, parseConfig } from "../../src/config/parse.ts";
-import { createRunner, type FinishedRun, type RunListener } from "../../src/runner/runner.ts";
+import type { FinishedRun, RunListener } from "../../src/features/runs/run-types.ts";
+import { createRunner } from "../../src/features/runs/runner.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
@@ -54,7 +55,7 @@ export function makeRunner(
           finished: (r) => resolveRun(r),
         },
       );
-      if (!started.ok) reject(new Error(JSON.stringify(started.refusal.kind)));
+      if (!started.ok) reject(new Error(JSON.stringify(started.error.kind)));
     });
   const text = (r: FinishedRun) => readFileSync(r.run.textPath, "utf8");
   return { runner, runsRepo, db, stateDir, log, lines, script, run, text, config };

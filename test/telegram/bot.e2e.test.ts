@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { helpButton, statusButton } from "../../src/commands/buttons.ts";
+import { startLocalBotApi } from "../../src/console/local-api/server.ts";
+import { helpButton } from "../../src/features/start-help/buttons.ts";
+import { statusButton } from "../../src/features/status/buttons.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createInboxRepo } from "../../src/storage/inbox-repo.ts";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
 import { freePort } from "../support/bot-process.ts";
 import { ADMIN, BASE_CONFIG, type Harness, STRANGER, startHarness, VIEWER } from "../support/harness.ts";
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
-import { helpButton } from "../../src/commands/buttons.ts";
+import { startLocalBotApi } from "../../src/console/local-api/server.ts";
+import type { LocalUser } from "../../src/console/local-api/state.ts";
+import { helpButton } from "../../src/features/start-help/buttons.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
-import { startLocalBotApi } from "../../src/telegram/local-api/server.ts";
-import type { LocalUser } from "../../src/telegram/local-api/state.ts";
 import { freePort } from "../support/bot-process.ts";
 import { createFakeSnapshots } from "../support/fake-snapshots.ts";
 import { ADMIN, type Harness, startHarness, VIEWER } from "../support/harness.ts";

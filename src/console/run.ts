@@ -1,0 +1,60 @@
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createApp } from "../app.ts";
+import type { CliIo } from "../cli/io.ts";
+import { openRuntime } from "../cli/runtime.ts";
+import { appResources, createMainLogger, type Env } from "../cli/serve.ts";
+import type { Config } from "../config/parse.ts";
+import { resolveStateDir } from "../config/state-dir.ts";
+import { errorMessage } from "../shared/errors.ts";
+import { createFileSink } from "../shared/log.ts";
+import { createRedactor } from "../shared/redact.ts";
+import { CONSOLE_USER, runConsole } from "./chat.ts";
+import { startLocalBotApi } from "./local-api/server.ts";
+
+/** `octopus console` (or `run` with no token on a terminal): the bot against a local Bot API, chatted with here. */
+export async function runLocalConsole(config: Config, env: Env, childBase: Env, io: CliIo): Promise<number> {
+  const api = startLocalBotApi();
+  const redactor = createRedactor([api.token]);
+  const stateDir = resolveStateDir(config, env);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const logFile = createFileSink(join(stateDir, "console.log"));
+  const log = createMainLogger(config, env, redactor, [logFile.sink]);
+  const runtime = await openRuntime(config, env, redactor, io);
+  if (typeof runtime === "number") {
+    await api.stop();
+    return runtime;
+  }
+  const app = createApp({
+    ...appResources(config, runtime, childBase, log, redactor),
+    token: api.token,
+    apiRoot: api.url,
+    extraAdmins: [CONSOLE_USER.id],
+  });
+  io.err(`Local Bot API on ${api.url}; bot logs go to ${join(stateDir, "console.log")}.`);
+  await app.start();
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  // Ctrl-C (SIGINT) and SIGTERM end the console exactly as Ctrl-D does: the input closes, the
+  // bot stops its runs (reason shutdown, chat told), then the database closes last.
+  const quit = () => lines.close();
+  process.on("SIGINT", quit);
+  process.on("SIGTERM", quit);
+  try {
+    const saveDir = join(tmpdir(), `octopus-console-${process.pid}`);
+    await runConsole(api, { lines, print: (t) => process.stdout.write(t) }, saveDir, async () => {
+      await api.delivered(5000);
+      await app.stop();
+    });
+  } catch (error) {
+    io.err(`octopus: console failed: ${errorMessage(error)}`);
+  }
+  process.off("SIGINT", quit);
+  process.off("SIGTERM", quit);
+  await api.stop();
+  log.info("stopped");
+  runtime.close();
+  logFile.close();
+  return 0;
+}

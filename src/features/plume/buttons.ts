@@ -1,0 +1,15 @@
+import { CallbackData } from "@gramio/callback-data";
+
+/**
+ * The Plume buttons as typed codecs: the code that puts a button under a message packs its data with the
+ * same object the route that handles the press unpacks it with. A codec's id is part of the data
+ * of buttons already sent: renaming one expires those buttons (64 bytes of data at most).
+ */
+
+/** A Plume location's report buttons: health, refresh, nodes, devices, Wi-Fi. */
+export const locationButton = new CallbackData("pl")
+  .enum("action", ["health", "refresh", "nodes", "devices", "wifi"] as const)
+  .string("customer")
+  .string("location");
+/** The /auth confirmation. */
+export const authButton = new CallbackData("pa").enum("answer", ["ok", "no"] as const);

@@ -1,0 +1,15 @@
+import { CallbackData } from "@gramio/callback-data";
+
+/**
+ * The run buttons as typed codecs: the code that puts a button under a message packs its data with the
+ * same object the route that handles the press unpacks it with. A codec's id is part of the data
+ * of buttons already sent: renaming one expires those buttons (64 bytes of data at most).
+ */
+
+/** /run's script picker; no script: show the list (the Run button under /start). */
+export const runButton = new CallbackData("run").string("script", { optional: true });
+/** Confirming (or cancelling) a script with `confirm: true`. */
+export const runConfirmButton = new CallbackData("rc").string("script");
+export const runCancelButton = new CallbackData("rx");
+/** Stop a run. */
+export const stopButtonData = new CallbackData("stop").number("run");

@@ -1,0 +1,118 @@
+import type { Database } from "bun:sqlite";
+import type { Config } from "../../config/parse.ts";
+import type { Clock } from "../../shared/clock.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { Redactor } from "../../shared/redact.ts";
+import type { StorageHealth } from "../../storage/health.ts";
+import { createRunsRepo } from "../../storage/runs-repo.ts";
+import type { Feature } from "../../telegram/feature.ts";
+import type { Outbox } from "../../telegram/send/outbox.ts";
+import { runButton } from "./buttons.ts";
+import { mayRun, visibleScripts } from "./catalog.ts";
+import { createRunCommands } from "./commands.ts";
+import { createHistoryCommands } from "./history.ts";
+import { interruptedText } from "./messages.ts";
+import { createRunPresenter } from "./presenter.ts";
+import { createRunner } from "./runner.ts";
+import { createScheduleReporter } from "./schedule-report.ts";
+import { createScheduler } from "./scheduler.ts";
+
+/** Scripts: /run, /jobs, /stop, /history, /schedules, the runner, the scheduler and run history. */
+export function createRunsFeature(deps: {
+  config: Config;
+  db: Database;
+  outbox: Outbox;
+  clock: Clock;
+  log: Logger;
+  stateDir: string;
+  /** The environment scripts inherit (secrets are removed before they see it). */
+  env: Record<string, string | undefined>;
+  redactor: Redactor;
+  storage: StorageHealth;
+  /** Between SIGTERM and SIGKILL when a run is stopped (default 5 s). */
+  graceMs?: number | undefined;
+  onRunEnd?(script: string, status: string, seconds: number): void;
+}) {
+  const { config, clock, log, outbox, storage } = deps;
+  const runsRepo = createRunsRepo(deps.db);
+  const runner = createRunner({
+    stateDir: deps.stateDir,
+    runsRepo,
+    clock,
+    log: log.child("runner"),
+    limits: config.runner,
+    redactPatterns: config.redact,
+    env: deps.env,
+    redactor: deps.redactor,
+    storage,
+    ...(deps.onRunEnd ? { onRunEnd: deps.onRunEnd } : {}),
+    ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}),
+  });
+  const presenter = createRunPresenter({
+    outbox,
+    clock,
+    maxMessages: config.telegram.max_messages,
+    onMessage: (runId, messageId) => {
+      try {
+        runsRepo.setMessageId(runId, messageId);
+      } catch (error) {
+        storage.failed("run history", error, "runs go on without history rows");
+      }
+    },
+  });
+  const scheduler = createScheduler({
+    runner,
+    log: log.child("scheduler"),
+    report: createScheduleReporter({ outbox, alertChats: () => config.telegram.alert_chats }),
+    sleep: Bun.sleep,
+  });
+  const runs = createRunCommands({ scripts: () => config.scripts, runner, clock, listenerFor: presenter });
+  const history = createHistoryCommands({
+    recent: (n, scripts) => runsRepo.recent(n, scripts),
+    hiddenSince: (id, scripts) => runsRepo.hiddenSince(id, scripts),
+    get: (id) => runsRepo.get(id),
+    visibleScripts: (role) => visibleScripts(config.scripts, role),
+    schedules: () => scheduler.list(),
+    clock,
+  });
+
+  const feature: Feature = {
+    name: "runs",
+    commands: [...runs.commands, ...history],
+    callbacks: runs.callbacks,
+    startButtons: (role) =>
+      config.scripts.some((s) => mayRun(role, s))
+        ? [{ text: "▶️ Run", callback_data: runButton.pack({}) }]
+        : [],
+    gauges: [
+      {
+        name: "octopus_scripts_running",
+        help: "Script runs in progress.",
+        collect: () => [[{}, runner.active().length]],
+      },
+    ],
+    start() {
+      // Runs the last process left "running" ended with it: their chats are told.
+      for (const row of runner.recoverInterrupted()) {
+        if (row.chatId === null) continue;
+        // The live message still says "running" with a Stop button: it shows the end instead
+        // (an edit without a keyboard removes the button), and a reply makes the chat notice.
+        if (row.messageId) void outbox.edit(row.chatId, row.messageId, `💥 ${row.script}: interrupted`);
+        void outbox.send(
+          row.chatId,
+          interruptedText(row, clock.timeZone),
+          row.messageId ? { replyTo: row.messageId } : {},
+        );
+      }
+      runner.prune();
+      scheduler.start(config.scripts);
+    },
+    stop: () => scheduler.stop(),
+    async settle(how) {
+      if (how === "finish") await runner.idle();
+      else await runner.stopAll("shutdown");
+      runner.dispose();
+    },
+  };
+  return { ...feature, runner, scheduler };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, test } from "bun:test";
+import { catalogErrorText, resolveRunRequest, scriptsFor } from "../../../src/features/runs/catalog.ts";
+import { configOf } from "../../support/runner-kit.ts";
+
+const scripts = configOf(`one_time_scripts:
+  - { name: backup, path: exit-with.sh }
+  - { name: health, path: exit-with.sh, role: viewer }
+`).scripts;
+
+describe("resolveRunRequest", () => {
+  test.each([
+    ["backup", "admin", { ok: true, name: "backup" }],
+    ["BACKUP", "admin", { ok: true, name: "backup" }],
+    ["health", "viewer", { ok: true, name: "health" }],
+    ["", "admin", { ok: false, error: { kind: "usage" } }],
+    ["backup now", "admin", { ok: false, error: { kind: "arguments", name: "backup" } }],
+    ["backup; rm -rf /", "admin", { ok: false, error: { kind: "arguments", name: "backup" } }],
+    ["backup;", "admin", { ok: false, error: { kind: "arguments", name: "backup" } }],
+    ["backup|sh", "admin", { ok: false, error: { kind: "arguments", name: "backup" } }],
+    ["../../bin/sh", "admin", { ok: false, error: { kind: "unknown", name: "../../bin/sh" } }],
+    ["nope", "admin", { ok: false, error: { kind: "unknown", name: "nope" } }],
+    ["backup", "viewer", { ok: false, error: { kind: "forbidden", name: "backup" } }],
+  ] as const)("%p as %s", (args, role, expected) => {
+    const r = resolveRunRequest(scripts, args, role);
+    expect(r.ok ? { ok: true, name: r.value.name } : r).toEqual(expected);
+  });
+});
+
+describe("messages", () => {
+  test("an unknown name is echoed back cut at 64 characters", () => {
+    const text = catalogErrorText({ kind: "unknown", name: "x".repeat(10_000) }, []);
+    expect(text).toBe(`No script named ${"x".repeat(63)}….`);
+  });
+
+  test("a viewer sees only viewer scripts", () => {
+    expect(scriptsFor(scripts, "viewer").map((s) => s.name)).toEqual(["health"]);
+  });
+
+  test.each([
+    [{ kind: "usage" }, "Usage: /run NAME\nAvailable: backup, health"],
+    [
+      { kind: "arguments", name: "backup" },
+      "Scripts take no arguments: /run backup runs it as configured. Nothing was run.",
+    ],
+    [{ kind: "unknown", name: "x" }, "No script named x.\nAvailable: backup, health"],
+    [{ kind: "forbidden", name: "backup" }, "backup may only be run by admins."],
+  ] as const)("%o", (error, text) => {
+    expect(catalogErrorText(error, scripts)).toBe(text);
+  });
+});
