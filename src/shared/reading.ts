@@ -3,10 +3,11 @@
  * snapshot (alerts) or a Plume location's health (the Plume watch).
  */
 export interface Reading {
-  /** `disk:root`, `inodes:root`, `load`, `memory`. */
+  /**
+   * `disk:root`, `inodes:root`, `load`, `memory`, `plume:office`: the one name of a check, in
+   * messages, /alerts, /status and /mute alike.
+   */
   id: string;
-  /** What an operator reads: `disk root`, `load per core`. */
-  label: string;
   /** undefined when the thing cannot be read at all (an unmounted disk): that is critical. */
   value: number | undefined;
   warn: number;

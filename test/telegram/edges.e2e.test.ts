@@ -172,7 +172,7 @@ describe("a state directory that refuses writes", () => {
     disk.set("data", 97);
     await h.app.alerts.monitor.tick();
     const alert = await a.waitFor(
-      (e) => e.type === "message" && e.message.text.includes("CRIT disk data"),
+      (e) => e.type === "message" && e.message.text.includes("CRIT disk:data"),
       5000,
     );
     expect(alert.type).toBe("message");

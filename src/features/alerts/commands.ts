@@ -3,13 +3,27 @@ import { parseDuration } from "../../shared/duration.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
 import type { AlertsRepo } from "../../storage/alerts-repo.ts";
 import { type CallbackSpec, type CommandSpec, callbackRoute } from "../../telegram/feature.ts";
-import { alertButton } from "./buttons.ts";
+import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
+import { alertButton, checkMuteButton } from "./buttons.ts";
 import type { AlertMonitor } from "./monitor.ts";
 import type { CheckState } from "./rules.ts";
 
-/** /alerts, /mute, /unmute and the buttons under incident messages. Viewers see; admins mute. */
+/** /alerts, /mute, /unmute and the buttons under incident messages and /alerts. Viewers see; admins mute. */
 
 const MUTE_USAGE = "Usage: /mute CHECK DURATION (e.g. /mute disk:root 2h, /mute load resolved)";
+const HOUR = 3_600_000;
+
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** `/mute disk:Root FS 2h`: the longest configured check name the text starts with, then the rest. */
+export function splitCheck(args: string, checks: readonly string[]): { check?: string; rest: string } {
+  const text = args.trim();
+  const lower = text.toLowerCase();
+  const match = [...checks]
+    .sort((a, b) => b.length - a.length)
+    .find((c) => lower === c.toLowerCase() || lower.startsWith(`${c.toLowerCase()} `));
+  return match ? { check: match, rest: text.slice(match.length).trim() } : { rest: text };
+}
 
 export function createAlertCommands(deps: {
   monitor: AlertMonitor;
@@ -20,7 +34,65 @@ export function createAlertCommands(deps: {
   callbacks: CallbackSpec[];
 } {
   const { monitor, clock } = deps;
-  const checksHint = () => `Checks: ${monitor.checkIds().join(", ")}`;
+  const checksHint = () => `Checks: ${monitor.checkIds().join(", ") || "none yet (no check has run)"}`;
+  const untilText = (until: number | "resolved") =>
+    until === "resolved" ? "until its incident resolves" : `until ${formatDateTime(until, clock.timeZone)}`;
+
+  /** One row per check for an admin: mute it for an hour, or unmute it. */
+  function rowButtons(): InlineKeyboardRows {
+    return monitor.checkIds().flatMap((check) => {
+      const muted = monitor.isMuted(check);
+      const data = checkMuteButton.pack({ action: muted ? "unmute" : "mute1h", check });
+      // Callback data is at most 64 bytes: a check with a very long name is muted by command.
+      if (new TextEncoder().encode(data).byteLength > 64) return [];
+      return [[{ text: muted ? `🔔 Unmute ${check}` : `🔕 Mute ${check} 1h`, callback_data: data }]];
+    });
+  }
+
+  function alertsText(): string {
+    const { firing, quiet } = monitor.lines();
+    const next = monitor.nextCheck();
+    const ticks = monitor.ticks();
+    const none = ticks ? "No check has run since the bot started." : "No check has run yet.";
+    return [
+      firing.length ? `🚨 Firing\n${firing.join("\n")}` : "No alert is firing.",
+      quiet.length ? quiet.join("\n") : none,
+      `Next check ${next ? formatDateTime(next.getTime(), clock.timeZone) : "not scheduled"} · ${plural(ticks, "check")} so far`,
+    ].join("\n\n");
+  }
+
+  const mute: CommandSpec = {
+    name: "mute",
+    usage: "mute CHECK DURATION",
+    description: "Silence a check for a while",
+    role: "admin",
+    run: async (ctx) => {
+      const { check, rest } = splitCheck(ctx.args, monitor.checkIds());
+      if (!ctx.args.trim()) return void (await ctx.reply(`${MUTE_USAGE}\n${checksHint()}`));
+      if (!check)
+        return void (await ctx.reply(`No check named ${ctx.args.trim().split(/\s+/)[0]}. ${checksHint()}`));
+      const resolved = /^(resolved|incident)$/i.test(rest);
+      const ms = resolved ? undefined : parseDuration(rest);
+      if (!resolved && ms === undefined) return void (await ctx.reply(MUTE_USAGE));
+      const until = resolved ? "resolved" : clock.now() + (ms as number);
+      monitor.mute(check, until, ctx.user.name);
+      await ctx.reply(`🔕 ${check} muted ${untilText(until)}.`);
+    },
+  };
+
+  const unmute: CommandSpec = {
+    name: "unmute",
+    usage: "unmute CHECK",
+    description: "End a mute",
+    role: "admin",
+    run: async (ctx) => {
+      const { check, rest } = splitCheck(ctx.args, monitor.checkIds());
+      if (!ctx.args.trim()) return void (await ctx.reply(`Usage: /unmute CHECK\n${checksHint()}`));
+      if (!check || rest) return void (await ctx.reply(`No check named ${ctx.args.trim()}. ${checksHint()}`));
+      const result = monitor.unmute(check);
+      await ctx.reply(result === "unmuted" ? `🔔 ${check} unmuted.` : `${check} was not muted.`);
+    },
+  };
 
   return {
     commands: [
@@ -29,74 +101,47 @@ export function createAlertCommands(deps: {
         description: "Alert states, mutes and the next check",
         role: "viewer",
         run: async (ctx) => {
-          const { firing, quiet } = monitor.lines();
-          const next = monitor.nextCheck();
-          const parts = [
-            firing.length ? `🚨 Firing\n${firing.join("\n")}` : "No alert is firing.",
-            quiet.length ? quiet.join("\n") : "No check has run yet.",
-            `Next check ${next ? formatDateTime(next.getTime(), deps.clock.timeZone) : "not scheduled"} · ${monitor.ticks()} checks so far`,
-          ];
-          await ctx.reply(parts.join("\n\n"));
+          await ctx.reply(alertsText(), ctx.role === "admin" ? { keyboard: rowButtons() } : {});
         },
       },
-      {
-        name: "mute",
-        usage: "mute CHECK DURATION",
-        description: "Silence a check for a while",
-        role: "admin",
-        run: async (ctx) => {
-          const [check, duration, extra] = ctx.args.split(/\s+/);
-          if (!check || !duration || extra) return void (await ctx.reply(`${MUTE_USAGE}\n${checksHint()}`));
-          const resolved = /^(resolved|incident)$/i.test(duration);
-          const ms = resolved ? undefined : parseDuration(duration);
-          if (!resolved && ms === undefined) return void (await ctx.reply(MUTE_USAGE));
-          const until = resolved ? "resolved" : clock.now() + (ms as number);
-          if (!monitor.mute(check, until))
-            return void (await ctx.reply(`No check named ${check}. ${checksHint()}`));
-          await ctx.reply(
-            resolved
-              ? `🔕 ${check} muted until its incident resolves.`
-              : `🔕 ${check} muted until ${formatDateTime(until as number, deps.clock.timeZone)}.`,
-          );
-        },
-      },
-      {
-        name: "unmute",
-        usage: "unmute CHECK",
-        description: "End a mute",
-        role: "admin",
-        run: async (ctx) => {
-          if (!ctx.args || /\s/.test(ctx.args))
-            return void (await ctx.reply(`Usage: /unmute CHECK\n${checksHint()}`));
-          await ctx.reply(
-            monitor.unmute(ctx.args)
-              ? `🔔 ${ctx.args} unmuted.`
-              : `No check named ${ctx.args}. ${checksHint()}`,
-          );
-        },
-      },
+      mute,
+      unmute,
     ],
     callbacks: [
       callbackRoute(alertButton, "admin", async (ctx, data) => {
         const incident = deps.repo.incident(data.incident);
         if (!incident || incident.endedAt !== null) return void (await ctx.answer("This incident is over."));
         const check = incident.checkId;
+        const by = ctx.user.name;
+        let toast: string;
         if (data.action === "ack")
-          return void (await ctx.answer(
-            monitor.ack(check) ? "Acknowledged: no more repeats." : "Nothing to acknowledge.",
-          ));
-        const until =
-          data.action === "mute1h"
-            ? clock.now() + 3_600_000
-            : data.action === "mute8h"
-              ? clock.now() + 8 * 3_600_000
-              : "resolved";
-        monitor.mute(check, until);
-        await ctx.answer(
-          until === "resolved"
-            ? `${check} muted until resolved`
-            : `${check} muted until ${formatDateTime(until, deps.clock.timeZone)}`,
-        );
+          toast = monitor.ack(check, by) ? "Acknowledged: no more repeats." : "Nothing to acknowledge.";
+        else if (data.action === "unmute")
+          toast = monitor.unmute(check) === "unmuted" ? `${check} unmuted` : `${check} was not muted`;
+        else {
+          const now = clock.now();
+          const until =
+            data.action === "mute1h" ? now + HOUR : data.action === "mute8h" ? now + 8 * HOUR : "resolved";
+          monitor.mute(check, until, by);
+          toast = `${check} muted ${untilText(until)}`;
+        }
+        await ctx.answer(toast);
+        // The incident's message (in every alert chat) now says who did it, with the right buttons.
+        monitor.refresh(data.incident);
+      }),
+      callbackRoute(checkMuteButton, "admin", async (ctx, data) => {
+        if (!monitor.checkIds().includes(data.check)) return void (await ctx.answer("No such check now."));
+        if (data.action === "unmute") {
+          const result = monitor.unmute(data.check);
+          await ctx.answer(result === "unmuted" ? `${data.check} unmuted` : `${data.check} was not muted`);
+        } else {
+          const until = clock.now() + HOUR;
+          monitor.mute(data.check, until, ctx.user.name);
+          await ctx.answer(`${data.check} muted ${untilText(until)}`);
+        }
+        const open = deps.repo.currentIncident(data.check);
+        if (open) monitor.refresh(open.id);
+        await ctx.edit(alertsText(), { keyboard: rowButtons() });
       }),
     ],
   };

@@ -4,7 +4,7 @@ import type { Reading } from "../../shared/reading.ts";
 import { type RichText, rich } from "../../shared/text.ts";
 import { formatClock } from "../../shared/time-format.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
-import { alertButton } from "./buttons.ts";
+import { type AlertAction, alertButton } from "./buttons.ts";
 import { formatValue } from "./readings.ts";
 import type { AlertEvent, Level } from "./rules.ts";
 
@@ -30,20 +30,44 @@ const NAME: Record<Level, string> = { ok: "OK", warn: "WARN", crit: "CRIT" };
 
 const withBody = (title: string, body: string): RichText => rich(format`${bold(title)}\n${body}`);
 
-export function muteButtons(incidentId: number): InlineKeyboardRows {
+/** Who acknowledged or muted an open incident, and until when: shown on its message. */
+export interface Handling {
+  ackedBy?: string | undefined;
+  mutedBy?: string | undefined;
+  mutedUntil?: number | "resolved" | undefined;
+}
+
+/** Where an incident's messages stand: its number, start, host, the zone times are shown in. */
+export interface IncidentContext {
+  incidentId: number;
+  startedAt: number;
+  host: string;
+  timeZone: string | undefined;
+  handling: Handling;
+}
+
+/** The buttons under an open incident: Ack until acknowledged; mutes, or Unmute while muted. */
+export function incidentKeyboard(incidentId: number, h: Handling = {}): InlineKeyboardRows {
+  const button = (text: string, action: AlertAction) => ({
+    text,
+    callback_data: alertButton.pack({ action, incident: incidentId }),
+  });
+  const ack = h.ackedBy === undefined ? [button("✔️ Ack", "ack")] : [];
+  if (h.mutedUntil !== undefined) return [[...ack, button("🔔 Unmute", "unmute")]];
   return [
-    [
-      { text: "✔️ Ack", callback_data: alertButton.pack({ action: "ack", incident: incidentId }) },
-      { text: "🔕 1h", callback_data: alertButton.pack({ action: "mute1h", incident: incidentId }) },
-      { text: "🔕 8h", callback_data: alertButton.pack({ action: "mute8h", incident: incidentId }) },
-    ],
-    [
-      {
-        text: "🔕 Until resolved",
-        callback_data: alertButton.pack({ action: "muteResolved", incident: incidentId }),
-      },
-    ],
+    [...ack, button("🔕 1h", "mute1h"), button("🔕 8h", "mute8h")],
+    [button("🔕 Until resolved", "muteResolved")],
   ];
+}
+
+function handlingLines(h: Handling, timeZone: string | undefined): string {
+  const lines: string[] = [];
+  if (h.ackedBy !== undefined) lines.push(`✔️ Acknowledged by ${h.ackedBy}`);
+  if (h.mutedUntil !== undefined)
+    lines.push(
+      `🔕 Muted by ${h.mutedBy ?? "an admin"} ${h.mutedUntil === "resolved" ? "until it resolves" : `until ${formatClock(h.mutedUntil, timeZone)}`}`,
+    );
+  return lines.map((l) => `\n${l}`).join("");
 }
 
 function threshold(r: Reading, level: Level): string {
@@ -53,43 +77,29 @@ function threshold(r: Reading, level: Level): string {
 }
 
 /** The incident message while it is open. */
-export function incidentText(
-  r: Reading,
-  level: Level,
-  startedAt: number,
-  host: string,
-  timeZone: string | undefined,
-): RichText {
+export function incidentText(r: Reading, level: Level, c: IncidentContext): RichText {
   return withBody(
-    `${ICON[level]} ${NAME[level]} ${r.label} ${formatValue(r)}`,
-    `${host} · since ${formatClock(startedAt, timeZone)}${threshold(r, level)}`,
+    `${ICON[level]} ${NAME[level]} ${r.id} ${formatValue(r)}`,
+    `${c.host} · since ${formatClock(c.startedAt, c.timeZone)}${threshold(r, level)}${handlingLines(c.handling, c.timeZone)}`,
   );
 }
 
 /** The incident message once it is over. */
 export function resolvedText(
   r: Reading,
-  startedAt: number,
-  host: string,
+  c: IncidentContext,
   durationMs: number,
   peak: number | undefined,
-  timeZone: string | undefined,
 ): RichText {
   const peakText = peak === undefined ? "" : `, peak ${formatValue({ ...r, value: peak })}`;
   return withBody(
-    `✅ ${r.label} ${formatValue(r)}`,
-    `${host} · ${formatClock(startedAt, timeZone)} · resolved after ${formatDuration(durationMs)}${peakText}`,
+    `✅ ${r.id} ${formatValue(r)}`,
+    `${c.host} · ${formatClock(c.startedAt, c.timeZone)} · resolved after ${formatDuration(durationMs)}${peakText}`,
   );
 }
 
 /** Every message an event leads to, for each alert chat. */
-export function planFor(
-  event: AlertEvent,
-  incidentId: number,
-  startedAt: number,
-  host: string,
-  timeZone: string | undefined,
-): MessagePlan[] {
+export function planFor(event: AlertEvent, c: IncidentContext): MessagePlan[] {
   const r = event.reading;
   const quietly = (plans: MessagePlan[]) => (event.muted ? plans.filter((p) => p.kind === "edit") : plans);
   switch (event.kind) {
@@ -97,18 +107,18 @@ export function planFor(
       return quietly([
         {
           kind: "incident",
-          text: incidentText(r, event.level, startedAt, host, timeZone),
+          text: incidentText(r, event.level, c),
           silent: false,
-          keyboard: muteButtons(incidentId),
+          keyboard: incidentKeyboard(c.incidentId, c.handling),
         },
       ]);
     case "change":
       return quietly([
         {
           kind: "edit",
-          text: incidentText(r, event.to, startedAt, host, timeZone),
+          text: incidentText(r, event.to, c),
           silent: true,
-          keyboard: muteButtons(incidentId),
+          keyboard: incidentKeyboard(c.incidentId, c.handling),
           sendIfMissing: false,
         },
         {
@@ -116,8 +126,8 @@ export function planFor(
           text: {
             text:
               event.to === "crit"
-                ? `🔴 now CRIT: ${r.label} ${formatValue(r)}`
-                : `⚠️ down to WARN: ${r.label} ${formatValue(r)}`,
+                ? `🔴 now CRIT: ${r.id} ${formatValue(r)}`
+                : `⚠️ down to WARN: ${r.id} ${formatValue(r)}`,
             entities: [],
           },
           // Escalation rings the phone; de-escalation is on record quietly.
@@ -128,13 +138,13 @@ export function planFor(
       return quietly([
         {
           kind: "edit",
-          text: resolvedText(r, startedAt, host, event.durationMs, event.peak, timeZone),
+          text: resolvedText(r, c, event.durationMs, event.peak),
           silent: true,
           sendIfMissing: false,
         },
         {
           kind: "reply",
-          text: { text: `✅ ${r.label} resolved after ${formatDuration(event.durationMs)}`, entities: [] },
+          text: { text: `✅ ${r.id} resolved after ${formatDuration(event.durationMs)}`, entities: [] },
           silent: true,
         },
       ]);
@@ -143,7 +153,7 @@ export function planFor(
         {
           kind: "reply",
           text: {
-            text: `🔁 still ${NAME[event.level]}: ${r.label} ${formatValue(r)} for ${formatDuration(event.sinceMs)}`,
+            text: `🔁 still ${NAME[event.level]}: ${r.id} ${formatValue(r)} for ${formatDuration(event.sinceMs)}`,
             entities: [],
           },
           silent: true,
@@ -154,7 +164,7 @@ export function planFor(
         {
           kind: "reply",
           text: {
-            text: `〰️ ${r.label} is flapping (${event.changes} changes in 30 min): quiet until it holds still for 10 min.`,
+            text: `〰️ ${r.id} is flapping (${event.changes} changes in 30 min): quiet until it holds still for 10 min.`,
             entities: [],
           },
           silent: false,
@@ -165,27 +175,27 @@ export function planFor(
         ? quietly([
             {
               kind: "edit",
-              text: resolvedText(r, startedAt, host, event.durationMs, event.peak, timeZone),
+              text: resolvedText(r, c, event.durationMs, event.peak),
               silent: true,
               sendIfMissing: false,
             },
             {
               kind: "reply",
-              text: { text: `✅ ${r.label} settled at OK ${formatValue(r)}`, entities: [] },
+              text: { text: `✅ ${r.id} settled at OK ${formatValue(r)}`, entities: [] },
               silent: true,
             },
           ])
         : quietly([
             {
               kind: "edit",
-              text: incidentText(r, event.level, startedAt, host, timeZone),
+              text: incidentText(r, event.level, c),
               silent: true,
-              keyboard: muteButtons(incidentId),
+              keyboard: incidentKeyboard(c.incidentId, c.handling),
               sendIfMissing: true,
             },
             {
               kind: "reply",
-              text: { text: `〰️ ${r.label} settled at ${NAME[event.level]} ${formatValue(r)}`, entities: [] },
+              text: { text: `〰️ ${r.id} settled at ${NAME[event.level]} ${formatValue(r)}`, entities: [] },
               silent: event.level !== "crit",
             },
           ]);
@@ -201,5 +211,5 @@ export function stateLine(
   timeZone: string | undefined,
 ): string {
   const sinceText = since === undefined ? "" : ` · since ${formatClock(since, timeZone)}`;
-  return `${ICON[level]} ${r.label} ${formatValue(r)}${sinceText}${mute ? ` · 🔕 ${mute}` : ""}`;
+  return `${ICON[level]} ${r.id} ${formatValue(r)}${sinceText}${mute ? ` · 🔕 ${mute}` : ""}`;
 }

@@ -9,7 +9,14 @@ import type { StorageHealth } from "../../storage/health.ts";
 import type { MetaRepo } from "../../storage/meta-repo.ts";
 import type { Snapshot } from "../../system/snapshot.ts";
 import type { AlertDelivery } from "./delivery.ts";
-import { planFor, stateLine } from "./messages.ts";
+import {
+  type Handling,
+  type IncidentContext,
+  incidentKeyboard,
+  incidentText,
+  planFor,
+  stateLine,
+} from "./messages.ts";
 import { readingsFrom } from "./readings.ts";
 import { type AlertEvent, type CheckState, evaluate, type RuleConfig } from "./rules.ts";
 
@@ -90,7 +97,7 @@ export function createAlertMonitor(deps: {
     for (const event of result.events) {
       const incidentId = record(event);
       const started = repo.incident(incidentId ?? -1)?.startedAt ?? now;
-      const plans = planFor(event, incidentId ?? 0, started, host, clock.timeZone);
+      const plans = planFor(event, contextOf(incidentId ?? 0, started, states.get(event.id), now));
       log.info("alert", { check: event.id, event: event.kind, muted: event.muted, incident: incidentId });
       if (plans.length) deps.delivery.enqueue(config.telegram.alert_chats, incidentId, plans);
     }
@@ -113,6 +120,34 @@ export function createAlertMonitor(deps: {
   }
 
   const persist = () => write("alert states", () => repo.saveStates(states, clock.now()), undefined);
+
+  function contextOf(
+    incidentId: number,
+    startedAt: number,
+    s: CheckState | undefined,
+    now: number,
+  ): IncidentContext {
+    return { incidentId, startedAt, host, timeZone: clock.timeZone, handling: handlingOf(s, now) };
+  }
+
+  /** Re-edits an open incident's messages in every alert chat: who acked or muted it, the buttons. */
+  function refresh(incidentId: number): boolean {
+    const incident = repo.incident(incidentId);
+    const s = incident ? states.get(incident.checkId) : undefined;
+    const r = incident ? readings.get(incident.checkId) : undefined;
+    if (!incident || incident.endedAt !== null || !s?.open || !r) return false;
+    const c = contextOf(incidentId, incident.startedAt, s, clock.now());
+    const text = incidentText(r, s.level, c);
+    const plan = {
+      kind: "edit" as const,
+      text,
+      silent: true,
+      sendIfMissing: false,
+      keyboard: incidentKeyboard(incidentId, c.handling),
+    };
+    deps.delivery.enqueue(config.telegram.alert_chats, incidentId, [plan]);
+    return true;
+  }
 
   return {
     tick,
@@ -166,32 +201,53 @@ export function createAlertMonitor(deps: {
       }
       return { firing, quiet };
     },
-    /** Mutes a check for `ms`, or until its incident resolves. Returns false for an unknown check. */
-    mute(checkId: string, until: number | "resolved"): boolean {
+    /** Mutes a check until a time, or until its incident resolves. Returns false for an unknown check. */
+    mute(checkId: string, until: number | "resolved", by: string): boolean {
       const s = states.get(checkId);
       if (!s) return false;
       if (until === "resolved") s.muteUntilResolved = true;
       else s.muteUntil = until;
+      s.mutedBy = by;
       persist();
       return true;
     },
-    unmute(checkId: string): boolean {
+    unmute(checkId: string): "unknown" | "not-muted" | "unmuted" {
       const s = states.get(checkId);
-      if (!s) return false;
+      if (!s) return "unknown";
+      const was = handlingOf(s, clock.now()).mutedUntil !== undefined;
       s.muteUntilResolved = false;
       delete s.muteUntil;
+      delete s.mutedBy;
       persist();
-      return true;
+      return was ? "unmuted" : "not-muted";
     },
     /** Stops repeats of an incident. */
-    ack(checkId: string): boolean {
+    ack(checkId: string, by: string): boolean {
       const s = states.get(checkId);
       if (!s?.open) return false;
       s.acked = true;
+      s.ackedBy = by;
       persist();
       return true;
     },
+    refresh,
+    /** Whether a check is muted now. */
+    isMuted: (checkId: string) => handlingOf(states.get(checkId), clock.now()).mutedUntil !== undefined,
   };
 }
 
 export type AlertMonitor = ReturnType<typeof createAlertMonitor>;
+
+/** An open incident's acknowledgement and live mute, as its message shows them. */
+export function handlingOf(s: CheckState | undefined, now: number): Handling {
+  if (!s) return {};
+  const mutedUntil = s.muteUntilResolved
+    ? "resolved"
+    : s.muteUntil !== undefined && s.muteUntil > now
+      ? s.muteUntil
+      : undefined;
+  return {
+    ...(s.acked ? { ackedBy: s.ackedBy ?? "an admin" } : {}),
+    ...(mutedUntil !== undefined ? { mutedUntil, mutedBy: s.mutedBy ?? "an admin" } : {}),
+  };
+}

@@ -14,7 +14,6 @@ export function readingsFrom(snapshot: Snapshot, config: Pick<Config, "alerts">)
   for (const d of snapshot.devices) {
     readings.push({
       id: `disk:${d.name}`,
-      label: `disk ${d.name}`,
       value: d.usage?.usedPercent,
       warn: d.alertThreshold,
       crit: d.criticalThreshold,
@@ -24,7 +23,6 @@ export function readingsFrom(snapshot: Snapshot, config: Pick<Config, "alerts">)
     if (d.usage?.inodesPercent !== undefined) {
       readings.push({
         id: `inodes:${d.name}`,
-        label: `inodes ${d.name}`,
         value: d.usage.inodesPercent,
         ...INODE_THRESHOLDS,
         unit: "%",
@@ -33,7 +31,6 @@ export function readingsFrom(snapshot: Snapshot, config: Pick<Config, "alerts">)
   }
   readings.push({
     id: "load",
-    label: "load per core",
     value: Number((snapshot.load.load5 / snapshot.cpus).toFixed(2)),
     warn: config.alerts.load.warn,
     crit: config.alerts.load.crit,
@@ -41,7 +38,6 @@ export function readingsFrom(snapshot: Snapshot, config: Pick<Config, "alerts">)
   });
   readings.push({
     id: "memory",
-    label: "memory",
     value: Number(snapshot.memory.usedPercent.toFixed(1)),
     warn: config.alerts.memory.warn,
     crit: config.alerts.memory.crit,

@@ -25,8 +25,12 @@ export interface CheckState {
   lastValue?: number;
   lastNotifiedAt?: number;
   acked: boolean;
+  /** Who acknowledged the open incident (shown on its message). */
+  ackedBy?: string;
   muteUntil?: number;
   muteUntilResolved: boolean;
+  /** Who set the current mute. */
+  mutedBy?: string;
   /** Times of level changes within the flapping window. */
   changes: number[];
   flapping: boolean;
@@ -161,6 +165,7 @@ export function evaluateCheck(
 function closeIncident(s: CheckState) {
   s.open = false;
   s.acked = false;
+  delete s.ackedBy;
   s.muteUntilResolved = false;
   delete s.incidentStart;
   delete s.peak;

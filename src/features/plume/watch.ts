@@ -40,7 +40,6 @@ export function createPlumeWatch(deps: {
       const { level, findings } = r.value.report;
       readings.push({
         id: `plume:${loc.name}`,
-        label: `Wi-Fi ${loc.name}`,
         value: HEALTH_RANK[level],
         warn: HEALTH_RANK.partial,
         crit: HEALTH_RANK.offline,

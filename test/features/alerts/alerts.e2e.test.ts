@@ -49,7 +49,7 @@ describe("alerts through the local Bot API", () => {
     expect(h.messagesIn(ADMIN.id)).toHaveLength(0);
     await tick();
     const incident = await h.nextMessage(ADMIN.id);
-    expect(incident.text).toMatch(/^⚠️ WARN disk data 85%\ntesthost · since \d\d:\d\d \(warn at 80%\)$/);
+    expect(incident.text).toMatch(/^⚠️ WARN disk:data 85%\ntesthost · since \d\d:\d\d \(warn at 80%\)$/);
     expect(incident.silent).toBe(false);
     expect(incident.keyboard?.flat().map((b) => b.text)).toEqual([
       "✔️ Ack",
@@ -62,21 +62,21 @@ describe("alerts through the local Bot API", () => {
     await tick();
     const escalation = await h.nextMessage(ADMIN.id);
     expect(escalation).toMatchObject({
-      text: "🔴 now CRIT: disk data 96%",
+      text: "🔴 now CRIT: disk:data 96%",
       replyTo: incident.messageId,
       silent: false,
     });
     expect(h.api.state.messages.get(`${ADMIN.id}:${incident.messageId}`)?.text).toStartWith(
-      "🔴 CRIT disk data 96%",
+      "🔴 CRIT disk:data 96%",
     );
     disk.set("data", 40);
     await tick();
     const recovery = await h.nextMessage(ADMIN.id);
-    expect(recovery.text).toMatch(/^✅ disk data resolved after \d+(ms|s)$/);
+    expect(recovery.text).toMatch(/^✅ disk:data resolved after \d+(ms|s)$/);
     expect(recovery.silent).toBe(true);
     const edited = h.api.state.messages.get(`${ADMIN.id}:${incident.messageId}`);
     expect(edited?.text).toMatch(
-      /^✅ disk data 40%\ntesthost · \d\d:\d\d · resolved after \d+(ms|s), peak 96%$/,
+      /^✅ disk:data 40%\ntesthost · \d\d:\d\d · resolved after \d+(ms|s), peak 96%$/,
     );
     expect(edited?.keyboard).toBeUndefined();
   });
@@ -90,13 +90,55 @@ describe("alerts through the local Bot API", () => {
     h.api.userSays(VIEWER.id, VIEWER, "/status");
     const status = await h.nextMessage(VIEWER.id);
     expect(status.text).toMatch(
-      /🚨 Active alerts\n🔴 disk data unreadable \(\/data: no such path\) · since \d\d:\d\d$/,
+      /🚨 Active alerts\n🔴 disk:data unreadable \(\/data: no such path\) · since \d\d:\d\d$/,
     );
     h.api.userSays(VIEWER.id, VIEWER, "/alerts");
     const alerts = await h.nextMessage(VIEWER.id);
-    expect(alerts.text).toContain("🚨 Firing\n🔴 disk data unreadable");
+    expect(alerts.text).toContain("🚨 Firing\n🔴 disk:data unreadable");
     expect(alerts.text).toContain("✅ memory 25%");
     expect(alerts.text).toMatch(/Next check \d\d \w{3} \d\d:\d\d · 2 checks so far$/);
+    expect(alerts.keyboard ?? []).toEqual([]); // a viewer cannot mute
+  });
+
+  test("/alerts: one row of buttons per check for an admin; a tap mutes that check and redraws the list", async () => {
+    const { h, tick } = await setup();
+    await tick();
+    h.api.userSays(ADMIN.id, ADMIN, "/alerts");
+    const list = await h.nextMessage(ADMIN.id);
+    expect(list.text).toMatch(/· 1 check so far$/);
+    expect(list.keyboard?.map((row) => row.map((b) => b.text))).toEqual([
+      ["🔕 Mute disk:data 1h"],
+      ["🔕 Mute inodes:data 1h"],
+      ["🔕 Mute load 1h"],
+      ["🔕 Mute memory 1h"],
+    ]);
+    h.api.press(ADMIN.id, list.messageId, list.keyboard?.[2]?.[0]?.callback_data ?? "", ADMIN);
+    const redrawn = await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === list.messageId);
+    expect(textOf(redrawn)).toMatch(/✅ load [\d.]+\/core · 🔕 until \d\d:\d\d/);
+    expect(h.api.state.messages.get(`${ADMIN.id}:${list.messageId}`)?.keyboard?.[2]?.[0]?.text).toBe(
+      "🔔 Unmute load",
+    );
+  });
+
+  test("a check whose name has a space can be muted and unmuted by command", async () => {
+    const api = startLocalBotApi();
+    servers.push(api);
+    api.openChat(ADMIN.id, ADMIN);
+    const disk = createFakeSnapshots({ "Root FS": 10 });
+    h = await startHarness(CONFIG.replace("name: data", '"name": "Root FS"'), {
+      api,
+      app: { snapshotter: disk.snapshotter },
+    });
+    await h.app.alerts.monitor.tick();
+    const say = async (text: string) => {
+      h?.api.userSays(ADMIN.id, ADMIN, text);
+      return (await (h as Harness).nextMessage(ADMIN.id)).text;
+    };
+    expect(await say("/mute disk:Root FS 2h")).toMatch(
+      /^🔕 disk:Root FS muted until \d\d \w{3} \d\d:\d\d\.$/,
+    );
+    expect(await say("/unmute disk:root fs")).toBe("🔔 disk:Root FS unmuted.");
+    expect(await say("/mute disk:Root 2h")).toStartWith("No check named disk:Root.");
   });
 
   test("mute buttons: admins only; a mute stops repeats and new messages, the incident message still updates", async () => {
@@ -115,6 +157,15 @@ describe("alerts through the local Bot API", () => {
     ).toMatchObject({
       text: expect.stringMatching(/^disk:data muted until \d\d \w{3} \d\d:\d\d$/),
     });
+    // The message says who muted it and until when, and offers Unmute instead of the mutes.
+    const muted = await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === incident.messageId);
+    expect(textOf(muted)).toMatch(/\n🔕 Muted by Ada until \d\d:\d\d$/);
+    expect(
+      h.api.state.messages
+        .get(`${ADMIN.id}:${incident.messageId}`)
+        ?.keyboard?.flat()
+        .map((b) => b.text),
+    ).toEqual(["✔️ Ack", "🔔 Unmute"]);
     await Bun.sleep(1100);
     await tick(); // a repeat would be due: muted
     disk.set("data", 10);
@@ -122,7 +173,7 @@ describe("alerts through the local Bot API", () => {
     await Bun.sleep(300);
     expect(h.messagesIn(ADMIN.id)).toHaveLength(1);
     expect(h.api.state.messages.get(`${ADMIN.id}:${incident.messageId}`)?.text).toStartWith(
-      "✅ disk data 10%",
+      "✅ disk:data 10%",
     );
   });
 
@@ -136,9 +187,17 @@ describe("alerts through the local Bot API", () => {
     await tick();
     const repeat = await h.nextMessage(ADMIN.id);
     expect(repeat).toMatchObject({ replyTo: incident.messageId, silent: true });
-    expect(repeat.text).toMatch(/^🔁 still CRIT: disk data 95% for \d+s$/);
+    expect(repeat.text).toMatch(/^🔁 still CRIT: disk:data 95% for \d+s$/);
     h.api.press(ADMIN.id, incident.messageId, alertButton.pack({ action: "ack", incident: 1 }), ADMIN);
     await h.api.waitFor((e) => e.type === "answer" && e.text === "Acknowledged: no more repeats.");
+    const acked = await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === incident.messageId);
+    expect(textOf(acked)).toEndWith("\n✔️ Acknowledged by Ada");
+    expect(
+      h.api.state.messages
+        .get(`${ADMIN.id}:${incident.messageId}`)
+        ?.keyboard?.flat()
+        .map((b) => b.text),
+    ).toEqual(["🔕 1h", "🔕 8h", "🔕 Until resolved"]);
     await Bun.sleep(1100);
     await tick();
     await Bun.sleep(300);
@@ -160,6 +219,8 @@ describe("alerts through the local Bot API", () => {
     expect(await say("/mute disk:data 2h")).toMatch(/^🔕 disk:data muted until \d\d \w{3} \d\d:\d\d\.$/);
     expect(await say("/mute load resolved")).toBe("🔕 load muted until its incident resolves.");
     expect(await say("/unmute disk:data")).toBe("🔔 disk:data unmuted.");
+    expect(await say("/unmute disk:data")).toBe("disk:data was not muted.");
+    expect(await say("/unmute MEMORY")).toBe("memory was not muted.");
     h.api.userSays(VIEWER.id, VIEWER, "/mute load 1h");
     expect((await h.nextMessage(VIEWER.id)).text).toBe("/mute needs the admin role; you are a viewer.");
   });
@@ -183,7 +244,7 @@ describe("alerts through the local Bot API", () => {
     second.disk.set("data", 10);
     await second.tick();
     await second.h.nextMessage(ADMIN.id);
-    expect(api.state.messages.get(`${ADMIN.id}:${incident.messageId}`)?.text).toStartWith("✅ disk data 10%");
+    expect(api.state.messages.get(`${ADMIN.id}:${incident.messageId}`)?.text).toStartWith("✅ disk:data 10%");
   });
 
   test("Bot API down during an incident: the messages are delivered later, in order", async () => {
@@ -203,8 +264,8 @@ describe("alerts through the local Bot API", () => {
     const msgs: BotMessage[] = h.messagesIn(ADMIN.id);
     expect(Date.now()).toBeGreaterThanOrEqual(downUntil);
     expect(msgs.map((m) => m.text.split("\n")[0])).toEqual([
-      "🔴 CRIT disk data 95%",
-      "🔴 now CRIT: disk data 95%",
+      "🔴 CRIT disk:data 95%",
+      "🔴 now CRIT: disk:data 95%",
     ]);
     expect(escalation.type === "message" && escalation.message.replyTo).toBe(msgs[0]?.messageId);
   }, 30_000);

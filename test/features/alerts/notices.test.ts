@@ -1,5 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { planFor } from "../../../src/features/alerts/messages.ts";
+import { alertButton } from "../../../src/features/alerts/buttons.ts";
+import {
+  type Handling,
+  incidentKeyboard,
+  incidentText,
+  planFor,
+} from "../../../src/features/alerts/messages.ts";
 import { digestText, restartNotice } from "../../../src/features/alerts/notices.ts";
 import { readingsFrom } from "../../../src/features/alerts/readings.ts";
 import type { AlertEvent } from "../../../src/features/alerts/rules.ts";
@@ -56,6 +62,31 @@ describe("digestText", () => {
 });
 
 describe("readings and plans", () => {
+  test("an incident message says who acknowledged and muted it; its buttons follow", () => {
+    const reading = { id: "disk:Root FS", value: 97, warn: 80, crit: 90, unit: "%" as const };
+    const handling = { ackedBy: "Ada", mutedBy: "Bob", mutedUntil: Date.UTC(2026, 10, 22, 15, 3) };
+    const at = {
+      incidentId: 9,
+      startedAt: Date.UTC(2026, 10, 22, 14, 0),
+      host: "web-01",
+      timeZone: "UTC",
+      handling,
+    };
+    expect(incidentText(reading, "crit", at).text).toBe(
+      "🔴 CRIT disk:Root FS 97%\nweb-01 · since 14:00 (crit at 90%)\n✔️ Acknowledged by Ada\n🔕 Muted by Bob until 15:03",
+    );
+    const labels = (h: Handling) =>
+      incidentKeyboard(9, h)
+        .flat()
+        .map((b) => b.text);
+    expect(labels({})).toEqual(["✔️ Ack", "🔕 1h", "🔕 8h", "🔕 Until resolved"]);
+    expect(labels({ ackedBy: "Ada" })).toEqual(["🔕 1h", "🔕 8h", "🔕 Until resolved"]);
+    expect(labels(handling)).toEqual(["🔔 Unmute"]);
+    expect(labels({ mutedBy: "Bob", mutedUntil: "resolved" })).toEqual(["✔️ Ack", "🔔 Unmute"]);
+    const unmute = incidentKeyboard(9, handling)[0]?.[0]?.callback_data ?? "";
+    expect(alertButton.unpack(unmute)).toEqual({ action: "unmute", incident: 9 });
+  });
+
   test("a snapshot gives disk, inode, load and memory readings with the configured thresholds", async () => {
     const config = configOf(
       "monitored_devices:\n  - { name: root, path: /, alert_threshold: 70 }\nalerts:\n  load: { warn: 2, crit: 4 }\n",
@@ -74,19 +105,17 @@ describe("readings and plans", () => {
   test("muted events only update the incident message", () => {
     const reading = {
       id: "load",
-      label: "load per core",
       value: 3.5,
       warn: 1.5,
       crit: 3,
       unit: "/core" as const,
     };
     const event: AlertEvent = { kind: "change", from: "warn", to: "crit", id: "load", reading, muted: true };
-    expect(planFor(event, 7, 0, "web-01", "UTC").map((p) => p.kind)).toEqual(["edit"]);
-    expect(planFor({ ...event, muted: false }, 7, 0, "web-01", "UTC").map((p) => [p.kind, p.silent])).toEqual(
-      [
-        ["edit", true],
-        ["reply", false],
-      ],
-    );
+    const at = { incidentId: 7, startedAt: 0, host: "web-01", timeZone: "UTC", handling: {} };
+    expect(planFor(event, at).map((p) => p.kind)).toEqual(["edit"]);
+    expect(planFor({ ...event, muted: false }, at).map((p) => [p.kind, p.silent])).toEqual([
+      ["edit", true],
+      ["reply", false],
+    ]);
   });
 });

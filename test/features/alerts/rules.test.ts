@@ -11,7 +11,6 @@ const MIN = 60_000;
 const CFG: RuleConfig = { forChecks: 2, clearMargin: 5, repeatMs: undefined };
 const disk = (value: number | undefined): Reading => ({
   id: "disk:root",
-  label: "disk root",
   value,
   warn: 80,
   crit: 90,

@@ -132,7 +132,7 @@ describe("Plume commands with the server's credentials", () => {
     expect(h.messagesIn(ADMIN.id)).toHaveLength(0);
     await h.app.plume.watch.check();
     const incident = await h.nextMessage(ADMIN.id);
-    expect(incident.text).toMatch(/^⚠️ WARN Wi-Fi office 🟠 Partial outage: Pod Office is offline since /);
+    expect(incident.text).toMatch(/^⚠️ WARN plume:office 🟠 Partial outage: Pod Office is offline since /);
     expect(incident.keyboard?.flat().map((b) => b.text)).toContain("🔕 Until resolved");
     await h.stop();
     h = undefined;
