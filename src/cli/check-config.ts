@@ -1,6 +1,6 @@
 import type { Config } from "../config/parse.ts";
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+import { plural } from "../shared/text.ts";
 
 /** One paragraph an operator can read at a glance after `octopus check-config`. */
 export function summarizeConfig(config: Config, file: string): string {
@@ -18,5 +18,9 @@ export function summarizeConfig(config: Config, file: string): string {
   ];
   const warning =
     config.telegram.admins.length === 0 ? " Warning: no admins, so nobody can run scripts." : "";
-  return `${file}: OK. ${parts.join("; ")}.${warning}`;
+  const renamed = config.scripts.filter((s) => s.title !== s.name);
+  const commands = renamed.length
+    ? ` Scripts by their command-safe names: ${renamed.map((s) => `"${s.title}" is /run ${s.name}`).join(", ")}.`
+    : "";
+  return `${file}: OK. ${parts.join("; ")}.${commands}${warning}`;
 }

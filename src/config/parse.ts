@@ -12,6 +12,10 @@ export type ScriptKind = "oneshot" | "long";
 
 /** A script as the runner sees it: absolute paths, a timeout in ms, and which list it came from. */
 export interface ScriptDef extends Omit<ScriptConfig, "timeout" | "cwd"> {
+  /** The command-safe name /run, buttons, history and run files use (`disk_report`). */
+  name: string;
+  /** The name as written in the config (`Disk Report`). */
+  title: string;
   kind: ScriptKind;
   /** Absolute path to the executable. */
   path: string;
@@ -98,6 +102,21 @@ export function parseConfig(text: string, file: string): Result<ParsedConfig, Co
   return semantic.length ? err(semantic) : ok({ config, locate: place });
 }
 
+/**
+ * The command-safe form of a script name: lower case, a-z 0-9 _ - only (any other run of
+ * characters becomes one "_"), at most 32 characters. `Disk Report` → `disk_report`. A name
+ * with nothing usable (all punctuation or another script) becomes `script_<list>_<n>`.
+ */
+export function commandName(name: string, key: string, index: number): string {
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 32)
+    .replace(/_+$/, "");
+  return safe || `script_${key === "long_running_scripts" ? "long" : "once"}_${index + 1}`;
+}
+
 function derive(raw: RawConfig, file: string): Config {
   const base = dirname(file);
   const toDef = (kind: ScriptKind, list: ScriptConfig[], key: string): ScriptDef[] =>
@@ -105,6 +124,8 @@ function derive(raw: RawConfig, file: string): Config {
       const path = isAbsolute(script.path) ? script.path : resolve(base, script.path);
       return {
         ...script,
+        name: commandName(script.name, key, index),
+        title: script.name,
         kind,
         path,
         cwd: cwd ? resolve(base, cwd) : dirname(path),
@@ -126,7 +147,7 @@ function derive(raw: RawConfig, file: string): Config {
 /** Rules across keys that a per-field schema cannot express. */
 function semanticIssues(raw: RawConfig): { path: KeyPath; message: string }[] {
   const issues: { path: KeyPath; message: string }[] = [];
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { name: string; at: string }>();
   const unique = (value: string, path: KeyPath, what: string, scope: Map<string, string>) => {
     const first = scope.get(value);
     if (first) issues.push({ path, message: `duplicate ${what} "${value}" (first at ${first})` });
@@ -134,7 +155,17 @@ function semanticIssues(raw: RawConfig): { path: KeyPath; message: string }[] {
   };
   for (const key of ["one_time_scripts", "long_running_scripts"] as const) {
     raw[key].forEach((script, i) => {
-      unique(script.name, [key, i, "name"], "script name", seen);
+      const name = commandName(script.name, key, i);
+      const first = seen.get(name);
+      if (first)
+        issues.push({
+          path: [key, i, "name"],
+          message:
+            first.name === script.name
+              ? `duplicate script name "${script.name}" (first at ${first.at})`
+              : `"${script.name}" and "${first.name}" (${first.at}) are both /run ${name}: rename one`,
+        });
+      else seen.set(name, { name: script.name, at: formatKeyPath([key, i, "name"]) });
       script.secret_env.forEach((name, j) => {
         if (!(name in script.env)) {
           issues.push({ path: [key, i, "secret_env", j], message: `"${name}" is not a key of env` });

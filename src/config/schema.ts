@@ -9,9 +9,13 @@ import { ChatId, CronPattern, Duration, EnvValue, Percent, PlumeId, Regex, UserI
  */
 
 const ScriptSchema = v.strictObject({
+  // Any name (the old bot's configs say "Disk Report"); /run uses its command-safe form.
   name: v.pipe(
     v.string("expected a script name"),
-    v.regex(/^[a-z0-9_-]{1,32}$/, "script names are 1-32 characters of a-z, 0-9, _ and -"),
+    v.trim(),
+    v.minLength(1, "a script name cannot be empty"),
+    v.maxLength(64, "a script name has at most 64 characters"),
+    v.regex(/^[^\p{Cc}]*$/u, "a script name is one line of text"),
   ),
   path: v.pipe(v.string("expected a path to an executable"), v.minLength(1, "the path is empty")),
   description: v.optional(v.string("expected text")),

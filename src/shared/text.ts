@@ -11,6 +11,9 @@ export const MESSAGE_LIMIT = 4096;
 
 export const plain = (text: string): RichText => ({ text, entities: [] });
 
+/** `1 check`, `2 checks`. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /**
  * A text built with gramio's `format` (bold, pre, code …) as the RichText every sender takes:
  * the same shape, so there is one way to build formatted text.

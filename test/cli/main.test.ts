@@ -96,6 +96,17 @@ describe("main", () => {
     expect(c.out.join("\n")).toContain("1 one-time script and 1 long-running script; 3 monitored devices");
   });
 
+  test("check-config on an old bot's config names the command each script name became", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-names-"));
+    const file = join(dir, "config.yaml");
+    writeFileSync(file, "one_time_scripts:\n  - name: Disk Report\n    path: /bin/true\n");
+    const c = capture();
+    expect(await main(["check-config", file], {}, c.io)).toBe(0);
+    expect(c.out.join("\n")).toContain(
+      'Scripts by their command-safe names: "Disk Report" is /run disk_report.',
+    );
+  });
+
   test("check-config on a broken config exits 2 with the error lines only", async () => {
     const c = capture();
     const file = resolve(ROOT, "test/fixtures/config/threshold-120.yaml");

@@ -56,7 +56,7 @@ const BROKEN: [file: string, lines: string[]][] = [
   [
     "bad-script-name.yaml",
     [
-      "bad-script-name.yaml:2:11 one_time_scripts[0].name: script names are 1-32 characters of a-z, 0-9, _ and -",
+      'bad-script-name.yaml:4:11 one_time_scripts[1].name: "backup now" and "Backup Now" (one_time_scripts[0].name) are both /run backup_now: rename one',
     ],
   ],
   [

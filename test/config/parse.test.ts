@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseConfig } from "../../src/config/parse.ts";
+import { commandName, parseConfig } from "../../src/config/parse.ts";
 import { closestKey } from "../../src/config/suggest.ts";
 
 const parse = (text: string) => parseConfig(text, "/etc/octopus/config.yaml");
@@ -39,6 +39,41 @@ describe("parseConfig", () => {
   test("plain http is accepted for a loopback Plume API only", () => {
     expect(parse("plume:\n  api_base: http://127.0.0.1:8080/api\n").ok).toBe(true);
     expect(parse("plume:\n  api_base: https://plume.example.com/api\n").ok).toBe(true);
+  });
+});
+
+describe("script names: any name, a command-safe form for /run", () => {
+  test.each([
+    ["disk_report", "disk_report"],
+    ["Disk Report", "disk_report"],
+    ["Hello", "hello"],
+    ["  Backup -- Now!  ", "backup_--_now"],
+    ["nightly-backup", "nightly-backup"],
+    ["Résumé du disque", "r_sum_du_disque"],
+    ["a".repeat(40), "a".repeat(32)],
+    ["Отчёт", "script_once_3"],
+    ["!!!", "script_once_3"],
+  ] as const)("%p → %p", (name, expected) => {
+    expect(commandName(name, "one_time_scripts", 2)).toBe(expected);
+  });
+
+  test("the old bot's names load: /run uses the safe form, the title stays as written", () => {
+    const result = parse(
+      "one_time_scripts:\n  - {name: Disk Report, path: /bin/true}\nlong_running_scripts:\n  - {name: Hello, path: /bin/true}\n",
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.config.scripts.map((s) => [s.name, s.title])).toEqual([
+      ["disk_report", "Disk Report"],
+      ["hello", "Hello"],
+    ]);
+  });
+
+  test.each([
+    ["an empty name", '""', "a script name cannot be empty"],
+    ["two lines", '"a\\nb"', "a script name is one line of text"],
+  ] as const)("%s is refused", (_, name, message) => {
+    const result = parse(`one_time_scripts:\n  - {name: ${name}, path: /bin/true}\n`);
+    expect(result.ok ? [] : result.error.map((e) => e.message)).toEqual([message]);
   });
 });
 

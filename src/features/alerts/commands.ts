@@ -1,5 +1,6 @@
 import type { Clock } from "../../shared/clock.ts";
 import { parseDuration } from "../../shared/duration.ts";
+import { plural } from "../../shared/text.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
 import type { AlertsRepo } from "../../storage/alerts-repo.ts";
 import { type CallbackSpec, type CommandSpec, callbackRoute } from "../../telegram/feature.ts";
@@ -12,8 +13,6 @@ import type { CheckState } from "./rules.ts";
 
 const MUTE_USAGE = "Usage: /mute CHECK DURATION (e.g. /mute disk:root 2h, /mute load resolved)";
 const HOUR = 3_600_000;
-
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `/mute disk:Root FS 2h`: the longest configured check name the text starts with, then the rest. */
 export function splitCheck(args: string, checks: readonly string[]): { check?: string; rest: string } {

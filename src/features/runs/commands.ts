@@ -48,7 +48,7 @@ function scriptKeyboard(scripts: readonly ScriptDef[]): InlineKeyboardRows {
   for (let i = 0; i < scripts.length; i += 2) {
     rows.push(
       scripts.slice(i, i + 2).map((s) => ({
-        text: `${s.kind === "long" ? "📡" : "▶️"} ${s.name}`,
+        text: `${s.kind === "long" ? "📡" : "▶️"} ${s.title}`,
         callback_data: runButton.pack({ script: s.name }),
       })),
     );

@@ -5,6 +5,7 @@ import { configOf } from "../../support/runner-kit.ts";
 const scripts = configOf(`one_time_scripts:
   - { name: backup, path: exit-with.sh }
   - { name: health, path: exit-with.sh, role: viewer }
+  - { name: Disk Report, path: exit-with.sh }
 `).scripts;
 
 describe("resolveRunRequest", () => {
@@ -20,6 +21,11 @@ describe("resolveRunRequest", () => {
     ["../../bin/sh", "admin", { ok: false, error: { kind: "unknown", name: "../../bin/sh" } }],
     ["nope", "admin", { ok: false, error: { kind: "unknown", name: "nope" } }],
     ["backup", "viewer", { ok: false, error: { kind: "forbidden", name: "backup" } }],
+    ["disk_report", "admin", { ok: true, name: "disk_report" }],
+    ["Disk Report", "admin", { ok: true, name: "disk_report" }],
+    ["disk report", "admin", { ok: true, name: "disk_report" }],
+    ["Disk Report", "viewer", { ok: false, error: { kind: "forbidden", name: "disk_report" } }],
+    ["Disk", "admin", { ok: false, error: { kind: "unknown", name: "Disk" } }],
   ] as const)("%p as %s", (args, role, expected) => {
     const r = resolveRunRequest(scripts, args, role);
     expect(r.ok ? { ok: true, name: r.value.name } : r).toEqual(expected);
@@ -37,12 +43,12 @@ describe("messages", () => {
   });
 
   test.each([
-    [{ kind: "usage" }, "Usage: /run NAME\nAvailable: backup, health"],
+    [{ kind: "usage" }, "Usage: /run NAME\nAvailable: backup, health, disk_report"],
     [
       { kind: "arguments", name: "backup" },
       "Scripts take no arguments: /run backup runs it as configured. Nothing was run.",
     ],
-    [{ kind: "unknown", name: "x" }, "No script named x.\nAvailable: backup, health"],
+    [{ kind: "unknown", name: "x" }, "No script named x.\nAvailable: backup, health, disk_report"],
     [{ kind: "forbidden", name: "backup" }, "backup may only be run by admins."],
   ] as const)("%o", (error, text) => {
     expect(catalogErrorText(error, scripts)).toBe(text);
