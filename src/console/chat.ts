@@ -1,19 +1,31 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LocalBotApi } from "./local-api/server.ts";
 import type { BotEvent, BotMessage, LocalUser } from "./local-api/state.ts";
+import type { Screen } from "./screen.ts";
 
 /**
  * The terminal chat: the operator types as an admin of a private chat with the real bot,
- * through the built-in local Bot API. Replies print as they arrive, edits reprint, documents
- * are saved to a file, and inline buttons are numbered: typing the number presses it.
+ * through the built-in local Bot API. Replies print as they arrive, edits are redrawn in place
+ * on a terminal, documents are saved to one folder (removed on exit unless kept), and inline
+ * buttons are numbered: typing the number presses it.
  */
 
 export const CONSOLE_USER: LocalUser = { id: 1, first_name: "console", username: "console" };
 
 export interface ConsoleIo {
   lines: AsyncIterable<string>;
-  print(text: string): void;
+  /** Where output goes: a Screen on a terminal (edits redrawn in place), appended lines otherwise. */
+  screen: Pick<Screen, "note" | "message" | "edit">;
+}
+
+/** The screen for a pipe: every message and edit appended, as a log of the chat. */
+export function appendingScreen(write: (text: string) => void): ConsoleIo["screen"] {
+  return {
+    note: (text) => write(`${text}\n`),
+    message: (_, text) => write(`\n${text}\n`),
+    edit: (_, text) => write(`\n${text}\n`),
+  };
 }
 
 /** Renders one bot event for the terminal and remembers the buttons it showed (pure but for `buttons`). */
@@ -53,23 +65,39 @@ export async function runConsole(
   beforeExit: () => Promise<void>,
 ): Promise<void> {
   const buttons: { messageId: number; data: string }[] = [];
+  let keep = false;
   const unsubscribe = api.subscribe((event) => {
     const text = renderEvent(event, buttons, saveDir);
-    if (text) io.print(`\n${text}\n`);
+    if (!text) return;
+    if (event.type === "edit") io.screen.edit(event.message.messageId, text);
+    else if (event.type === "message") io.screen.message(event.message.messageId, text);
+    else io.screen.note(text);
   });
-  io.print("Octopus console: you are an admin in a private chat with the bot. Try /help. Ctrl-D exits.\n");
+  io.screen.note(
+    `Octopus console: you are an admin in a private chat with the bot. Try /help. Ctrl-D exits.\nDocuments the bot sends are saved in ${saveDir}, removed on exit (.keep keeps them).`,
+  );
   try {
     for await (const raw of io.lines) {
       const line = raw.trim();
       if (!line) continue;
+      if (line.startsWith(".")) {
+        keep ||= line === ".keep";
+        io.screen.note(
+          line === ".keep"
+            ? `${saveDir} will be kept.`
+            : "Console commands: .keep (keep the documents folder on exit)",
+        );
+        continue;
+      }
       const number = /^\d+$/.test(line) ? Number(line) : 0;
       const button = number ? buttons[number - 1] : undefined;
       if (button) api.press(CONSOLE_USER.id, button.messageId, button.data, CONSOLE_USER);
-      else if (number) io.print(`No button ${number}.\n`);
+      else if (number) io.screen.note(`No button ${number}.`);
       else api.userSays(CONSOLE_USER.id, CONSOLE_USER, line);
     }
   } finally {
     await beforeExit();
     unsubscribe();
+    if (!keep) rmSync(saveDir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -11,8 +11,9 @@ import { resolveStateDir } from "../config/state-dir.ts";
 import { errorMessage } from "../shared/errors.ts";
 import { createFileSink } from "../shared/log.ts";
 import { createRedactor } from "../shared/redact.ts";
-import { CONSOLE_USER, runConsole } from "./chat.ts";
+import { appendingScreen, CONSOLE_USER, runConsole } from "./chat.ts";
 import { startLocalBotApi } from "./local-api/server.ts";
+import { createScreen } from "./screen.ts";
 
 /** `octopus console` (or `run` with no token on a terminal): the bot against a local Bot API, chatted with here. */
 export async function runLocalConsole(config: Config, env: Env, childBase: Env, io: CliIo): Promise<number> {
@@ -35,15 +36,16 @@ export async function runLocalConsole(config: Config, env: Env, childBase: Env, 
   });
   io.err(`Local Bot API on ${api.url}; bot logs go to ${join(stateDir, "console.log")}.`);
   await app.start();
-  const lines = createInterface({ input: process.stdin, terminal: false });
+  const { lines, screen } = terminalOrPipe();
   // Ctrl-C (SIGINT) and SIGTERM end the console exactly as Ctrl-D does: the input closes, the
   // bot stops its runs (reason shutdown, chat told), then the database closes last.
   const quit = () => lines.close();
+  lines.on("SIGINT", quit);
   process.on("SIGINT", quit);
   process.on("SIGTERM", quit);
   try {
-    const saveDir = join(tmpdir(), `octopus-console-${process.pid}`);
-    await runConsole(api, { lines, print: (t) => process.stdout.write(t) }, saveDir, async () => {
+    const saveDir = mkdtempSync(join(tmpdir(), "octopus-console-"));
+    await runConsole(api, { lines, screen }, saveDir, async () => {
       await api.delivered(5000);
       await app.stop();
     });
@@ -57,4 +59,25 @@ export async function runLocalConsole(config: Config, env: Env, childBase: Env, 
   runtime.close();
   logFile.close();
   return 0;
+}
+
+/** On a terminal: a prompt with line editing and history, and edits redrawn in place. */
+function terminalOrPipe() {
+  const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const lines = createInterface({
+    input: process.stdin,
+    ...(tty
+      ? { output: process.stdout, terminal: true, historySize: 500, prompt: "› " }
+      : { terminal: false }),
+  });
+  if (!tty) return { lines, screen: appendingScreen((t) => process.stdout.write(t)) };
+  const screen = createScreen(
+    {
+      write: (t) => process.stdout.write(t),
+      columns: () => process.stdout.columns || 80,
+      rows: () => process.stdout.rows || 24,
+    },
+    () => lines.prompt(true),
+  );
+  return { lines, screen };
 }

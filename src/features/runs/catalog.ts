@@ -37,7 +37,9 @@ export function resolveRunRequest(
   role: Role,
 ): Result<ScriptDef, CatalogError> {
   // The name as the config writes it works too: `/run Disk Report` is `/run disk_report`.
-  const titled = scripts.find((s) => s.title !== s.name && s.title.toLowerCase() === args.trim().toLowerCase());
+  const titled = scripts.find(
+    (s) => s.title !== s.name && s.title.toLowerCase() === args.trim().toLowerCase(),
+  );
   if (titled) return mayRun(role, titled) ? ok(titled) : err({ kind: "forbidden", name: titled.name });
   const words = args.trim().split(/\s+/).filter(Boolean);
   const first = words[0];
