@@ -23,7 +23,7 @@ export async function benchPlume(): Promise<void> {
   });
   const client = plume.serverClient();
   if (!client) throw new Error("no client");
-  await client.serviceLevel(CUSTOMER, LOC.healthy); // the token, outside the measurement
+  await client.qoe(CUSTOMER, LOC.healthy); // the token, outside the measurement
   await Bun.sleep(1100); // let that call leave the limiter's 1-second window
   cloud.delayMs = 200;
 
@@ -35,7 +35,7 @@ export async function benchPlume(): Promise<void> {
 
   await Bun.sleep(1100);
   t0 = performance.now();
-  for (const call of [client.location, client.nodes, client.devices, client.serviceLevel, client.qoe])
+  for (const call of [client.location, client.nodes, client.devices, client.qoe])
     await call(CUSTOMER, LOC.healthy);
   const sequentialMs = performance.now() - t0;
 
@@ -48,7 +48,7 @@ export async function benchPlume(): Promise<void> {
   if (!parallel.ok) throw parallel.error;
   report("/health, 200 ms per Plume call, parallel", ms(parallelMs));
   report(
-    "the same 5 calls one after another",
+    "the same 4 calls one after another",
     `${ms(sequentialMs)} (${(sequentialMs / parallelMs).toFixed(1)}x slower)`,
   );
   report("/health repeated within plume.cache_ttl (mean of 1000)", ms(cachedMs));

@@ -22,3 +22,14 @@ export function formatDateTime(ms: number, timeZone: string | undefined): string
     .format(ms)
     .replace(",", "");
 }
+
+/** `22 Nov 14:03 EST`: a time that says its zone (a customer's zone is not the server's). */
+export function formatDateTimeZoned(ms: number, timeZone: string | undefined): string {
+  return formatter(
+    "dhmz",
+    { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    timeZone,
+  )
+    .format(ms)
+    .replace(",", "");
+}

@@ -102,7 +102,7 @@ http:
       expect(ran.message.text).toContain("line 200000");
 
       const alert = await api.waitFor(
-        textEvent((t) => /CRIT disk state 100%/.test(t)),
+        textEvent((t) => /CRIT disk:state 100%/.test(t)),
         15_000,
       );
       expect(alert.type).toBe("message");

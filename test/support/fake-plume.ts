@@ -24,6 +24,16 @@ export const LOC = {
   slow: "aaaaaaaaaaaaaaaaaaaa000a",
   badJson: "aaaaaaaaaaaaaaaaaaaa000b",
   qoe404: "aaaaaaaaaaaaaaaaaaaa000c",
+  /** 403 with the API's own error JSON: these credentials may not see it. */
+  forbidden: "aaaaaaaaaaaaaaaaaaaa000d",
+  /** A pod down, the lists answered as bare arrays. */
+  bareLists: "aaaaaaaaaaaaaaaaaaaa000e",
+  /** A pod down, the nodes call failing (500): only the summary knows. */
+  nodes500: "aaaaaaaaaaaaaaaaaaaa000f",
+  /** One device whose fields have unexpected types. */
+  oddDevice: "aaaaaaaaaaaaaaaaaaaa0010",
+  /** A pod down and no leafToRoot on any node. */
+  noRoots: "aaaaaaaaaaaaaaaaaaaa0011",
 } as const;
 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -48,6 +58,38 @@ function node(id: string, over: Record<string, unknown> = {}) {
   };
 }
 
+function devicesOf(locationId: string, bare: boolean) {
+  const devices: Record<string, unknown>[] = [
+    {
+      mac: "aa:bb:cc:00:00:01",
+      name: "Phone",
+      medium: "wifi",
+      freqBand: "5G",
+      connectionState: "connected",
+      leafToRoot: [{ id: "POD003" }],
+    },
+    {
+      mac: "aa:bb:cc:00:00:02",
+      hostName: "laptop",
+      medium: "wifi",
+      freqBand: "2.4G",
+      connectionState: "disconnected",
+      offlineSince: iso(0.5 * HOUR),
+    },
+    {
+      mac: "aa:bb:cc:00:00:03",
+      nickname: "TV",
+      medium: "ethernet",
+      connectionState: "disconnected",
+      offlineSince: iso(5 * HOUR),
+    },
+  ];
+  // One device with fields of unexpected types: it is counted, the others still shown.
+  if (locationId === LOC.oddDevice)
+    devices.push({ mac: 42, name: ["not", "a", "name"], connectionState: "connected" });
+  return bare ? devices : { devices };
+}
+
 export function scenario(locationId: string) {
   const gateway = node("GW0001", {
     nickname: "Living room",
@@ -68,7 +110,7 @@ export function scenario(locationId: string) {
     connectedDeviceCount: 9,
     onboardingStatus: "OnboardingComplete",
   };
-  if (locationId === LOC.podDown) {
+  if (locationId === LOC.podDown || locationId === LOC.bareLists || locationId === LOC.nodes500) {
     nodes = [
       gateway,
       node("POD002", {
@@ -98,6 +140,15 @@ export function scenario(locationId: string) {
       { trafficClass: "gaming", score: 3.5 },
     ];
   if (locationId === LOC.qoeDisabled) qoe = {};
+  if (locationId === LOC.noRoots) {
+    nodes = [
+      { ...gateway, leafToRoot: undefined as unknown as never[] },
+      node("POD002", { nickname: "Office", connectionState: "disconnected", leafToRoot: undefined }),
+      node("POD003", { leafToRoot: undefined }),
+    ];
+    summary = { ...summary, nodeConnectedCount: 2 };
+  }
+  const bare = locationId === LOC.bareLists;
   return {
     location: {
       id: locationId,
@@ -108,33 +159,8 @@ export function scenario(locationId: string) {
       backhaul: { mode: "auto", wpaKey: WPA_KEY },
       wanSettings: { pppoe: { username: "user", password: PPPOE } },
     },
-    nodes: { nodes: { nodes } },
-    devices: {
-      devices: [
-        {
-          mac: "aa:bb:cc:00:00:01",
-          name: "Phone",
-          medium: "wifi",
-          freqBand: "5G",
-          connectionState: "connected",
-        },
-        {
-          mac: "aa:bb:cc:00:00:02",
-          hostName: "laptop",
-          medium: "wifi",
-          freqBand: "2.4G",
-          connectionState: "disconnected",
-          offlineSince: iso(0.5 * HOUR),
-        },
-        {
-          mac: "aa:bb:cc:00:00:03",
-          nickname: "TV",
-          medium: "ethernet",
-          connectionState: "disconnected",
-          offlineSince: iso(5 * HOUR),
-        },
-      ],
-    },
+    nodes: bare ? nodes : { nodes: { nodes } },
+    devices: devicesOf(locationId, bare),
     wifi: {
       wifiNetworks: [
         {
@@ -223,6 +249,13 @@ export function startFakePlume(): FakePlume {
         if (partner[1] === "SPARE01") return json({ serialNumber: "SPARE01", partnerId: PARTNER });
         return json({ error: { statusCode: 404, message: "not found" } }, 404);
       }
+      const customer = /^\/api\/Customers\/([0-9a-f]{24})\/locations$/.exec(url.pathname);
+      if (customer) {
+        if (customer[1] !== CUSTOMER)
+          return json({ error: { statusCode: 404, message: "no customer" } }, 404);
+        // A bare list, as the explorer shows for this call.
+        return json([LOC.healthy, LOC.podDown].map((id) => scenario(id).location));
+      }
       const m = /^\/api\/Customers\/([0-9a-f]{24})\/locations\/([0-9a-f]{24})(\/.*)?$/.exec(url.pathname);
       if (!m) return json({ error: { statusCode: 404, message: "no route" } }, 404);
       const [, , loc, rest = ""] = m;
@@ -232,6 +265,10 @@ export function startFakePlume(): FakePlume {
           401,
         );
       if (loc === LOC.rateLimited) return new Response("Forbidden", { status: 403 });
+      if (loc === LOC.forbidden)
+        return json({ error: { statusCode: 403, message: "Access denied", code: "AUTH00003" } }, 403);
+      if (loc === LOC.nodes500 && rest === "/nodes")
+        return json({ error: { statusCode: 500, message: "boom" } }, 500);
       if (loc === LOC.serverError) return json({ error: { statusCode: 500, message: "boom" } }, 500);
       if (loc === LOC.slow) await Bun.sleep(fake.slowMs);
       if (loc === LOC.badJson)
@@ -240,7 +277,6 @@ export function startFakePlume(): FakePlume {
       if (rest === "") return json(s.location);
       if (rest === "/nodes") return json(s.nodes);
       if (rest === "/devices") return json(s.devices);
-      if (rest === "/serviceLevel") return json({ status: "fullService" });
       if (rest === "/wifiNetworks") return json(s.wifi);
       if (rest === "/appqoe/AppQoeStatsByTrafficClass" && req.method === "POST") {
         if (loc === LOC.qoe404) return json({ error: { statusCode: 404, message: "no qoe" } }, 404);

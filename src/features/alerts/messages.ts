@@ -6,7 +6,7 @@ import { formatClock } from "../../shared/time-format.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { type AlertAction, alertButton } from "./buttons.ts";
 import { formatValue } from "./readings.ts";
-import type { AlertEvent, Level } from "./rules.ts";
+import type { AlertEvent, CheckState, Level } from "./rules.ts";
 
 /**
  * Pure: what each alert event says, and where. One incident message per incident and chat
@@ -46,6 +46,20 @@ export interface IncidentContext {
   handling: Handling;
 }
 
+/** An open incident's acknowledgement and live mute, as its message shows them. */
+export function handlingOf(s: CheckState | undefined, now: number): Handling {
+  if (!s) return {};
+  const mutedUntil = s.muteUntilResolved
+    ? "resolved"
+    : s.muteUntil !== undefined && s.muteUntil > now
+      ? s.muteUntil
+      : undefined;
+  return {
+    ...(s.acked ? { ackedBy: s.ackedBy ?? "an admin" } : {}),
+    ...(mutedUntil !== undefined ? { mutedUntil, mutedBy: s.mutedBy ?? "an admin" } : {}),
+  };
+}
+
 /** The buttons under an open incident: Ack until acknowledged; mutes, or Unmute while muted. */
 export function incidentKeyboard(incidentId: number, h: Handling = {}): InlineKeyboardRows {
   const button = (text: string, action: AlertAction) => ({
@@ -70,8 +84,9 @@ function handlingLines(h: Handling, timeZone: string | undefined): string {
   return lines.map((l) => `\n${l}`).join("");
 }
 
+/** "(warn at 80%)", "(crit at 3/core)"; a level (a Plume health) says its level itself: nothing. */
 function threshold(r: Reading, level: Level): string {
-  if (r.value === undefined) return "";
+  if (r.value === undefined || r.unit === "level") return "";
   const limit = level === "crit" ? r.crit : r.warn;
   return ` (${level === "crit" ? "crit" : "warn"} at ${r.unit === "%" ? `${limit}%` : `${limit}/core`})`;
 }

@@ -10,7 +10,7 @@ import type { MetaRepo } from "../../storage/meta-repo.ts";
 import type { Snapshot } from "../../system/snapshot.ts";
 import type { AlertDelivery } from "./delivery.ts";
 import {
-  type Handling,
+  handlingOf,
   type IncidentContext,
   incidentKeyboard,
   incidentText,
@@ -237,17 +237,3 @@ export function createAlertMonitor(deps: {
 }
 
 export type AlertMonitor = ReturnType<typeof createAlertMonitor>;
-
-/** An open incident's acknowledgement and live mute, as its message shows them. */
-export function handlingOf(s: CheckState | undefined, now: number): Handling {
-  if (!s) return {};
-  const mutedUntil = s.muteUntilResolved
-    ? "resolved"
-    : s.muteUntil !== undefined && s.muteUntil > now
-      ? s.muteUntil
-      : undefined;
-  return {
-    ...(s.acked ? { ackedBy: s.ackedBy ?? "an admin" } : {}),
-    ...(mutedUntil !== undefined ? { mutedUntil, mutedBy: s.mutedBy ?? "an admin" } : {}),
-  };
-}

@@ -49,5 +49,6 @@ export function readingsFrom(snapshot: Snapshot, config: Pick<Config, "alerts">)
 export function formatValue(r: Pick<Reading, "value" | "unit" | "error" | "display">): string {
   if (r.value === undefined) return r.error ? `unreadable (${r.error})` : "unreadable";
   if (r.display) return r.display;
+  if (r.unit === "level") return `level ${r.value}`;
   return r.unit === "%" ? `${r.value}%` : `${r.value.toFixed(2)}/core`;
 }

@@ -1,20 +1,25 @@
 import type { PlumeLocationConfig } from "../../config/schema.ts";
 
-/** Pure: `<customerId> <locationId>` (24 hex each) or a saved location name. */
+/**
+ * Pure: two 24-hex ids (customer, then location) anywhere in the text, so a URL from Plume's
+ * tools or ids separated by commas or slashes work as pasted; or a saved location name.
+ */
 
 export type LocationRef = { customerId: string; locationId: string; name?: string };
 
-const ID = /^[0-9a-f]{24}$/i;
+const IDS = /(?<![0-9a-f])[0-9a-f]{24}(?![0-9a-f])/gi;
+
+/** The 24-hex ids in a text, lower-cased, in order. */
+export const idsIn = (text: string) => (text.match(IDS) ?? []).map((id) => id.toLowerCase());
 
 export function parseLocationArgs(
   args: string,
   saved: readonly PlumeLocationConfig[],
 ): LocationRef | undefined {
+  const ids = idsIn(args);
+  if (ids.length === 2) return { customerId: ids[0] as string, locationId: ids[1] as string };
   const words = args.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 2 && ID.test(words[0] as string) && ID.test(words[1] as string)) {
-    return { customerId: (words[0] as string).toLowerCase(), locationId: (words[1] as string).toLowerCase() };
-  }
-  if (words.length === 1) {
+  if (words.length === 1 && ids.length === 0) {
     const s = saved.find((l) => l.name.toLowerCase() === (words[0] as string).toLowerCase());
     if (s) return { customerId: s.customer_id, locationId: s.location_id, name: s.name };
   }

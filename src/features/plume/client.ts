@@ -2,24 +2,33 @@ import type * as v from "valibot";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { hostOf } from "./endpoints.ts";
 import { markUserEndpoint, PlumeError } from "./errors.ts";
-import { type CallOptions, callOnce, parseAnswer } from "./http.ts";
+import { type CallOptions, callOnce, parseAnswer, parseList } from "./http.ts";
 import {
   DeviceSchema,
   LocationSchema,
-  listOf,
   NodeSchema,
   PartnerNodeSchema,
   QoeSchema,
-  ServiceLevelSchema,
   WifiNetworkSchema,
 } from "./schemas.ts";
 import type { TokenSource } from "./tokens.ts";
 
 /**
  * The Plume Customer API calls the bot makes. A 401 refreshes the token once and retries;
- * a second 401 means "not found, or not in your partner's scope". A 403 is the firewall's
- * rate limit (or a refusal): everything pauses for a while.
+ * a second 401 means "not found, or not in your partner's scope". A 403 has two meanings: with
+ * the API's own error JSON it is "these credentials may not see this" (that request only);
+ * without it, it is the firewall's rate limit, and calls with these credentials pause.
  */
+
+/** Does a 403's body carry the API's own error shape (`{"error":{"statusCode":403,…}}`)? Pure. */
+export function isApiRefusal(body: string): boolean {
+  try {
+    const e = (JSON.parse(body) as { error?: unknown })?.error;
+    return typeof e === "object" && e !== null && ("statusCode" in e || "message" in e || "code" in e);
+  } catch {
+    return false;
+  }
+}
 
 export type Http = Omit<CallOptions, "method" | "url" | "headers" | "body">;
 
@@ -46,13 +55,13 @@ export function createPlumeClient(deps: {
     return marked === r.error ? r : err(marked);
   }
 
-  async function send<S extends v.GenericSchema>(
+  async function send<T>(
     method: "GET" | "POST",
     path: string,
-    schema: S,
     endpoint: string,
+    parse: (text: string) => Result<T, PlumeError>,
     form?: Record<string, string>,
-  ): Promise<Result<v.InferOutput<S>, PlumeError>> {
+  ): Promise<Result<T, PlumeError>> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await deps.tokens.get(attempt > 0);
       if (!token.ok) return token;
@@ -74,54 +83,75 @@ export function createPlumeClient(deps: {
       const { status, text } = answer.value;
       if (status === 401) continue;
       if (status === 403) {
+        if (isApiRefusal(text)) return err(new PlumeError("forbidden", endpoint, 403));
         deps.http.limiter.pause(10_000);
         return err(new PlumeError("rate-limited", endpoint, 403));
       }
       if (status === 404) return err(new PlumeError("not-found", endpoint, 404));
       if (status !== 200) return err(new PlumeError("api", endpoint, status));
-      return parseAnswer(text, schema, endpoint);
+      return parse(text);
     }
     return err(new PlumeError("not-found", endpoint, 401));
   }
 
-  const request = <S extends v.GenericSchema>(...args: Parameters<typeof send<S>>) =>
-    send(...args).then(told);
+  const request = <T>(...args: Parameters<typeof send<T>>) => send(...args).then(told);
+  const one =
+    <S extends v.GenericSchema>(schema: S, endpoint: string) =>
+    (text: string) =>
+      parseAnswer(text, schema, endpoint);
+  const list =
+    <S extends v.GenericSchema>(key: string, item: S, endpoint: string, single = false) =>
+    (text: string) =>
+      parseList(text, key, item, endpoint, single);
 
   const loc = (c: string, l: string) =>
     `/Customers/${encodeURIComponent(c)}/locations/${encodeURIComponent(l)}`;
 
   return {
     location: (c: string, l: string) =>
-      request("GET", `${loc(c, l)}?include=summary`, LocationSchema, "location"),
+      request("GET", `${loc(c, l)}?include=summary`, "location", one(LocationSchema, "location")),
     nodes: (c: string, l: string) =>
-      request("GET", `${loc(c, l)}/nodes`, listOf("nodes", NodeSchema), "nodes"),
+      request("GET", `${loc(c, l)}/nodes`, "nodes", list("nodes", NodeSchema, "nodes")),
     devices: (c: string, l: string) =>
-      request("GET", `${loc(c, l)}/devices?daysOffline=1`, listOf("devices", DeviceSchema), "devices"),
-    serviceLevel: (c: string, l: string) =>
-      request("GET", `${loc(c, l)}/serviceLevel`, ServiceLevelSchema, "serviceLevel"),
+      request(
+        "GET",
+        `${loc(c, l)}/devices?daysOffline=1`,
+        "devices",
+        list("devices", DeviceSchema, "devices"),
+      ),
     qoe: (c: string, l: string) =>
-      request("POST", `${loc(c, l)}/appqoe/AppQoeStatsByTrafficClass`, QoeSchema, "QoE", {
+      request("POST", `${loc(c, l)}/appqoe/AppQoeStatsByTrafficClass`, "QoE", one(QoeSchema, "QoE"), {
         timePeriod: "last24Hours",
       }),
     async wifi(c: string, l: string) {
-      const list = await request(
+      const path = `${loc(c, l)}/wifiNetworks`;
+      const all = await request(
         "GET",
-        `${loc(c, l)}/wifiNetworks`,
-        listOf("wifiNetworks", WifiNetworkSchema),
+        path,
         "wifiNetworks",
+        list("wifiNetworks", WifiNetworkSchema, "wifiNetworks"),
       );
-      if (list.ok || list.error.kind !== "not-found" || list.error.status !== 404) return list;
+      if (all.ok || all.error.kind !== "not-found" || all.error.status !== 404) return all;
       // Only the singular form is documented: fall back to it.
-      const one = await request(
-        "GET",
-        `${loc(c, l)}/wifiNetwork`,
-        listOf("wifiNetwork", WifiNetworkSchema),
-        "wifiNetwork",
-      );
-      return one.ok ? ok(one.value) : one;
+      const parse = list("wifiNetwork", WifiNetworkSchema, "wifiNetwork", true);
+      const single = await request("GET", `${loc(c, l)}/wifiNetwork`, "wifiNetwork", parse);
+      return single.ok ? ok(single.value) : single;
     },
+    /** A customer's locations (a bare list or `{locations: […]}`). */
+    locations: (c: string) =>
+      request(
+        "GET",
+        `/Customers/${encodeURIComponent(c)}/locations`,
+        "locations",
+        list("locations", LocationSchema, "locations"),
+      ),
     partnerNode: (serial: string) =>
-      request("GET", `/partners/nodes/${encodeURIComponent(serial)}`, PartnerNodeSchema, "node lookup"),
+      request(
+        "GET",
+        `/partners/nodes/${encodeURIComponent(serial)}`,
+        "node lookup",
+        one(PartnerNodeSchema, "node lookup"),
+      ),
   };
 }
 

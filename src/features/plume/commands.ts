@@ -1,100 +1,69 @@
 import type { PlumeLocationConfig } from "../../config/schema.ts";
 import type { Clock } from "../../shared/clock.ts";
+import type { PlumeRecentRepo } from "../../storage/plume-recent-repo.ts";
 import {
   type CallbackSpec,
   type CommandContext,
   type CommandSpec,
   callbackRoute,
 } from "../../telegram/feature.ts";
-import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
-import { type LocationRef, locationUsage, parseLocationArgs } from "./args.ts";
+import { idsIn, type LocationRef, locationUsage, parseLocationArgs } from "./args.ts";
 import { locationButton } from "./buttons.ts";
 import type { PlumeClient } from "./client.ts";
 import { plumeErrorText } from "./errors.ts";
-import { devicesText, healthText, locationTitle, nodesText, statusText, wifiText } from "./format.ts";
-import { deviceCounts } from "./health.ts";
+import { type Answer, type PlumeCtx, present } from "./present.ts";
+import { createReports, type Detail, locationsList } from "./reports.ts";
 import type { PlumeService } from "./service.ts";
 
 /** /health, /nodes, /devices, /wifi, /node, /locations and `/status CUSTOMER LOCATION`: any authorized user. */
-
-type Ctx = Pick<CommandContext, "user" | "reply">;
-
-/** A location report button: the codec keeps it under Telegram's 64 bytes (about 57). */
-const locationData = (action: "health" | "refresh" | "nodes" | "devices" | "wifi", ref: LocationRef) =>
-  locationButton.pack({ action, customer: ref.customerId, location: ref.locationId });
 
 export function createPlumeCommands(deps: {
   plume: PlumeService;
   saved: readonly PlumeLocationConfig[];
   clock: Clock;
+  /** Each user's last locations; a write that fails (disk full) only loses the suggestion. */
+  recent: Pick<PlumeRecentRepo, "remember" | "recent">;
 }) {
   const { plume, saved, clock } = deps;
-  const buttons = (ref: LocationRef): InlineKeyboardRows => [
-    [
-      { text: "📡 Nodes", callback_data: locationData("nodes", ref) },
-      { text: "📱 Devices", callback_data: locationData("devices", ref) },
-      { text: "📶 Wi-Fi", callback_data: locationData("wifi", ref) },
-    ],
-    [{ text: "🔄 Refresh", callback_data: locationData("refresh", ref) }],
-  ];
+  const reports = createReports(deps);
+  /** Runs a report and remembers the location for the user when it was found. */
+  const remembered = (ctx: PlumeCtx, ref: LocationRef, build: () => Promise<Answer>) => async () => {
+    const a = await build();
+    if (a.seen) {
+      const l = { customerId: ref.customerId, locationId: ref.locationId, name: a.seen.name };
+      try {
+        deps.recent.remember(ctx.user.id, l, clock.now());
+      } catch {
+        // A full disk loses a suggestion, never the report.
+      }
+    }
+    return a;
+  };
 
-  async function withClient(ctx: Ctx, fn: (c: { owner: string; client: PlumeClient }) => Promise<void>) {
+  async function withClient(ctx: PlumeCtx, fn: (c: { owner: string; client: PlumeClient }) => Promise<void>) {
     const found = await plume.forUser(ctx.user.id);
     if (!found.ok) return void (await ctx.reply(found.error));
     await fn(found.value);
   }
-
-  const health = (ctx: Ctx, ref: LocationRef, refresh: boolean) =>
-    withClient(ctx, async ({ owner, client }) => {
-      const r = await plume.health(owner, client, ref.customerId, ref.locationId, refresh);
-      if (!r.ok) return void (await ctx.reply(plumeErrorText(r.error)));
-      const title = ref.name ?? locationTitle(r.value.location, ref.customerId, ref.locationId);
-      await ctx.reply(healthText(title, r.value.report, r.value.unavailable), { keyboard: buttons(ref) });
-    });
-
-  const detail = (kind: "n" | "d" | "w" | "s", ctx: Ctx, ref: LocationRef, refresh = false) =>
-    withClient(ctx, async ({ owner, client }) => {
-      const key = (e: string) => `${owner}|${ref.customerId}|${ref.locationId}|${e}`;
-      const location = await plume.cached(key("location"), refresh, () =>
-        client.location(ref.customerId, ref.locationId),
-      );
-      if (!location.ok && location.error.kind === "not-found")
-        return void (await ctx.reply(plumeErrorText(location.error)));
-      const loc = location.ok ? location.value : undefined;
-      const title = ref.name ?? locationTitle(loc, ref.customerId, ref.locationId);
-      const tz = loc?.geoIp?.timezone ?? undefined;
-      if (kind === "n" || kind === "s") {
-        const nodes = await plume.cached(key("nodes"), refresh, () =>
-          client.nodes(ref.customerId, ref.locationId),
-        );
-        if (kind === "s") {
-          if (!loc)
-            return void (await ctx.reply(
-              plumeErrorText((location as { error: Parameters<typeof plumeErrorText>[0] }).error),
-            ));
-          return void (await ctx.reply(
-            statusText(title, loc, nodes.ok ? nodes.value : undefined, clock.now()),
-            { keyboard: buttons(ref) },
-          ));
-        }
-        if (!nodes.ok) return void (await ctx.reply(plumeErrorText(nodes.error)));
-        return void (await ctx.reply(nodesText(title, nodes.value, tz, clock.now())));
-      }
-      if (kind === "d") {
-        const devices = await plume.cached(key("devices"), refresh, () =>
-          client.devices(ref.customerId, ref.locationId),
-        );
-        if (!devices.ok) return void (await ctx.reply(plumeErrorText(devices.error)));
-        return void (await ctx.reply(
-          devicesText(title, devices.value, deviceCounts(devices.value, clock.now())),
-        ));
-      }
-      const wifi = await plume.cached(key("wifi"), refresh, () =>
-        client.wifi(ref.customerId, ref.locationId),
-      );
-      if (!wifi.ok) return void (await ctx.reply(plumeErrorText(wifi.error)));
-      await ctx.reply(wifiText(title, wifi.value));
-    });
+  const checking = (ref: LocationRef) => `Checking ${ref.name ?? `location ${ref.locationId}`}`;
+  const health = (ctx: PlumeCtx, ref: LocationRef, refresh: boolean) =>
+    withClient(ctx, (c) =>
+      present(
+        ctx,
+        checking(ref),
+        refresh,
+        remembered(ctx, ref, () => reports.health(c, ref, refresh)),
+      ),
+    );
+  const detail = (kind: Detail, ctx: PlumeCtx, ref: LocationRef) =>
+    withClient(ctx, (c) =>
+      present(
+        ctx,
+        checking(ref),
+        false,
+        remembered(ctx, ref, () => reports.detail(kind, c, ref)),
+      ),
+    );
 
   const locationCommand = (
     name: string,
@@ -106,7 +75,17 @@ export function createPlumeCommands(deps: {
     description,
     role: "viewer",
     run: async (ctx) => {
-      const ref = parseLocationArgs(ctx.args, saved);
+      // `/devices office offline`: the flag word is not part of the location.
+      const args = ctx.args.replace(/(^|\s)offline(\s|$)/i, " ");
+      const ref = parseLocationArgs(args, saved);
+      const ids = idsIn(args);
+      // One id alone is a customer: its locations, as buttons.
+      if (!ref && ids.length === 1)
+        return withClient(ctx, (c) =>
+          present(ctx, `Looking up customer ${ids[0]}`, false, () =>
+            reports.customer(c.client, ids[0] as string),
+          ),
+        );
       if (!ref) return void (await ctx.reply(locationUsage(name, saved)));
       await run(ctx, ref);
     },
@@ -114,9 +93,11 @@ export function createPlumeCommands(deps: {
 
   const commands: CommandSpec[] = [
     locationCommand("health", "Plume location health", (ctx, ref) => health(ctx, ref, false)),
-    locationCommand("nodes", "Plume pods of a location", (ctx, ref) => detail("n", ctx, ref)),
-    locationCommand("devices", "Devices at a Plume location", (ctx, ref) => detail("d", ctx, ref)),
-    locationCommand("wifi", "Wi-Fi networks of a location", (ctx, ref) => detail("w", ctx, ref)),
+    locationCommand("nodes", "Plume pods of a location", (ctx, ref) => detail("nodes", ctx, ref)),
+    locationCommand("devices", "Devices at a Plume location (add 'offline' for those only)", (ctx, ref) =>
+      detail(/\boffline\b/i.test(ctx.args) ? "offline" : "devices", ctx, ref),
+    ),
+    locationCommand("wifi", "Wi-Fi networks of a location", (ctx, ref) => detail("wifi", ctx, ref)),
     {
       name: "node",
       usage: "node SERIAL",
@@ -145,25 +126,11 @@ export function createPlumeCommands(deps: {
     },
     {
       name: "locations",
-      description: "Saved Plume locations",
+      description: "Saved Plume locations and the ones you looked at last",
       role: "viewer",
       run: async (ctx) => {
-        if (!saved.length)
-          return void (await ctx.reply("No saved locations (plume.locations in the config)."));
-        await ctx.reply(
-          `Saved locations:\n${saved.map((l) => `• ${l.name}${l.watch ? " (watched)" : ""}`).join("\n")}`,
-          {
-            keyboard: saved.map((l) => [
-              {
-                text: `🩺 ${l.name}`,
-                callback_data: locationData("health", {
-                  customerId: l.customer_id,
-                  locationId: l.location_id,
-                }),
-              },
-            ]),
-          },
-        );
+        const recent = deps.recent.recent(ctx.user.id);
+        await ctx.reply(...locationsList(saved, recent));
       },
     },
   ];
@@ -173,9 +140,10 @@ export function createPlumeCommands(deps: {
       const { customer: customerId, location: locationId, action } = data;
       const named = saved.find((l) => l.customer_id === customerId && l.location_id === locationId);
       const ref: LocationRef = { customerId, locationId, ...(named ? { name: named.name } : {}) };
-      await ctx.answer();
+      // Refresh answers the press itself ("Refreshed" / "No change") once the report is edited.
+      if (action !== "refresh") await ctx.answer();
       if (action === "health" || action === "refresh") await health(ctx, ref, action === "refresh");
-      else await detail(action === "nodes" ? "n" : action === "devices" ? "d" : "w", ctx, ref);
+      else await detail(action, ctx, ref);
     }),
   ];
 
@@ -186,7 +154,7 @@ export function createPlumeCommands(deps: {
       return void (await ctx.reply(
         `Usage: /status (server) or /status CUSTOMER_ID LOCATION_ID or /status SAVED_NAME`,
       ));
-    await detail("s", ctx, ref);
+    await detail("status", ctx, ref);
   };
 
   return { commands, callbacks, locationStatus };

@@ -6,6 +6,7 @@ export type PlumeErrorKind =
   | "auth"
   | "not-found"
   | "rate-limited"
+  | "forbidden"
   | "api"
   | "invalid";
 
@@ -41,24 +42,39 @@ export function plumeErrorText(e: PlumeError): string {
   if (e.userHost) return `Could not reach the ${e.userHost.side} at ${e.userHost.host}.`;
   switch (e.kind) {
     case "timeout":
-      return "Plume did not answer in time (timed out).";
+      return `The Plume ${side(e)} did not answer in time.`;
     case "network":
-      return "Network error: the Plume cloud could not be reached.";
+      return `The Plume ${side(e)} could not be reached (network error).`;
     case "auth":
       return "Plume authentication failed: check the credentials (/auth).";
     case "not-found":
       return "Customer or location not found, or not in your partner's scope.";
     case "rate-limited":
-      return "Denied or rate-limited by Plume (403): try again in a minute.";
+      return "The Plume cloud is rate-limiting these credentials: try again in a minute.";
+    case "forbidden":
+      return "These Plume credentials may not see this customer or pod.";
     case "api":
-      return `Plume API error (status ${e.status ?? "?"}).`;
+      return `The Plume ${side(e)} failed (${(e.status ?? 0) >= 500 ? "a server error" : "an unexpected answer"}).`;
     case "invalid":
-      return "Plume sent an invalid response.";
+      return `The Plume ${side(e)} sent an answer that could not be read.`;
   }
 }
 
-/** Short form for a failed sub-call inside a report: "unavailable (404)". */
+/** Which side failed, in a support engineer's words: the SSO (token endpoint) or the API. */
+const side = (e: PlumeError) => (e.endpoint === "token" ? "SSO (token endpoint)" : "API");
+
+/** Short form for a failed sub-call inside a report: "unavailable (timed out)"; never a bare status. */
 export function unavailableText(e: PlumeError): string {
   if (e.userHost) return "unavailable";
-  return e.status ? `unavailable (${e.status})` : `unavailable (${e.kind})`;
+  const why: Record<PlumeErrorKind, string> = {
+    timeout: "timed out",
+    network: "unreachable",
+    auth: "authentication failed",
+    "not-found": "not found",
+    "rate-limited": "rate-limited",
+    forbidden: "no access",
+    api: (e.status ?? 0) >= 500 ? "server error" : "unexpected answer",
+    invalid: "unexpected answer",
+  };
+  return `unavailable (${why[e.kind]})`;
 }

@@ -1,12 +1,16 @@
 import { formatDuration } from "../../shared/duration.ts";
-import { formatDateTime } from "../../shared/time-format.ts";
+import { plural } from "../../shared/text.ts";
+import { formatDateTimeZoned } from "../../shared/time-format.ts";
+import { gatewayOf, isConnected } from "./gateway.ts";
 import type { PlumeDevice, PlumeLocation, PlumeNode, PlumeQoe } from "./schemas.ts";
 import { qoeClasses } from "./schemas.ts";
 
 /**
  * Pure: the health of a Plume location from what the API answered, as support engineers
- * judge it (shared/reference/plume-api.md). Missing data is never "bad": a sub-call that
- * failed is listed as unavailable and the rest still counts.
+ * judge it (shared/reference/plume-api.md, rules in docs/PLUME.md). The sources are combined:
+ * the summary's gateway state and pod counts count even when the pod list is missing, and a
+ * source that could not be read makes the report say "incomplete"; it is never a reason for a
+ * better colour.
  */
 
 export type HealthLevel = "not-provisioned" | "offline" | "partial" | "degraded" | "healthy";
@@ -38,8 +42,10 @@ export const HEALTH_RANK: Record<HealthLevel, number> = {
 export interface HealthInput {
   location?: PlumeLocation | undefined;
   nodes?: PlumeNode[] | undefined;
+  /** Pods in the list that could not be read (skipped). */
+  unreadableNodes?: number;
   devices?: PlumeDevice[] | undefined;
-  serviceLevel?: { status?: string | null | undefined } | undefined;
+  unreadableDevices?: number;
   qoe?: PlumeQoe | undefined;
 }
 
@@ -52,85 +58,120 @@ export interface Finding {
 export interface HealthReport {
   level: HealthLevel;
   findings: Finding[];
+  /** What the verdict was built without: "pods unavailable", "1 pod unreadable". */
+  incomplete: string[];
+  /** No App QoE score could be read (never changes the colour). */
+  qoeNoData: boolean;
   timeZone?: string;
-  devices?: { online: number; offlineHour: number; offlineToday: number };
+  devices?: { online: number; offlineHour: number; offlineToday: number; unreadable: number };
 }
 
 const DAY = 86_400_000;
+const LEVEL_OF_SEVERITY: HealthLevel[] = ["healthy", "degraded", "partial", "offline"];
 const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 export const podName = (n: PlumeNode) => n.nickname || n.defaultName || n.id || "pod";
-const isGateway = (n: PlumeNode) => !n.leafToRoot || n.leafToRoot.length === 0;
-const connected = (n: PlumeNode) => n.connectionState === "connected";
+const lower = (s: string | null | undefined) => s?.toLowerCase();
 
 export function analyzeHealth(input: HealthInput, now: number): HealthReport {
   const tz = input.location?.geoIp?.timezone ?? undefined;
-  const when = (iso: string | null | undefined) => {
+  const since = (iso: string | null | undefined) => {
     const t = ms(iso);
-    return Number.isFinite(t) ? ` since ${formatDateTime(t, tz)} (${formatDuration(now - t)})` : "";
+    return Number.isFinite(t) ? ` since ${formatDateTimeZoned(t, tz)} (${formatDuration(now - t)})` : "";
   };
-  const summary = input.location?.summary;
-  const nodes = input.nodes;
   const findings: Finding[] = [];
   const report = (level: HealthLevel): HealthReport => ({
     level,
     findings: findings.sort((a, b) => b.severity - a.severity).slice(0, 5),
+    incomplete: incompleteOf(input),
+    qoeNoData: !input.qoe || qoeClasses(input.qoe).length === 0,
     ...(tz ? { timeZone: tz } : {}),
-    ...(input.devices ? { devices: deviceCounts(input.devices, now) } : {}),
+    ...(input.devices
+      ? { devices: { ...deviceCounts(input.devices, now), unreadable: input.unreadableDevices ?? 0 } }
+      : {}),
   });
-
+  const summary = input.location?.summary;
+  const nodes = input.nodes;
   const claimed = summary?.nodeClaimedCount ?? nodes?.length;
   if (claimed === 0) return report("not-provisioned");
 
-  const gateway = nodes?.find(isGateway);
-  const gatewayDown =
-    summary?.gatewayConnectionState === "disconnected" ||
-    (gateway !== undefined && !connected(gateway)) ||
-    (nodes !== undefined && nodes.length > 0 && !nodes.some(connected));
-  if (gatewayDown) {
+  const gateway = nodes ? gatewayOf(nodes) : undefined;
+  if (gatewayDown(input)) {
     // With the gateway down every pod is unreachable: one finding, not one per pod.
+    const name = gateway ? ` ${podName(gateway)}` : "";
     findings.push({
       severity: 3,
-      text: `Gateway ${gateway ? podName(gateway) : ""} is offline${when(gateway?.connectionStateChangeAt)}`.replace(
-        "  ",
-        " ",
-      ),
+      text: `Gateway${name} is offline${since(gateway?.connectionStateChangeAt)}`,
     });
     return report("offline");
   }
+  podFindings(input, gateway, since, now, findings);
+  degradedFindings(input, gateway, now, findings);
+  const worst = Math.max(0, ...findings.map((f) => f.severity));
+  return report(LEVEL_OF_SEVERITY[Math.min(worst, 2)] as HealthLevel);
+}
 
-  let level: HealthLevel = "healthy";
-  for (const pod of nodes?.filter((n) => !isGateway(n) && !connected(n)) ?? []) {
-    const since = ms(pod.connectionStateChangeAt);
-    if (Number.isFinite(since) && now - since > 7 * DAY) {
-      findings.push({
-        severity: 1,
-        text: `Pod ${podName(pod)} offline${when(pod.connectionStateChangeAt)}: probably unplugged`,
-      });
-      if (level === "healthy") level = "degraded";
-    } else {
-      findings.push({
-        severity: 2,
-        text: `Pod ${podName(pod)} is offline${when(pod.connectionStateChangeAt)}`,
-      });
-      level = "partial";
-    }
+/** The summary decides when it says connected or disconnected; else no pod connected at all. */
+function gatewayDown({ location, nodes }: HealthInput): boolean {
+  const summary = location?.summary;
+  const state = lower(summary?.gatewayConnectionState);
+  if (state === "disconnected") return true;
+  if (summary?.nodeConnectedCount === 0 && (summary.nodeClaimedCount ?? 0) > 0) return true;
+  if (state === "connected") return false;
+  return nodes !== undefined && nodes.length > 0 && !nodes.some(isConnected);
+}
+
+function podFindings(
+  input: HealthInput,
+  gateway: PlumeNode | undefined,
+  since: (iso: string | null | undefined) => string,
+  now: number,
+  findings: Finding[],
+) {
+  const offline = input.nodes?.filter((n) => n !== gateway && !isConnected(n)) ?? [];
+  for (const pod of offline) {
+    const t = ms(pod.connectionStateChangeAt);
+    const unplugged = Number.isFinite(t) && now - t > 7 * DAY;
+    findings.push(
+      unplugged
+        ? {
+            severity: 1,
+            text: `Pod ${podName(pod)} offline${since(pod.connectionStateChangeAt)}: probably unplugged`,
+          }
+        : { severity: 2, text: `Pod ${podName(pod)} is offline${since(pod.connectionStateChangeAt)}` },
+    );
   }
-  const degrade = (text: string, severity = 1) => {
-    findings.push({ severity, text });
-    if (level === "healthy") level = "degraded";
-  };
-  for (const pod of nodes?.filter(connected) ?? []) {
+  // The summary's counts hold even when the pod list is missing or says less.
+  const summary = input.location?.summary;
+  const claimed = summary?.nodeClaimedCount;
+  const up = summary?.nodeConnectedCount;
+  const missing = claimed != null && up != null ? claimed - up - offline.length : 0;
+  if (missing > 0)
+    findings.push({
+      severity: 2,
+      text: input.nodes
+        ? `${plural(missing, "more pod")} offline (not in the pod list)`
+        : `${plural(missing, "pod")} offline (names unavailable)`,
+    });
+}
+
+function degradedFindings(
+  input: HealthInput,
+  gateway: PlumeNode | undefined,
+  now: number,
+  findings: Finding[],
+) {
+  const degrade = (text: string, severity = 1) => findings.push({ severity, text });
+  for (const pod of input.nodes?.filter(isConnected) ?? []) {
     const h = pod.health;
-    if (h && (h.status === "fair" || h.status === "poor" || (h.score != null && h.score <= 3))) {
+    const status = lower(h?.status);
+    if (h && (status === "fair" || status === "poor" || (h.score != null && h.score <= 3)))
       degrade(
         `Pod ${podName(pod)} health is ${h.status ?? "low"}${h.score != null ? ` (${h.score}/5)` : ""}`,
       );
-    }
-    if (pod.alerts?.length)
-      degrade(`Pod ${podName(pod)} has ${pod.alerts.length} active alert${pod.alerts.length > 1 ? "s" : ""}`);
+    if (pod.alerts?.length) degrade(`Pod ${podName(pod)} has ${plural(pod.alerts.length, "active alert")}`);
   }
-  if (gateway && now - ms(gateway.bootAt) < 30 * 60_000)
-    degrade(`Gateway rebooted ${formatDuration(now - ms(gateway.bootAt))} ago`);
+  const bootAt = ms(gateway?.bootAt);
+  if (now - bootAt < 30 * 60_000) degrade(`Gateway rebooted ${formatDuration(now - bootAt)} ago`);
   const speed = gateway?.speedTest;
   if (speed?.status && !/^(succeeded|success|ok|completed)$/i.test(speed.status))
     degrade(`Last speed test ${speed.status}`);
@@ -138,12 +179,20 @@ export function analyzeHealth(input: HealthInput, now: number): HealthReport {
     const demanding = /video|conferenc|gaming/i.test(c.name);
     if (c.score < 3 || (demanding && c.score < 4)) degrade(`App QoE ${c.name}: ${c.score.toFixed(1)}/5`);
   }
-  const onboarding = summary?.onboardingStatus ?? input.location?.onboardingStatus;
-  if (onboarding && onboarding !== "OnboardingComplete")
+  const onboarding = input.location?.summary?.onboardingStatus ?? input.location?.onboardingStatus;
+  if (onboarding && lower(onboarding) !== "onboardingcomplete")
     degrade(`Onboarding not complete (${onboarding})`, 0);
-  const service = input.serviceLevel?.status ?? input.location?.serviceLevel?.status;
-  if (service && service !== "fullService") degrade(`Service level: ${service}`, 0);
-  return report(level);
+  const service = input.location?.serviceLevel?.status;
+  if (service && lower(service) !== "fullservice") degrade(`Service level: ${service}`, 0);
+}
+
+function incompleteOf(input: HealthInput): string[] {
+  return [
+    ...(input.location ? [] : ["location unavailable"]),
+    ...(input.nodes ? [] : ["pods unavailable"]),
+    ...(input.unreadableNodes ? [`${plural(input.unreadableNodes, "pod")} unreadable`] : []),
+    ...(input.devices ? [] : ["devices unavailable"]),
+  ];
 }
 
 /** Devices online now, and those that went offline in the last hour and today. Never raises the level. */
@@ -152,7 +201,7 @@ export function deviceCounts(devices: readonly PlumeDevice[], now: number) {
   let offlineHour = 0;
   let offlineToday = 0;
   for (const d of devices) {
-    if (d.connectionState === "connected") {
+    if (isConnected(d)) {
       online++;
       continue;
     }

@@ -4,7 +4,7 @@ import { backoffMs } from "../../shared/backoff.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { PlumeError } from "./errors.ts";
 import type { PlumeLimiter } from "./limiter.ts";
-import { stripSecrets } from "./schemas.ts";
+import { type ItemList, listIn, readItems, stripSecrets } from "./schemas.ts";
 
 /**
  * One Plume call with our retry rules, on fetch (why not ofetch: docs/ARCHITECTURE.md). Each
@@ -78,4 +78,22 @@ export function parseAnswer<S extends v.GenericSchema>(
   }
   const parsed = safeParse(schema, stripSecrets(json));
   return parsed.success ? ok(parsed.output) : err(new PlumeError("invalid", endpoint, 200));
+}
+
+/** Parses a 200 answer that holds a list: JSON, secrets stripped, the envelope checked, items one by one. */
+export function parseList<S extends v.GenericSchema>(
+  text: string,
+  key: string,
+  item: S,
+  endpoint: string,
+  single = false,
+): Result<ItemList<v.InferOutput<S>>, PlumeError> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    return err(new PlumeError("invalid", endpoint, 200, { cause }));
+  }
+  const list = listIn(stripSecrets(json), key, single);
+  return list ? ok(readItems(list, item)) : err(new PlumeError("invalid", endpoint, 200));
 }

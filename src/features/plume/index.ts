@@ -4,6 +4,7 @@ import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Reading } from "../../shared/reading.ts";
 import type { SecretBox } from "../../storage/crypto.ts";
+import { createPlumeRecentRepo } from "../../storage/plume-recent-repo.ts";
 import { createPlumeRepo, type PlumeCredentials } from "../../storage/plume-repo.ts";
 import type { Feature } from "../../telegram/feature.ts";
 import { createPlumeAuthCommands } from "./auth.ts";
@@ -47,7 +48,8 @@ export function createPlumeFeature(deps: {
     random: Math.random,
     ...(deps.onCall ? { onCall: deps.onCall } : {}),
   });
-  const reports = createPlumeCommands({ plume: service, saved: config.plume.locations, clock });
+  const recent = createPlumeRecentRepo(deps.db);
+  const reports = createPlumeCommands({ plume: service, saved: config.plume.locations, clock, recent });
   const auth = createPlumeAuthCommands({ plume: service, repo, clock, endpoints, ...apiBase, log });
   const guard = createCredentialGuard({ scrub: () => repo.scrub() });
   const watch = createPlumeWatch({

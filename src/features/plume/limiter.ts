@@ -5,7 +5,8 @@ import { SlidingWindow } from "../../shared/sliding-window.ts";
  * Shared by the whole bot: at most `perSecond` Plume calls in any second (a sliding window,
  * so one report's 5 calls go out together, and never more than 5 in any 1000 ms; a token
  * bucket would allow a burst plus its refill). Plume's firewall allows 2000 calls per 5
- * minutes per IP and recommends ≤ 6/s; a 403 pauses everything for a while.
+ * minutes per IP and recommends ≤ 6/s. The firewall's 403 pauses one set of credentials
+ * (`createCredentialGate`), not the whole bot.
  */
 export interface PlumeLimiter {
   /** Waits for a slot; false at once while paused after a 403 (a report must not hang). */
@@ -43,6 +44,20 @@ export function createPlumeLimiter(
       );
       return turn;
     },
+    pause(ms) {
+      pausedUntil = Math.max(pausedUntil, clock.now() + ms);
+    },
+  };
+}
+
+/**
+ * One set of credentials' view of the shared limiter: a firewall 403 pauses its calls only;
+ * other users (and the server's watch) keep their turn in the shared window.
+ */
+export function createCredentialGate(shared: PlumeLimiter, clock: Clock): PlumeLimiter {
+  let pausedUntil = 0;
+  return {
+    acquire: () => (pausedUntil > clock.now() ? Promise.resolve(false) : shared.acquire()),
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, clock.now() + ms);
     },

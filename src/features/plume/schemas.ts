@@ -57,6 +57,11 @@ export const NodeSchema = v.looseObject({
   connectionStateChangeAt: str,
   backhaulType: str,
   leafToRoot: v.optional(v.nullable(v.array(v.unknown()))),
+  networkMode: str,
+  mac: str,
+  ip: str,
+  ipv4: str,
+  wanIp: str,
   connectedDeviceCount: num,
   bootAt: str,
   health: v.optional(v.nullable(v.looseObject({ status: str, score: num }))),
@@ -79,6 +84,8 @@ export const DeviceSchema = v.looseObject({
   connectionStateChangeAt: str,
   onlineSince: str,
   offlineSince: str,
+  /** The pod it hangs on first: ids or objects, whatever the cloud sends. */
+  leafToRoot: v.optional(v.nullable(v.array(v.unknown()))),
 });
 
 export const WifiNetworkSchema = v.looseObject({
@@ -87,8 +94,6 @@ export const WifiNetworkSchema = v.looseObject({
   wpaMode: str,
   vapType: str,
 });
-
-export const ServiceLevelSchema = v.looseObject({ status: str });
 
 /** App QoE: shape undocumented; accept a list of classes with a score, under a few names, or `{}`. */
 const QoeClass = v.looseObject({ trafficClass: str, name: str, score: num, qoeScore: num });
@@ -104,21 +109,41 @@ export const PartnerNodeSchema = v.looseObject({
   partnerId: str,
 });
 
-/** `{"nodes":[…]}`, `{"nodes":{"nodes":[…]}}` (the explorer shows it) or one object. */
-export function listOf<T extends v.GenericSchema>(key: string, item: T) {
-  return v.pipe(
-    v.looseObject({ [key]: v.optional(v.unknown()) }),
-    v.transform((o) => {
-      const value = (o as Record<string, unknown>)[key];
-      if (Array.isArray(value)) return value;
-      if (!value || typeof value !== "object") return [];
-      const inner = (value as Record<string, unknown>)[key];
-      if (Array.isArray(inner)) return inner;
-      // A single object (`{"wifiNetwork": {…}}`) is a list of one.
-      return inner === undefined ? [value] : [];
-    }),
-    v.array(item),
-  );
+/** A list read item by item: what could not be read is counted, never silently dropped. */
+export interface ItemList<T> {
+  items: T[];
+  skipped: number;
+}
+
+/**
+ * The list inside an answer: `{"nodes":[…]}`, `{"nodes":{"nodes":[…]}}` (the explorer shows
+ * it) or a bare `[…]`; `single` also takes `{"wifiNetwork":{…}}` as a list of one. Any other
+ * shape is undefined ("unexpected answer"), never an empty list. Pure.
+ */
+export function listIn(json: unknown, key: string, single = false): unknown[] | undefined {
+  if (Array.isArray(json)) return json;
+  if (!json || typeof json !== "object") return undefined;
+  const value = (json as Record<string, unknown>)[key];
+  if (Array.isArray(value)) return value;
+  if (!value || typeof value !== "object") return undefined;
+  const inner = (value as Record<string, unknown>)[key];
+  if (Array.isArray(inner)) return inner;
+  return single && inner === undefined ? [value] : undefined;
+}
+
+/** Each item through its schema; the ones that do not fit are counted in `skipped`. */
+export function readItems<S extends v.GenericSchema>(
+  list: readonly unknown[],
+  item: S,
+): ItemList<v.InferOutput<S>> {
+  const items: v.InferOutput<S>[] = [];
+  let skipped = 0;
+  for (const raw of list) {
+    const r = v.safeParse(item, raw);
+    if (r.success) items.push(r.output);
+    else skipped++;
+  }
+  return { items, skipped };
 }
 
 export type PlumeLocation = v.InferOutput<typeof LocationSchema>;

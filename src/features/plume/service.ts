@@ -7,7 +7,7 @@ import { checkUserEndpoint, type EndpointPolicy, hostOf } from "./endpoints.ts";
 
 import { PlumeError, unavailableText } from "./errors.ts";
 import { analyzeHealth, type HealthInput, type HealthReport } from "./health.ts";
-import { createPlumeLimiter } from "./limiter.ts";
+import { createCredentialGate, createPlumeLimiter } from "./limiter.ts";
 import type { PlumeLocation, PlumeNode } from "./schemas.ts";
 import { createTokenSource } from "./tokens.ts";
 
@@ -22,9 +22,11 @@ export interface HealthResult {
   report: HealthReport;
   location?: PlumeLocation;
   nodes?: PlumeNode[];
-  /** "QoE: unavailable (404)" lines for sub-calls that failed. */
+  /** "Pods: unavailable (timed out)" lines for sub-calls that failed (QoE never: it has no data). */
   unavailable: string[];
   calls: number;
+  /** When the location answer was fetched (older than now when it came from the cache). */
+  fetchedAt: number;
 }
 
 export function createPlumeService(deps: {
@@ -69,18 +71,20 @@ export function createPlumeService(deps: {
     const fingerprint = `${creds.ssoUrl}|${creds.partnerId}|${creds.apiBase ?? ""}|${Bun.hash(creds.authHeader)}`;
     const known = clients.get(owner);
     if (known?.fingerprint === fingerprint) return known.client;
+    // A firewall 403 pauses these credentials' calls, not everyone's.
+    const own: Http = { ...http, limiter: createCredentialGate(limiter, deps.clock) };
     const tokens = createTokenSource({
       owner,
       credentials: creds,
       repo: deps.repo,
       clock: deps.clock,
-      http,
+      http: own,
       onSecret: deps.onSecret,
     });
     const client = createPlumeClient({
       apiBase: creds.apiBase ?? deps.defaultApiBase ?? DEFAULT_API_BASE,
       tokens,
-      http,
+      http: own,
       ...(owner === "server"
         ? {}
         : {
@@ -155,7 +159,15 @@ export function createPlumeService(deps: {
     },
     /** One call through the cache. */
     cached,
-    /** The health report: five calls in parallel; a failed sub-call is listed, the rest still counts. */
+    /** When the cached answer under this key was fetched (undefined: none cached). */
+    fetchedAt: (key: string) => cache.get(key)?.at,
+    /** The cached answer under this key, if any (no call). */
+    peek: <T>(key: string): T | undefined => cache.get(key)?.value as T | undefined,
+    /**
+     * The health report: four calls in parallel (the service level is in the location). A
+     * sub-call that fails makes the report incomplete, never healthier; without both the
+     * location and the pods there is no report.
+     */
     async health(
       owner: string,
       client: PlumeClient,
@@ -164,37 +176,32 @@ export function createPlumeService(deps: {
       refresh: boolean,
     ): Promise<Result<HealthResult, PlumeError>> {
       const key = (e: string) => `${owner}|${c}|${l}|${e}`;
-      const [location, nodes, devices, serviceLevel, qoe] = await Promise.all([
+      const [location, nodes, devices, qoe] = await Promise.all([
         cached(key("location"), refresh, () => client.location(c, l)),
         cached(key("nodes"), refresh, () => client.nodes(c, l)),
         cached(key("devices"), refresh, () => client.devices(c, l)),
-        cached(key("serviceLevel"), refresh, () => client.serviceLevel(c, l)),
         cached(key("qoe"), refresh, () => client.qoe(c, l)),
       ]);
       if (!location.ok && (location.error.kind === "not-found" || location.error.kind === "auth"))
         return location;
       if (!location.ok && !nodes.ok) return location;
-      const input: HealthInput = {};
-      const unavailable: string[] = [];
-      const take = <K extends keyof HealthInput>(
-        name: string,
-        k: K,
-        r: Result<HealthInput[K], PlumeError>,
-      ) => {
-        if (r.ok) input[k] = r.value;
-        else unavailable.push(`${name}: ${unavailableText(r.error)}`);
+      const input: HealthInput = {
+        ...(location.ok ? { location: location.value } : {}),
+        ...(nodes.ok ? { nodes: nodes.value.items, unreadableNodes: nodes.value.skipped } : {}),
+        ...(devices.ok ? { devices: devices.value.items, unreadableDevices: devices.value.skipped } : {}),
+        ...(qoe.ok ? { qoe: qoe.value } : {}),
       };
-      take("Location", "location", location);
-      take("Pods", "nodes", nodes);
-      take("Devices", "devices", devices);
-      take("Service level", "serviceLevel", serviceLevel);
-      take("QoE", "qoe", qoe);
+      const failed = { Location: location, Pods: nodes, Devices: devices };
+      const unavailable = Object.entries(failed).flatMap(([name, r]) =>
+        r.ok ? [] : [`${name}: ${unavailableText(r.error)}`],
+      );
       return ok({
         report: analyzeHealth(input, deps.clock.now()),
         ...(input.location ? { location: input.location } : {}),
         ...(input.nodes ? { nodes: input.nodes } : {}),
         unavailable,
-        calls: 5,
+        calls: 4,
+        fetchedAt: cache.get(key("location"))?.at ?? deps.clock.now(),
       });
     },
   };

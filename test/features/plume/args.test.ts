@@ -21,7 +21,15 @@ describe("parseLocationArgs", () => {
     ["an unknown name", "warehouse", undefined],
     ["an id one character short", `${C.slice(1)} ${L}`, undefined],
     ["a non-hex id", `${C.replace("a", "g")} ${L}`, undefined],
-    ["three words", `${C} ${L} x`, undefined],
+    ["ids with other words around them", `${C} ${L} x`, { customerId: C, locationId: L }],
+    [
+      "ids in a URL",
+      `https://tools.example/customers/${C}/locations/${L}?tab=1`,
+      { customerId: C, locationId: L },
+    ],
+    ["ids separated by a comma or a slash", `${C},${L}`, { customerId: C, locationId: L }],
+    ["three ids: which two is not clear", `${C} ${L} ${C}`, undefined],
+    ["an id inside a longer hex run is not an id", `${C}ab ${L}`, undefined],
     ["a saved name with more words", "office now", undefined],
   ] as const)("%s", (_, args, expected) => {
     expect(parseLocationArgs(args, saved)).toEqual(expected);

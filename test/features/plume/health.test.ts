@@ -4,9 +4,11 @@ import { analyzeHealth, type HealthInput } from "../../../src/features/plume/hea
 import {
   DeviceSchema,
   LocationSchema,
-  listOf,
+  listIn,
   NodeSchema,
+  type PlumeNode,
   QoeSchema,
+  readItems,
   stripSecrets,
 } from "../../../src/features/plume/schemas.ts";
 import { LOC, PPPOE, scenario, WPA_KEY } from "../../support/fake-plume.ts";
@@ -16,8 +18,8 @@ function inputOf(locationId: string, over: Partial<HealthInput> = {}): HealthInp
   const s = scenario(locationId);
   return {
     location: v.parse(LocationSchema, stripSecrets(s.location)),
-    nodes: v.parse(listOf("nodes", NodeSchema), stripSecrets(s.nodes)),
-    devices: v.parse(listOf("devices", DeviceSchema), stripSecrets(s.devices)),
+    nodes: readItems(listIn(stripSecrets(s.nodes), "nodes") ?? [], NodeSchema).items,
+    devices: readItems(listIn(stripSecrets(s.devices), "devices") ?? [], DeviceSchema).items,
     qoe: v.parse(QoeSchema, s.qoe),
     ...over,
   };
@@ -26,7 +28,12 @@ function inputOf(locationId: string, over: Partial<HealthInput> = {}): HealthInp
 describe("analyzeHealth", () => {
   test.each([
     ["healthy", LOC.healthy, "healthy", []],
-    ["one pod down", LOC.podDown, "partial", [/^Pod Office is offline since \d\d \w{3} \d\d:\d\d \(2h\)$/]],
+    [
+      "one pod down",
+      LOC.podDown,
+      "partial",
+      [/^Pod Office is offline since \d\d \w{3} \d\d:\d\d \S+ \(2h\)$/],
+    ],
     [
       "gateway offline: one finding, not one per pod",
       LOC.gatewayOffline,
@@ -114,12 +121,179 @@ describe("analyzeHealth", () => {
   test("devices that left are counted, never raise the level", () => {
     const r = analyzeHealth(inputOf(LOC.healthy), now);
     expect(r.level).toBe("healthy");
-    expect(r.devices).toEqual({ online: 1, offlineHour: 1, offlineToday: 2 });
+    expect(r.devices).toEqual({ online: 1, offlineHour: 1, offlineToday: 2, unreadable: 0 });
   });
 
   test("secrets are gone after parsing", () => {
     const text = JSON.stringify(inputOf(LOC.healthy));
     expect(text).not.toContain(WPA_KEY);
     expect(text).not.toContain(PPPOE);
+  });
+});
+
+describe("the verdict combines the sources and never gets better for a missing one", () => {
+  const at = Date.UTC(2026, 10, 22, 12, 0);
+  const ago = (h: number) => new Date(at - h * HOUR).toISOString();
+  const node = (id: string, state: string, over: Partial<PlumeNode> = {}): PlumeNode => ({
+    id,
+    nickname: id,
+    connectionState: state,
+    connectionStateChangeAt: ago(2),
+    ...over,
+  });
+  const summary = (gateway: string | undefined, up: number, claimed: number) => ({
+    summary: {
+      ...(gateway ? { gatewayConnectionState: gateway } : {}),
+      nodeConnectedCount: up,
+      nodeClaimedCount: claimed,
+    },
+  });
+  const pod = (id: string, state: string) => node(id, state, { leafToRoot: [{ id: "GW" }] });
+  const gw = (state: string) => node("GW", state, { leafToRoot: [] });
+
+  test.each([
+    [
+      "no leafToRoot on any node, one pod down, summary 2 of 3",
+      {
+        location: summary(undefined, 2, 3),
+        nodes: [node("A", "connected"), node("B", "disconnected"), node("C", "connected")],
+      },
+      "partial",
+      ["Pod B is offline"],
+      [],
+    ],
+    [
+      "a disconnected pod first with an empty leafToRoot, summary: gateway connected",
+      {
+        location: summary("connected", 2, 3),
+        nodes: [node("B", "disconnected", { leafToRoot: [] }), gw("connected"), pod("C", "connected")],
+      },
+      "partial",
+      ["Pod B is offline"],
+      [],
+    ],
+    [
+      "the pod list failed, summary 2 of 3",
+      { location: summary("connected", 2, 3) },
+      "partial",
+      ["1 pod offline (names unavailable)"],
+      ["pods unavailable"],
+    ],
+    [
+      "the pod list failed, summary 3 of 3: healthy, but says it is incomplete",
+      { location: summary("connected", 3, 3) },
+      "healthy",
+      [],
+      ["pods unavailable"],
+    ],
+    [
+      "the summary says the gateway is down although the list says connected: the summary decides",
+      { location: summary("DISCONNECTED", 0, 2), nodes: [gw("connected"), pod("B", "connected")] },
+      "offline",
+      ["Gateway GW is offline"],
+      [],
+    ],
+    [
+      "no location (no summary) and no node connected",
+      { nodes: [gw("disconnected"), pod("B", "disconnected")] },
+      "offline",
+      ["Gateway GW is offline"],
+      ["location unavailable"],
+    ],
+    [
+      "the summary counts more pods down than the list shows",
+      { location: summary("connected", 1, 3), nodes: [gw("connected"), pod("B", "disconnected")] },
+      "partial",
+      ["Pod B is offline", "1 more pod offline (not in the pod list)"],
+      [],
+    ],
+    [
+      "the summary says all up but the list shows a pod down: the worse wins",
+      { location: summary("connected", 2, 2), nodes: [gw("connected"), pod("B", "disconnected")] },
+      "partial",
+      ["Pod B is offline"],
+      [],
+    ],
+    [
+      "a pod that could not be read makes the report incomplete",
+      {
+        location: summary("connected", 2, 2),
+        nodes: [gw("connected"), pod("B", "connected")],
+        unreadableNodes: 1,
+      },
+      "healthy",
+      [],
+      ["1 pod unreadable"],
+    ],
+    [
+      "health status in capitals",
+      {
+        location: summary("connected", 2, 2),
+        nodes: [gw("connected"), pod("B", "Connected")].map((n) => ({ ...n, health: { status: "FAIR" } })),
+      },
+      "degraded",
+      ["Pod GW health is FAIR", "Pod B health is FAIR"],
+      [],
+    ],
+    [
+      "two connected roots and nothing to tell them apart: no gateway is named, nothing is offline",
+      {
+        location: summary("connected", 2, 2),
+        nodes: [node("A", "connected", { leafToRoot: [] }), node("B", "connected", { leafToRoot: [] })],
+      },
+      "healthy",
+      [],
+      [],
+    ],
+  ] as const)("%s", (_, input, level, findings, incomplete) => {
+    const r = analyzeHealth({ devices: [], ...(input as HealthInput) }, at);
+    expect(r.level).toBe(level);
+    expect(r.findings.map((f) => f.text.replace(/ since .*$/, ""))).toEqual([...findings]);
+    expect(r.incomplete).toEqual([...incomplete]);
+  });
+
+  test("a time in a finding says its zone (the customer's is not the server's)", () => {
+    const r = analyzeHealth(
+      {
+        location: { ...summary("connected", 1, 2), geoIp: { timezone: "America/New_York" } },
+        nodes: [gw("connected"), pod("B", "disconnected")],
+        devices: [],
+      },
+      at,
+    );
+    expect(r.findings[0]?.text).toBe("Pod B is offline since 22 Nov 05:00 GMT-5 (2h)");
+  });
+
+  test("QoE that cannot be read is 'no data' and never changes the colour", () => {
+    const base = { location: summary("connected", 1, 1), nodes: [gw("connected")], devices: [] };
+    const without = analyzeHealth(base, at);
+    expect([without.level, without.qoeNoData]).toEqual(["healthy", true]);
+    const empty = analyzeHealth({ ...base, qoe: {} }, at);
+    expect([empty.level, empty.qoeNoData]).toEqual(["healthy", true]);
+  });
+});
+
+describe("listIn: a list answer in any of its shapes, never a wrong shape as an empty list", () => {
+  test.each([
+    ["a bare list", [1, 2], [1, 2]],
+    ["{nodes: [...]}", { nodes: [1] }, [1]],
+    ["{nodes: {nodes: [...]}}", { nodes: { nodes: [1] } }, [1]],
+    ["an empty list is a list", { nodes: [] }, []],
+    ["another key", { pods: [1] }, undefined],
+    ["no key", {}, undefined],
+    ["null", null, undefined],
+    ["a string", "nodes", undefined],
+    ["{nodes: null}", { nodes: null }, undefined],
+    ["{nodes: {}} is not a list of one (only singular answers are)", { nodes: {} }, undefined],
+  ] as const)("%s", (_, json, expected) => {
+    expect(listIn(json, "nodes")).toEqual(expected as unknown[] | undefined);
+  });
+
+  test("a singular answer is a list of one; items that do not fit are counted, not fatal", () => {
+    expect(listIn({ wifiNetwork: { ssid: "x" } }, "wifiNetwork", true)).toEqual([{ ssid: "x" }]);
+    expect(readItems([{ mac: "aa" }, { mac: 42 }, { mac: "bb", name: ["x"] }], DeviceSchema)).toEqual({
+      items: [{ mac: "aa" }],
+      skipped: 2,
+    });
   });
 });

@@ -44,10 +44,17 @@ ${extra}`;
 
 const server = () => ({ ssoUrl: cloud.ssoUrl, authHeader: AUTH, partnerId: PARTNER, apiBase: cloud.apiBase });
 
-async function say(h: Harness, user: typeof ADMIN, text: string) {
+/** The answer to a line: a message, or a slow report's "⏳ Checking …" message once edited into it. */
+async function answer(h: Harness, user: typeof ADMIN, text: string) {
   h.api.userSays(user.id, user, text);
-  return (await h.nextMessage(user.id)).text;
+  const first = await h.nextMessage(user.id);
+  if (!first.text.startsWith("⏳ Checking")) return first;
+  const key = `${user.id}:${first.messageId}`;
+  await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === first.messageId, 10_000);
+  return h.api.state.messages.get(key) ?? first;
 }
+const say = async (h: Harness, user: typeof ADMIN, text: string) => (await answer(h, user, text)).text;
+const IDS = (location: string) => `${CUSTOMER} / ${location}`;
 
 describe("Plume commands with the server's credentials", () => {
   test("/start says how to use Plume when it is set up", async () => {
@@ -57,11 +64,15 @@ describe("Plume commands with the server's credentials", () => {
 
   test("/health by ids and by saved name, with the buttons; a viewer may use it", async () => {
     h = await startHarness(config(), { app: { plumeServer: server() } });
-    h.api.userSays(VIEWER.id, VIEWER, `/health ${CUSTOMER} ${LOC.healthy}`);
-    const healthy = await h.nextMessage(VIEWER.id);
-    expect(healthy.text).toMatch(
-      /^🟢 Healthy · Home 0001\nDevices: 1 online · 1 left in the last hour · 2 today\nTimes in America\/New_York$/,
+    const healthy = await answer(h, VIEWER, `/health ${CUSTOMER} ${LOC.healthy}`);
+    expect(healthy.text).toBe(
+      `🟢 Healthy · Home 0001\n${IDS(LOC.healthy)}\nDevices: 1 online · 1 left in the last hour · 2 today`,
     );
+    // Both full ids as code: one tap copies them.
+    const code = healthy.entities
+      .filter((e) => e.type === "code")
+      .map((e) => healthy.text.slice(e.offset, e.offset + e.length));
+    expect(code).toEqual([CUSTOMER, LOC.healthy]);
     expect(healthy.keyboard?.flat().map((b) => b.text)).toEqual([
       "📡 Nodes",
       "📱 Devices",
@@ -69,27 +80,51 @@ describe("Plume commands with the server's credentials", () => {
       "🔄 Refresh",
     ]);
     expect(await say(h, VIEWER, "/health office")).toMatch(
-      /^🟠 Partial outage · office\n• Pod Office is offline since/,
+      /^🟠 Partial outage · office\n\w+ \/ \w+\n• Pod Office is offline since \d\d \w{3} \d\d:\d\d GMT-5 \(2h\)/,
     );
   });
 
   test("/status CUSTOMER LOCATION, /nodes, /devices, /wifi, /node, /locations", async () => {
     h = await startHarness(config(), { app: { plumeServer: server() } });
     expect(await say(h, ADMIN, `/status ${CUSTOMER} ${LOC.healthy}`)).toMatch(
-      /^📍 Home 0001\nGateway: connected\nPods: 3 connected of 3 claimed\nDevices connected: 9\nOnboarding: OnboardingComplete\nService level: fullService\nLast speed test: succeeded, ↓ 480 \/ ↑ 40 Mbps, 9 ms, /,
+      /^📍 Home 0001\n\w+ \/ \w+\nGateway: connected\nPods: 3 connected of 3 claimed\nDevices connected: 9\nOnboarding: OnboardingComplete\nService level: fullService\nLast speed test: succeeded, ↓ 480 \/ ↑ 40 Mbps, 9 ms, /,
     );
     expect(await say(h, ADMIN, "/nodes office")).toMatch(
-      /^📡 Pods · office\n🟢 Living room \(gateway, SuperPod\)/,
+      /^📡 Pods · office\n\w+ \/ \w+\n🟢 Living room \(gateway, SuperPod\)\n {3}serial GW0001 · MAC \? · IP \?/,
     );
     const devices = await say(h, ADMIN, "/devices office");
     expect(devices).toContain("1 online · 1 went offline in the last hour · 2 today");
+    expect(devices).toContain("🟢 Phone · aa:bb:cc:00:00:01 · wifi 5G on Pod 003");
+    expect(devices).toMatch(
+      /⚪ laptop · aa:bb:cc:00:00:02 · wifi 2\.4G · offline since \d\d \w{3} \d\d:\d\d GMT-5 \((30m|29m \d+s) ago\)/,
+    );
+    const offline = await say(h, ADMIN, "/devices office offline");
+    expect(offline).toStartWith("📱 Devices offline · office");
+    expect(offline).not.toContain("Phone");
+    expect(offline).toContain("TV");
     const wifi = await say(h, ADMIN, "/wifi office");
-    expect(wifi).toBe("📶 Wi-Fi · office\n🟢 HomeNet · wpa2-psk · home");
+    expect(wifi).toBe(`📶 Wi-Fi · office\n${IDS(LOC.podDown)}\n🟢 HomeNet · wpa2-psk · home`);
     expect(await say(h, ADMIN, "/node POD002")).toMatch(/^🟠 Partial outage/);
     expect(await say(h, ADMIN, "/node SPARE01")).toBe(
       "Pod SPARE01 is in the inventory but not claimed by any location.",
     );
-    expect(await say(h, ADMIN, "/locations")).toBe("Saved locations:\n• office (watched)");
+    // Saved first, then the last ones this user looked at (newest first), each a button.
+    const locations = await answer(h, ADMIN, "/locations");
+    expect(locations.text).toBe(
+      "Saved locations:\n• office (watched)\nYour last ones:\n• Home 0002\n• Home 0001",
+    );
+    expect(locations.keyboard?.flat().map((b) => b.text)).toEqual([
+      "🩺 office",
+      "🕘 Home 0002",
+      "🕘 Home 0001",
+    ]);
+    expect(await say(h, VIEWER, "/locations")).toBe("Saved locations:\n• office (watched)");
+    // A customer id alone: its locations as buttons.
+    const customer = await answer(h, ADMIN, `/health ${CUSTOMER}`);
+    expect(customer.text).toBe(`Locations of customer ${CUSTOMER}: tap one for its health.`);
+    expect(customer.keyboard?.flat().map((b) => b.text)).toEqual(["🩺 Home 0001", "🩺 Home 0002"]);
+    h.api.press(ADMIN.id, customer.messageId, customer.keyboard?.[0]?.[0]?.callback_data as string, ADMIN);
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("🟢 Healthy · Home 0001");
     for (const m of h.messagesIn(ADMIN.id)) {
       expect(m.text).not.toContain(WPA_KEY);
       expect(m.text).not.toContain(PPPOE);
@@ -104,23 +139,48 @@ describe("Plume commands with the server's credentials", () => {
     expect(await say(h, ADMIN, `/health ${CUSTOMER} ${LOC.missing}`)).toBe(
       "Customer or location not found, or not in your partner's scope.",
     );
+    expect(await say(h, ADMIN, `/health ${CUSTOMER} ${LOC.forbidden}`)).toBe(
+      "These Plume credentials may not see this customer or pod.",
+    );
+    // Ids pasted inside other text (a URL from Plume's tools) work as they are.
+    expect(
+      await say(
+        h,
+        ADMIN,
+        `/health https://example.plume.com/customers/${CUSTOMER}/locations/${LOC.healthy}/`,
+      ),
+    ).toStartWith("🟢 Healthy · Home 0001");
+    // The firewall's 403 pauses these credentials (last: the pause would refuse what follows).
     expect(await say(h, ADMIN, `/health ${CUSTOMER} ${LOC.rateLimited}`)).toBe(
-      "Denied or rate-limited by Plume (403): try again in a minute.",
+      "The Plume cloud is rate-limiting these credentials: try again in a minute.",
     );
   });
 
-  test("Refresh bypasses the cache; a repeat within the TTL makes no call", async () => {
+  test("Refresh bypasses the cache and edits the report in place; a repeat within the TTL makes no call and says its age", async () => {
     h = await startHarness(config(), { app: { plumeServer: server() } });
-    const first = await (async () => {
-      h.api.userSays(ADMIN.id, ADMIN, "/health office");
-      return h.nextMessage(ADMIN.id);
-    })();
+    const first = await answer(h, ADMIN, "/health office");
     const calls = cloud.calls.length;
-    await say(h, ADMIN, "/health office");
+    await Bun.sleep(2100);
+    const repeat = await say(h, ADMIN, "/health office");
     expect(cloud.calls.length).toBe(calls);
+    expect(repeat).toMatch(/\nas of \d\d:\d\d, 2s ago \(🔄 Refresh for now\)\n/);
     h.api.press(ADMIN.id, first.messageId, first.keyboard?.[1]?.[0]?.callback_data as string, ADMIN);
-    await h.nextMessage(ADMIN.id);
-    expect(cloud.calls.length).toBe(calls + 5);
+    // Nothing changed at the cloud: the edit is skipped and the press says so.
+    expect(await h.api.waitFor((e) => e.type === "answer")).toMatchObject({ text: "No change" });
+    expect(cloud.calls.length).toBe(calls + 4);
+    expect(h.api.state.messages.get(`${ADMIN.id}:${first.messageId}`)?.text).not.toContain("as of");
+  });
+
+  test("a slow report shows '⏳ Checking …' at once, then that message becomes the report", async () => {
+    h = await startHarness(config(), { app: { plumeServer: server() } });
+    cloud.delayMs = 1500;
+    h.api.userSays(ADMIN.id, ADMIN, "/health office");
+    const placeholder = await h.nextMessage(ADMIN.id, 1200);
+    expect(placeholder.text).toBe("⏳ Checking office…");
+    await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === placeholder.messageId, 10_000);
+    expect(h.api.state.messages.get(`${ADMIN.id}:${placeholder.messageId}`)?.text).toStartWith(
+      "🟠 Partial outage · office",
+    );
   });
 
   test("a watched location in partial outage becomes an alert through the alert engine", async () => {
@@ -132,7 +192,10 @@ describe("Plume commands with the server's credentials", () => {
     expect(h.messagesIn(ADMIN.id)).toHaveLength(0);
     await h.app.plume.watch.check();
     const incident = await h.nextMessage(ADMIN.id);
-    expect(incident.text).toMatch(/^⚠️ WARN plume:office 🟠 Partial outage: Pod Office is offline since /);
+    // The customer's time says its zone; the alert's own time is the server's; no "/core" threshold.
+    expect(incident.text).toMatch(
+      /^⚠️ WARN plume:office 🟠 Partial outage: Pod Office is offline since \d\d \w{3} \d\d:\d\d GMT-5 \(2h\)\n\S+ · since \d\d:\d\d$/,
+    );
     expect(incident.keyboard?.flat().map((b) => b.text)).toContain("🔕 Until resolved");
     await h.stop();
     h = undefined;

@@ -53,7 +53,7 @@ async function service(over: { timeoutMs?: number; authHeader?: string } = {}) {
 }
 
 describe("Plume client against the fake cloud", () => {
-  test("a health report: one token, five calls in parallel, secrets never reach the result", async () => {
+  test("a health report: one token, four calls in parallel (the service level is in the location), secrets never reach the result", async () => {
     const { plume, client, secrets } = await service();
     const r = await plume.health("server", client, CUSTOMER, LOC.healthy, false);
     if (!r.ok) throw r.error;
@@ -71,7 +71,6 @@ describe("Plume client against the fake cloud", () => {
         "GET devices?daysOffline=1",
         "GET location",
         "GET nodes",
-        "GET serviceLevel",
       ].sort(),
     );
     expect(JSON.stringify(r.value)).not.toContain(WPA_KEY);
@@ -86,7 +85,7 @@ describe("Plume client against the fake cloud", () => {
     await plume.health("server", client, CUSTOMER, LOC.healthy, false);
     expect(cloud.calls.length).toBe(n);
     await plume.health("server", client, CUSTOMER, LOC.healthy, true);
-    expect(cloud.calls.length).toBe(n + 5);
+    expect(cloud.calls.length).toBe(n + 4);
   });
 
   test("a token that expires is refreshed from the stored credentials; concurrent requests share one refresh", async () => {
@@ -117,14 +116,21 @@ describe("Plume client against the fake cloud", () => {
 
   test.each([
     [
-      "rate limit (403)",
+      "the firewall's 403 (no API error body)",
       LOC.rateLimited,
       "rate-limited",
-      "Denied or rate-limited by Plume (403): try again in a minute.",
+      "The Plume cloud is rate-limiting these credentials: try again in a minute.",
       1,
     ],
-    ["500 is retried twice for a GET", LOC.serverError, "api", "Plume API error (status 500).", 3],
-    ["invalid JSON", LOC.badJson, "invalid", "Plume sent an invalid response.", 1],
+    [
+      "a 403 with the API's error: no access to this customer",
+      LOC.forbidden,
+      "forbidden",
+      "These Plume credentials may not see this customer or pod.",
+      1,
+    ],
+    ["500 is retried twice for a GET", LOC.serverError, "api", "The Plume API failed (a server error).", 3],
+    ["invalid JSON", LOC.badJson, "invalid", "The Plume API sent an answer that could not be read.", 1],
   ] as const)("%s", async (_, loc, kind, text, calls) => {
     const { client } = await service();
     const r = await client.location(CUSTOMER, loc);
@@ -148,7 +154,7 @@ describe("Plume client against the fake cloud", () => {
     const { client } = await service({ timeoutMs: 300 });
     const t0 = Date.now();
     const r = await client.location(CUSTOMER, LOC.slow);
-    expect(!r.ok && plumeErrorText(r.error)).toBe("Plume did not answer in time (timed out).");
+    expect(!r.ok && plumeErrorText(r.error)).toBe("The Plume API did not answer in time.");
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
@@ -158,27 +164,86 @@ describe("Plume client against the fake cloud", () => {
     expect(!auth.ok && plumeErrorText(auth.error)).toBe(
       "Plume authentication failed: check the credentials (/auth).",
     );
-    const { client } = await service();
+    // Which side failed is said: the SSO (no token yet) or the API (with a token).
+    const fresh = await service();
+    const withToken = await service();
+    expect((await withToken.client.location(CUSTOMER, LOC.healthy)).ok).toBe(true);
     await cloud.stop();
-    const net = await client.location(CUSTOMER, LOC.healthy);
-    expect(!net.ok && plumeErrorText(net.error)).toBe("Network error: the Plume cloud could not be reached.");
+    const sso = await fresh.client.location(CUSTOMER, LOC.healthy);
+    expect(!sso.ok && plumeErrorText(sso.error)).toBe(
+      "The Plume SSO (token endpoint) could not be reached (network error).",
+    );
+    const api = await withToken.client.location(CUSTOMER, LOC.healthy);
+    expect(!api.ok && plumeErrorText(api.error)).toBe("The Plume API could not be reached (network error).");
     cloud = startFakePlume();
   });
 
-  test("a failed sub-call shows as unavailable and the rest of the report still comes", async () => {
+  test("QoE that fails is 'no data': never unavailable, never a colour", async () => {
     const { plume, client } = await service();
     const r = await plume.health("server", client, CUSTOMER, LOC.qoe404, false);
     if (!r.ok) throw r.error;
-    expect(r.value.unavailable).toEqual(["QoE: unavailable (404)"]);
-    expect(r.value.report.level).toBe("healthy");
+    expect(r.value.unavailable).toEqual([]);
+    expect([r.value.report.level, r.value.report.qoeNoData]).toEqual(["healthy", true]);
+  });
+
+  test.each([
+    ["lists as bare arrays: the pod down is still seen", LOC.bareLists, "partial", [], [], 0],
+    [
+      "the nodes call fails: the summary's count still says a pod is down",
+      LOC.nodes500,
+      "partial",
+      ["pods unavailable"],
+      ["Pods: unavailable (server error)"],
+      0,
+    ],
+    [
+      "no leafToRoot on any node: the pod down is not taken for the gateway",
+      LOC.noRoots,
+      "partial",
+      [],
+      [],
+      0,
+    ],
+    ["a device with odd field types is counted, the others shown", LOC.oddDevice, "healthy", [], [], 1],
+  ] as const)("%s", async (_, loc, level, incomplete, unavailable, unreadable) => {
+    const { plume, client } = await service();
+    const r = await plume.health("server", client, CUSTOMER, loc, false);
+    if (!r.ok) throw r.error;
+    expect(r.value.report.level).toBe(level);
+    expect(r.value.report.incomplete).toEqual([...incomplete]);
+    expect(r.value.unavailable).toEqual([...unavailable]);
+    expect(r.value.report.devices?.unreadable).toBe(unreadable);
+    expect(r.value.report.devices?.online).toBe(1);
+  });
+
+  test("a firewall 403 pauses only the credentials that got it; the API's own 403 pauses nothing", async () => {
+    const { plume, client, repo } = await service();
+    const forbidden = await client.location(CUSTOMER, LOC.forbidden);
+    expect(!forbidden.ok && forbidden.error.kind).toBe("forbidden");
+    expect((await client.location(CUSTOMER, LOC.healthy)).ok).toBe(true);
+    const limited = await client.location(CUSTOMER, LOC.rateLimited);
+    expect(!limited.ok && limited.error.kind).toBe("rate-limited");
+    const n = cloud.calls.length;
+    const paused = await client.location(CUSTOMER, LOC.healthy);
+    expect(!paused.ok && paused.error.kind).toBe("rate-limited");
+    expect(cloud.calls.length).toBe(n); // refused without a call
+    // A user with credentials of their own is not paused.
+    await repo.saveCredentials(
+      7,
+      { ssoUrl: cloud.ssoUrl, authHeader: AUTH, partnerId: PARTNER, apiBase: cloud.apiBase },
+      Date.now(),
+    );
+    const user = await plume.forUser(7);
+    if (!user.ok) throw new Error(user.error);
+    expect((await user.value.client.location(CUSTOMER, LOC.healthy)).ok).toBe(true);
   });
 
   test("nested and bare list shapes, Wi-Fi without keys, node lookup", async () => {
     const { client } = await service();
     const nodes = await client.nodes(CUSTOMER, LOC.healthy);
-    expect(nodes.ok && nodes.value.map((n) => n.id)).toEqual(["GW0001", "POD002", "POD003"]);
+    expect(nodes.ok && nodes.value.items.map((n) => n.id)).toEqual(["GW0001", "POD002", "POD003"]);
     const wifi = await client.wifi(CUSTOMER, LOC.healthy);
-    expect(wifi.ok && wifi.value).toMatchObject([
+    expect(wifi.ok && wifi.value.items).toMatchObject([
       { ssid: "HomeNet", enabled: true, wpaMode: "wpa2-psk", vapType: "home" },
     ]);
     expect(JSON.stringify(wifi)).not.toContain(WPA_KEY);
@@ -191,8 +256,8 @@ describe("Plume client against the fake cloud", () => {
     const { client } = await service();
     await client.location(CUSTOMER, LOC.healthy); // token
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: 15 }, () => client.serviceLevel(CUSTOMER, LOC.healthy)));
-    const times = cloud.calls.filter((c) => c.path.endsWith("/serviceLevel")).map((c) => c.at);
+    await Promise.all(Array.from({ length: 15 }, () => client.devices(CUSTOMER, LOC.healthy)));
+    const times = cloud.calls.filter((c) => c.path.includes("/devices")).map((c) => c.at);
     // Arrival times jitter under load: 5 per second at the client never shows more than 5 in 900 ms here.
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 900).length).toBeLessThanOrEqual(5);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);

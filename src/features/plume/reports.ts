@@ -1,0 +1,178 @@
+import { code, format } from "gramio";
+import type { PlumeLocationConfig } from "../../config/schema.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { formatDuration } from "../../shared/duration.ts";
+import { rich } from "../../shared/text.ts";
+import { formatClock } from "../../shared/time-format.ts";
+import type { RecentLocation } from "../../storage/plume-recent-repo.ts";
+import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
+import type { LocationRef } from "./args.ts";
+import { locationButton } from "./buttons.ts";
+import type { PlumeClient } from "./client.ts";
+import { plumeErrorText } from "./errors.ts";
+import {
+  devicesText,
+  type Heading,
+  healthText,
+  locationTitle,
+  nodesText,
+  statusText,
+  wifiText,
+} from "./format.ts";
+import { deviceCounts } from "./health.ts";
+import type { Answer } from "./present.ts";
+import type { PlumeLocation } from "./schemas.ts";
+import type { PlumeService } from "./service.ts";
+
+/** A location report button: the codec keeps it under Telegram's 64 bytes (about 57). */
+export const locationData = (action: "health" | "refresh" | "nodes" | "devices" | "wifi", ref: LocationRef) =>
+  locationButton.pack({ action, customer: ref.customerId, location: ref.locationId });
+
+export type Detail = "nodes" | "devices" | "offline" | "wifi" | "status";
+
+/** The reports a Plume command answers with, built from the service (cached calls). */
+export function createReports(deps: { plume: PlumeService; clock: Clock }) {
+  const { plume, clock } = deps;
+  const buttons = (ref: LocationRef): InlineKeyboardRows => [
+    [
+      { text: "📡 Nodes", callback_data: locationData("nodes", ref) },
+      { text: "📱 Devices", callback_data: locationData("devices", ref) },
+      { text: "📶 Wi-Fi", callback_data: locationData("wifi", ref) },
+    ],
+    [{ text: "🔄 Refresh", callback_data: locationData("refresh", ref) }],
+  ];
+  /** "as of 12:03, 40s ago" for an answer from the cache (a fresh one says nothing). */
+  const asOf = (fetchedAt: number | undefined) => {
+    const age = fetchedAt === undefined ? 0 : clock.now() - fetchedAt;
+    return fetchedAt !== undefined && age >= 2000
+      ? `as of ${formatClock(fetchedAt, clock.timeZone)}, ${formatDuration(age)} ago (🔄 Refresh for now)`
+      : undefined;
+  };
+  const heading = (ref: LocationRef, title: string, fetchedAt?: number): Heading => ({
+    title,
+    customerId: ref.customerId,
+    locationId: ref.locationId,
+    asOf: asOf(fetchedAt),
+  });
+
+  async function health(
+    c: { owner: string; client: PlumeClient },
+    ref: LocationRef,
+    refresh: boolean,
+  ): Promise<Answer> {
+    const r = await plume.health(c.owner, c.client, ref.customerId, ref.locationId, refresh);
+    if (!r.ok) return { text: plumeErrorText(r.error) };
+    const h = heading(ref, ref.name ?? locationTitle(r.value.location), r.value.fetchedAt);
+    const seen = { name: r.value.location?.name ?? ref.name ?? null };
+    return { text: healthText(h, r.value.report, r.value.unavailable), keyboard: buttons(ref), seen };
+  }
+
+  async function detail(
+    kind: Detail,
+    { owner, client }: { owner: string; client: PlumeClient },
+    ref: LocationRef,
+    refresh = false,
+  ): Promise<Answer> {
+    const key = (e: string) => `${owner}|${ref.customerId}|${ref.locationId}|${e}`;
+    const answer = await detailOf(kind, { owner, client }, ref, refresh);
+    // The location answer detailOf just got (cached when it succeeded): no second call.
+    const found = plume.peek<PlumeLocation>(key("location"));
+    return found ? { ...answer, seen: { name: found.name ?? ref.name ?? null } } : answer;
+  }
+
+  async function detailOf(
+    kind: Detail,
+    { owner, client }: { owner: string; client: PlumeClient },
+    ref: LocationRef,
+    refresh: boolean,
+  ): Promise<Answer> {
+    const key = (e: string) => `${owner}|${ref.customerId}|${ref.locationId}|${e}`;
+    const { customerId: c, locationId: l } = ref;
+    const location = await plume.cached(key("location"), refresh, () => client.location(c, l));
+    if (!location.ok && location.error.kind === "not-found") return { text: plumeErrorText(location.error) };
+    const loc = location.ok ? location.value : undefined;
+    const title = ref.name ?? locationTitle(loc);
+    // The age shown is that of the data the report is about.
+    const h = (main: string) => heading(ref, title, plume.fetchedAt(key(main)));
+    const tz = loc?.geoIp?.timezone ?? undefined;
+    const now = clock.now();
+    if (kind === "nodes" || kind === "status") {
+      const nodes = await plume.cached(key("nodes"), refresh, () => client.nodes(c, l));
+      if (kind === "status") {
+        if (!location.ok) return { text: plumeErrorText(location.error) };
+        return {
+          text: statusText(h("location"), location.value, nodes.ok ? nodes.value : undefined, now),
+          keyboard: buttons(ref),
+        };
+      }
+      return nodes.ok
+        ? { text: nodesText(h("nodes"), nodes.value, tz, now) }
+        : { text: plumeErrorText(nodes.error) };
+    }
+    if (kind === "devices" || kind === "offline") {
+      const [devices, nodes] = await Promise.all([
+        plume.cached(key("devices"), refresh, () => client.devices(c, l)),
+        plume.cached(key("nodes"), refresh, () => client.nodes(c, l)),
+      ]);
+      if (!devices.ok) return { text: plumeErrorText(devices.error) };
+      const counts = deviceCounts(devices.value.items, now);
+      const pods = nodes.ok ? nodes.value.items : [];
+      return {
+        text: devicesText(h("devices"), devices.value, counts, {
+          pods,
+          offlineOnly: kind === "offline",
+          tz,
+          now,
+        }),
+      };
+    }
+    const wifi = await plume.cached(key("wifi"), refresh, () => client.wifi(c, l));
+    return wifi.ok ? { text: wifiText(h("wifi"), wifi.value) } : { text: plumeErrorText(wifi.error) };
+  }
+
+  /** `/health CUSTOMER`: that customer's locations, one button each. */
+  async function customer(client: PlumeClient, customerId: string): Promise<Answer> {
+    const found = await client.locations(customerId);
+    if (!found.ok) return { text: plumeErrorText(found.error) };
+    const usable = found.value.items.filter((l) => l.id);
+    if (!usable.length) return { text: `Customer ${customerId} has no location.` };
+    return {
+      text: rich(format`Locations of customer ${code(customerId)}: tap one for its health.`),
+      keyboard: usable.slice(0, 20).map((l) => [
+        {
+          text: `🩺 ${l.name || l.id}`,
+          callback_data: locationData("health", { customerId, locationId: l.id as string }),
+        },
+      ]),
+    };
+  }
+
+  return { health, detail, customer };
+}
+
+/** /locations: the configured ones (with "watched"), then the user's last ones, each a button. */
+export function locationsList(
+  saved: readonly PlumeLocationConfig[],
+  recent: readonly RecentLocation[],
+): [string, { keyboard: InlineKeyboardRows }?] {
+  if (!saved.length && !recent.length)
+    return ["No saved locations (plume.locations in the config) and none looked at yet."];
+  const button = (text: string, customerId: string, locationId: string) => [
+    { text, callback_data: locationData("health", { customerId, locationId }) },
+  ];
+  const lines = [
+    ...(saved.length
+      ? ["Saved locations:", ...saved.map((l) => `• ${l.name}${l.watch ? " (watched)" : ""}`)]
+      : []),
+    ...(recent.length ? ["Your last ones:", ...recent.map((r) => `• ${r.name ?? r.locationId}`)] : []),
+  ];
+  return [
+    lines.join("\n"),
+    {
+      keyboard: [
+        ...saved.map((l) => button(`🩺 ${l.name}`, l.customer_id, l.location_id)),
+        ...recent.map((r) => button(`🕘 ${r.name ?? r.locationId}`, r.customerId, r.locationId)),
+      ],
+    },
+  ];
+}
