@@ -249,6 +249,11 @@ export function startFakePlume(): FakePlume {
         if (partner[1] === "SPARE01") return json({ serialNumber: "SPARE01", partnerId: PARTNER });
         return json({ error: { statusCode: 404, message: "not found" } }, 404);
       }
+      const reports =
+        /^\/reports\/Customers\/[0-9a-f]{24}\/locations\/([0-9a-f]{24})\/(onlineStats|wanStats)$/.exec(
+          url.pathname,
+        );
+      if (reports) return reportsAnswer(reports[1] as string, reports[2] as string, url.searchParams);
       const customer = /^\/api\/Customers\/([0-9a-f]{24})\/locations$/.exec(url.pathname);
       if (customer) {
         if (customer[1] !== CUSTOMER)
@@ -295,4 +300,38 @@ export function startFakePlume(): FakePlume {
     await server.stop(true);
   };
   return fake;
+}
+
+/**
+ * The Reports API: `onlineStats` (hourly samples; the "podDown" location was offline for two
+ * hours, three hours ago) and `wanStats` (15-minute samples, 100 MB down and 10 MB up each).
+ */
+function reportsAnswer(location: string, kind: string, q: URLSearchParams): Response {
+  const now = Date.now();
+  if (kind === "onlineStats") {
+    const limit = Number(q.get("limit") ?? 24);
+    const step =
+      q.get("granularity") === "minutes" ? 60_000 : q.get("granularity") === "days" ? 24 * HOUR : HOUR;
+    const locationState = Array.from({ length: limit }, (_, i) => {
+      const at = now - (limit - i) * step;
+      const down = location === LOC.podDown && at >= now - 4 * HOUR && at < now - 2 * HOUR;
+      return { timestamp: new Date(at).toISOString(), value: down ? "offline" : "online" };
+    });
+    return Response.json({
+      statsDateRange: { start: locationState[0]?.timestamp, end: new Date(now).toISOString() },
+      locationState,
+    });
+  }
+  const period = q.get("period");
+  if (period !== "daily" && period !== "weekly" && period !== "monthly")
+    return Response.json({ error: { statusCode: 422, message: "period" } }, { status: 422 });
+  const n = period === "daily" ? 96 : period === "weekly" ? 96 * 7 : 96 * 30;
+  const fifteenMins = Array.from({ length: n }, (_, i) => ({
+    timestamp: now - (n - i) * 15 * 60_000,
+    rxMbytes: 100,
+    txMbytes: 10,
+    rxMaxMbps: i === 3 ? 450 : 120,
+    txMaxMbps: 40,
+  }));
+  return Response.json({ fifteenMins });
 }

@@ -13,3 +13,8 @@ export const locationButton = new CallbackData("pl")
   .string("location");
 /** The /auth confirmation. */
 export const authButton = new CallbackData("pa").enum("answer", ["ok", "no"] as const);
+/** /stats: uptime over another period, in place. */
+export const statsButton = new CallbackData("ps")
+  .enum("period", ["3h", "24h", "7d"] as const)
+  .string("customer")
+  .string("location");

@@ -7,10 +7,19 @@ import {
   DeviceSchema,
   LocationSchema,
   NodeSchema,
+  OnlineSampleSchema,
   PartnerNodeSchema,
   QoeSchema,
+  WanSampleSchema,
   WifiNetworkSchema,
 } from "./schemas.ts";
+
+/** `https://host/api` → `https://host/reports` (the same host, `/reports/` instead of `/api/`). Pure. */
+export function reportsBaseOf(apiBase: string): string {
+  const base = apiBase.replace(/\/+$/, "");
+  return /\/api$/.test(base) ? `${base.slice(0, -4)}/reports` : `${new URL(base).origin}/reports`;
+}
+
 import type { TokenSource } from "./tokens.ts";
 
 /**
@@ -43,6 +52,7 @@ export function createPlumeClient(deps: {
 }) {
   const base = deps.apiBase.replace(/\/+$/, "");
   const host = hostOf(base);
+  const reportsRoot = reportsBaseOf(base);
 
   /** A failure reaching an endpoint a chat user gave becomes one sentence (details to the log). */
   function told<T>(r: Result<T, PlumeError>): Result<T, PlumeError> {
@@ -69,7 +79,10 @@ export function createPlumeClient(deps: {
         {
           ...deps.http,
           method,
-          url: `${base}${path}`,
+          // The Reports API lives beside the Customer API: `/reports/…` instead of `/api/…`.
+          url: path.startsWith("/reports/")
+            ? `${reportsRoot}${path.slice("/reports".length)}`
+            : `${base}${path}`,
           headers: {
             Authorization: `Bearer ${token.value}`,
             Accept: "application/json",
@@ -144,6 +157,22 @@ export function createPlumeClient(deps: {
         `/Customers/${encodeURIComponent(c)}/locations`,
         "locations",
         list("locations", LocationSchema, "locations"),
+      ),
+    /** Uptime history (Reports API): online/offline samples. */
+    onlineStats: (c: string, l: string, granularity: "minutes" | "hours" | "days", limit: number) =>
+      request(
+        "GET",
+        `/reports${loc(c, l)}/onlineStats?granularity=${granularity}&limit=${limit}`,
+        "onlineStats",
+        list("locationState", OnlineSampleSchema, "onlineStats"),
+      ),
+    /** WAN consumption (Reports API): 15-minute samples. */
+    wanStats: (c: string, l: string, period: "daily" | "weekly" | "monthly") =>
+      request(
+        "GET",
+        `/reports${loc(c, l)}/wanStats?period=${period}`,
+        "wanStats",
+        list("fifteenMins", WanSampleSchema, "wanStats"),
       ),
     partnerNode: (serial: string) =>
       request(

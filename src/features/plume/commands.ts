@@ -8,7 +8,7 @@ import {
   callbackRoute,
 } from "../../telegram/feature.ts";
 import { idsIn, type LocationRef, locationUsage, parseLocationArgs } from "./args.ts";
-import { locationButton } from "./buttons.ts";
+import { locationButton, statsButton } from "./buttons.ts";
 import type { PlumeClient } from "./client.ts";
 import { plumeErrorText } from "./errors.ts";
 import { type Answer, type PlumeCtx, present } from "./present.ts";
@@ -75,8 +75,8 @@ export function createPlumeCommands(deps: {
     description,
     role: "viewer",
     run: async (ctx) => {
-      // `/devices office offline`: the flag word is not part of the location.
-      const args = ctx.args.replace(/(^|\s)offline(\s|$)/i, " ");
+      // `/devices office offline`, `/wan office weekly`: the flag word is not part of the location.
+      const args = ctx.args.replace(/(^|\s)(offline|daily|weekly|monthly)(?=\s|$)/gi, " ");
       const ref = parseLocationArgs(args, saved);
       const ids = idsIn(args);
       // One id alone is a customer: its locations, as buttons.
@@ -98,6 +98,31 @@ export function createPlumeCommands(deps: {
       detail(/\boffline\b/i.test(ctx.args) ? "offline" : "devices", ctx, ref),
     ),
     locationCommand("wifi", "Wi-Fi networks of a location", (ctx, ref) => detail("wifi", ctx, ref)),
+    locationCommand("stats", "Uptime history of a location (3 h, 24 h, 7 days)", (ctx, ref) =>
+      withClient(ctx, (c) =>
+        present(
+          ctx,
+          checking(ref),
+          false,
+          remembered(ctx, ref, () => reports.stats(c, ref, "24h")),
+        ),
+      ),
+    ),
+    locationCommand("wan", "WAN consumption of a location (add weekly or monthly)", (ctx, ref) => {
+      const period = /\bmonthly\b/i.test(ctx.args)
+        ? "monthly"
+        : /\bweekly\b/i.test(ctx.args)
+          ? "weekly"
+          : "daily";
+      return withClient(ctx, (c) =>
+        present(
+          ctx,
+          checking(ref),
+          false,
+          remembered(ctx, ref, () => reports.wan(c, ref, period)),
+        ),
+      );
+    }),
     {
       name: "node",
       usage: "node SERIAL",
@@ -136,6 +161,12 @@ export function createPlumeCommands(deps: {
   ];
 
   const callbacks: CallbackSpec[] = [
+    callbackRoute(statsButton, "viewer", async (ctx, data) => {
+      const ref: LocationRef = { customerId: data.customer, locationId: data.location };
+      await withClient(ctx, (c) =>
+        present(ctx, checking(ref), true, () => reports.stats(c, ref, data.period)),
+      );
+    }),
     callbackRoute(locationButton, "viewer", async (ctx, data) => {
       const { customer: customerId, location: locationId, action } = data;
       const named = saved.find((l) => l.customer_id === customerId && l.location_id === locationId);

@@ -26,7 +26,7 @@ export function locationTitle(location: PlumeLocation | undefined): string {
   return location?.name || "Location without a name";
 }
 
-function head(first: string, h: Heading): RichText {
+export function head(first: string, h: Heading): RichText {
   return rich(
     format`${bold(first)}\n${code(h.customerId)} / ${code(h.locationId)}${h.asOf ? `\n${h.asOf}` : ""}`,
   );

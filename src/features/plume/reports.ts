@@ -7,12 +7,13 @@ import { formatClock } from "../../shared/time-format.ts";
 import type { RecentLocation } from "../../storage/plume-recent-repo.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import type { LocationRef } from "./args.ts";
-import { locationButton } from "./buttons.ts";
+import { locationButton, statsButton } from "./buttons.ts";
 import type { PlumeClient } from "./client.ts";
 import { plumeErrorText } from "./errors.ts";
 import {
   devicesText,
   type Heading,
+  head,
   healthText,
   locationTitle,
   nodesText,
@@ -20,6 +21,7 @@ import {
   wifiText,
 } from "./format.ts";
 import { deviceCounts } from "./health.ts";
+import { STATS_PERIODS, type StatsPeriod, statsText, uptimeOf, wanOf, wanText } from "./history.ts";
 import type { Answer } from "./present.ts";
 import type { PlumeLocation } from "./schemas.ts";
 import type { PlumeService } from "./service.ts";
@@ -29,6 +31,7 @@ export const locationData = (action: "health" | "refresh" | "nodes" | "devices" 
   locationButton.pack({ action, customer: ref.customerId, location: ref.locationId });
 
 export type Detail = "nodes" | "devices" | "offline" | "wifi" | "status";
+export type WanPeriod = "daily" | "weekly" | "monthly";
 
 /** The reports a Plume command answers with, built from the service (cached calls). */
 export function createReports(deps: { plume: PlumeService; clock: Clock }) {
@@ -147,7 +150,65 @@ export function createReports(deps: { plume: PlumeService; clock: Clock }) {
     };
   }
 
-  return { health, detail, customer };
+  /** /stats: uptime over a period, with buttons for the others. */
+  async function stats(
+    c: { owner: string; client: PlumeClient },
+    ref: LocationRef,
+    period: StatsPeriod,
+  ): Promise<Answer> {
+    const p = STATS_PERIODS[period];
+    const { customerId, locationId } = ref;
+    const [found, location] = await Promise.all([
+      c.client.onlineStats(customerId, locationId, p.granularity, p.limit),
+      plume.cached(`${c.owner}|${customerId}|${locationId}|location`, false, () =>
+        c.client.location(customerId, locationId),
+      ),
+    ]);
+    if (!found.ok) return { text: plumeErrorText(found.error) };
+    const loc = location.ok ? location.value : undefined;
+    const title = head(
+      `📈 Uptime · ${ref.name ?? locationTitle(loc)}`,
+      heading(ref, ref.name ?? locationTitle(loc)),
+    );
+    const text = statsText(
+      title,
+      period,
+      uptimeOf(found.value.items),
+      loc?.geoIp?.timezone ?? undefined,
+      clock.now(),
+    );
+    const keyboard: InlineKeyboardRows = [
+      (Object.keys(STATS_PERIODS) as StatsPeriod[]).map((k) => ({
+        text: `${k === period ? "• " : ""}${STATS_PERIODS[k].label}`,
+        callback_data: statsButton.pack({ period: k, customer: customerId, location: locationId }),
+      })),
+    ];
+    return { text, keyboard, ...(loc ? { seen: { name: loc.name ?? null } } : {}) };
+  }
+
+  /** /wan: WAN consumption over a period. */
+  async function wan(
+    c: { owner: string; client: PlumeClient },
+    ref: LocationRef,
+    period: WanPeriod,
+  ): Promise<Answer> {
+    const { customerId, locationId } = ref;
+    const [found, location] = await Promise.all([
+      c.client.wanStats(customerId, locationId, period),
+      plume.cached(`${c.owner}|${customerId}|${locationId}|location`, false, () =>
+        c.client.location(customerId, locationId),
+      ),
+    ]);
+    if (!found.ok) return { text: plumeErrorText(found.error) };
+    const loc = location.ok ? location.value : undefined;
+    const title = head(
+      `🌐 WAN · ${ref.name ?? locationTitle(loc)}`,
+      heading(ref, ref.name ?? locationTitle(loc)),
+    );
+    return { text: wanText(title, period, wanOf(found.value.items), loc?.geoIp?.timezone ?? undefined) };
+  }
+
+  return { health, detail, customer, stats, wan };
 }
 
 /** /locations: the configured ones (with "watched"), then the user's last ones, each a button. */

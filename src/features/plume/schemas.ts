@@ -102,6 +102,21 @@ export const QoeSchema = v.union([
   v.looseObject({ trafficClasses: v.optional(v.array(QoeClass)), stats: v.optional(v.array(QoeClass)) }),
 ]);
 
+/** A Reports API time: ISO text or epoch milliseconds. */
+const time = v.union([v.string(), v.number()]);
+
+/** `onlineStats`: `{statsDateRange, locationState: [{timestamp, value: "online"|"offline"}]}`. */
+export const OnlineSampleSchema = v.looseObject({ timestamp: time, value: v.string() });
+
+/** `wanStats`: `{fifteenMins: [{timestamp, rxMbytes, txMbytes, rxMaxMbps, txMaxMbps}]}`. */
+export const WanSampleSchema = v.looseObject({
+  timestamp: time,
+  rxMbytes: num,
+  txMbytes: num,
+  rxMaxMbps: num,
+  txMaxMbps: num,
+});
+
 export const PartnerNodeSchema = v.looseObject({
   customerId: str,
   locationId: str,
@@ -151,6 +166,8 @@ export type PlumeNode = v.InferOutput<typeof NodeSchema>;
 export type PlumeDevice = v.InferOutput<typeof DeviceSchema>;
 export type PlumeWifi = v.InferOutput<typeof WifiNetworkSchema>;
 export type PlumeQoe = v.InferOutput<typeof QoeSchema>;
+export type OnlineSample = v.InferOutput<typeof OnlineSampleSchema>;
+export type WanSample = v.InferOutput<typeof WanSampleSchema>;
 
 /** QoE classes with a usable score, whatever the envelope. */
 export function qoeClasses(q: PlumeQoe): { name: string; score: number }[] {

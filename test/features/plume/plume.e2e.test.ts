@@ -171,6 +171,27 @@ describe("Plume commands with the server's credentials", () => {
     expect(h.api.state.messages.get(`${ADMIN.id}:${first.messageId}`)?.text).not.toContain("as of");
   });
 
+  test("/stats: uptime over 24 h with 3 h / 24 h / 7 days buttons; /wan: consumption (Reports API)", async () => {
+    h = await startHarness(config(), { app: { plumeServer: server() } });
+    const stats = await answer(h, VIEWER, "/stats office");
+    expect(stats.text).toMatch(
+      /^📈 Uptime · office\n\w+ \/ \w+\n🟠 91\.7% online over 24 h \(24 samples\)\n1 outage:\n• offline \d\d \w{3} \d\d:\d\d GMT-5 for 2h$/,
+    );
+    expect(stats.keyboard?.flat().map((b) => b.text)).toEqual(["3 h", "• 24 h", "7 days"]);
+    h.api.press(VIEWER.id, stats.messageId, stats.keyboard?.[0]?.[2]?.callback_data as string, VIEWER);
+    await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === stats.messageId);
+    expect(h.api.state.messages.get(`${VIEWER.id}:${stats.messageId}`)?.text).toContain(
+      "online over 7 days (168 samples)",
+    );
+    expect(
+      cloud.calls.some((c) => c.path.includes("/reports/") && c.path.includes("granularity=hours&limit=168")),
+    ).toBe(true);
+    expect(await say(h, VIEWER, `/wan ${CUSTOMER} ${LOC.healthy}`)).toMatch(
+      /^🌐 WAN · Home 0001\n\w+ \/ \w+\nWAN \(daily\) .+\n↓ 9\.4 GB · ↑ 960 MB\npeak ↓ 450 Mbps · ↑ 40 Mbps$/,
+    );
+    expect(await say(h, VIEWER, "/wan office weekly")).toContain("↓ 65.6 GB · ↑ 6.6 GB");
+  });
+
   test("a slow report shows '⏳ Checking …' at once, then that message becomes the report", async () => {
     h = await startHarness(config(), { app: { plumeServer: server() } });
     cloud.delayMs = 1500;
