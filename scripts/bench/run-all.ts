@@ -1,5 +1,6 @@
 /** `make bench`: every benchmark, one after the other, on this machine. */
 import { benchAlerts } from "./alerts.ts";
+import { benchCli } from "./cli.ts";
 import { benchHistory } from "./history.ts";
 import { benchPlume } from "./plume.ts";
 import { benchQuickRun } from "./quick-run.ts";
@@ -13,6 +14,7 @@ console.log(
 );
 await benchTelegram();
 await benchStartup();
+await benchCli();
 await benchStatus();
 await benchAlerts();
 await benchRunner();

@@ -5,22 +5,16 @@ import { buildInfo } from "../shared/build-info.ts";
 import { systemClock } from "../shared/clock.ts";
 import { createFileSink, createLogger, type Logger, type LogSink } from "../shared/log.ts";
 import { createRedactor, type Redactor } from "../shared/redact.ts";
-import { createSnapshotter } from "../system/snapshot.ts";
 import { NO_LIMITS } from "../telegram/send/rate-limits.ts";
 import type { CliIo } from "./io.ts";
 import { openRuntime, type Runtime } from "./runtime.ts";
+import { createRealSnapshotter } from "./snapshotter.ts";
 
 /** `octopus run` with a token: the bot under systemd (signals: SIGHUP reloads, SIGTERM stops). */
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from "./config-io.ts";
 
-export function createRealSnapshotter() {
-  return createSnapshotter({
-    clock: systemClock,
-    sleep: Bun.sleep,
-    fallbackCpus: navigator.hardwareConcurrency,
-  });
-}
+import type { Env } from "./config-io.ts";
 
 export function createMainLogger(config: Config, env: Env, redactor: Redactor, sinks: LogSink[]): Logger {
   return createLogger({

@@ -42,9 +42,9 @@ export function diskUsageFrom(s: StatFsNumbers): DiskUsage {
  * statfs on a monitored path. A path that does not exist, cannot be read or is not a
  * directory is an expected outcome (a disk can be unmounted), not an exception.
  */
-export function readDisk(path: string): Result<DiskUsage, string> {
+export function readDisk(path: string, knownDirectory = false): Result<DiskUsage, string> {
   try {
-    if (!statSync(path).isDirectory())
+    if (!knownDirectory && !statSync(path).isDirectory())
       return { ok: false, error: "not a directory (expected a mount point)" };
     return { ok: true, value: diskUsageFrom(statfsSync(path)) };
   } catch (error) {
@@ -57,4 +57,18 @@ export function readDisk(path: string): Result<DiskUsage, string> {
           : `cannot read (${code ?? "error"})`;
     return { ok: false, error: reason };
   }
+}
+
+/**
+ * readDisk for a snapshotter: a path found to be a directory is not stat'ed again, so a
+ * snapshot makes one system call per device (statfs); a path that fails is checked again.
+ */
+export function createDiskReader(): (path: string) => Result<DiskUsage, string> {
+  const directories = new Set<string>();
+  return (path) => {
+    const r = readDisk(path, directories.has(path));
+    if (r.ok) directories.add(path);
+    else directories.delete(path);
+    return r;
+  };
 }

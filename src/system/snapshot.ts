@@ -1,6 +1,6 @@
 import type { DeviceConfig } from "../config/schema.ts";
 import type { Clock } from "../shared/clock.ts";
-import { type DiskUsage, readDisk } from "./disk.ts";
+import { createDiskReader, type DiskUsage } from "./disk.ts";
 import {
   type CpuTimes,
   type CpuUsage,
@@ -86,6 +86,7 @@ export function createSnapshotter(options: {
 }): Snapshotter {
   const files = options.files ?? REAL_PROC_FILES;
   const reader = createProcReader();
+  const readDisk = createDiskReader();
   const read = reader.read;
   let fixed:
     | { at: number; host: string; kernel: string; cpus: number; cpuLimit: number | undefined }

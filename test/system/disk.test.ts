@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { diskUsageFrom, readDisk } from "../../src/system/disk.ts";
+import { createDiskReader, diskUsageFrom, readDisk } from "../../src/system/disk.ts";
 
 describe("diskUsageFrom", () => {
   test.each([
@@ -40,5 +40,19 @@ describe("readDisk", () => {
   ])("%s is an error value, not an exception", (path, error) => {
     if (path.endsWith("file")) writeFileSync(path, "x");
     expect(readDisk(path)).toEqual({ ok: false, error });
+  });
+});
+
+describe("createDiskReader", () => {
+  test("a directory is stat'ed once, then only statfs'ed; a path that fails is checked again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-disk-"));
+    const read = createDiskReader();
+    expect(read(dir).ok).toBe(true);
+    // Replaced by a file: statfs alone still answers, so the known directory keeps reading;
+    // once it fails (gone), the next read checks again and sees what it is.
+    rmSync(dir, { recursive: true });
+    expect(read(dir)).toEqual({ ok: false, error: "no such path" });
+    writeFileSync(dir, "x");
+    expect(read(dir)).toEqual({ ok: false, error: "not a directory (expected a mount point)" });
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * The one-shot subcommands as whole processes, interleaved against the floor: a Bun "hello"
+ * compiled with the same flags as dist/octopus (what no Bun program can beat), and, when
+ * Debian's python3-psutil is installed, a python3 + psutil script printing the same status
+ * fields (what an operator would use instead). Wall time and peak RSS per run, from
+ * /usr/bin/time; medians of interleaved rounds and their ratio.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { report } from "./stats.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const BINARY = join(ROOT, "dist/octopus");
+const ROUNDS = 15;
+
+/** One run: wall ms (measured here) and peak RSS MiB (from /usr/bin/time). */
+function run(argv: string[]): { ms: number; mib: number } {
+  const t0 = performance.now();
+  const r = Bun.spawnSync(["/usr/bin/time", "-f", "%M", ...argv], { stdout: "ignore", stderr: "pipe" });
+  const ms = performance.now() - t0;
+  const kib = Number(r.stderr.toString().trim().split("\n").at(-1));
+  return { ms, mib: kib / 1024 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+function compare(name: string, a: string[], b: string[], bName: string) {
+  const ra: { ms: number; mib: number }[] = [];
+  const rb: { ms: number; mib: number }[] = [];
+  run(a);
+  run(b); // warm-up, not counted
+  for (let i = 0; i < ROUNDS; i++) {
+    ra.push(run(a));
+    rb.push(run(b));
+  }
+  const ms = (r: typeof ra) => median(r.map((x) => x.ms));
+  const mib = (r: typeof ra) => median(r.map((x) => x.mib));
+  report(
+    `${name} vs ${bName}, wall`,
+    `${ms(ra).toFixed(1)} ms vs ${ms(rb).toFixed(1)} ms (${(ms(ra) / ms(rb)).toFixed(2)}x)`,
+  );
+  report(
+    `${name} vs ${bName}, peak RSS`,
+    `${mib(ra).toFixed(1)} MiB vs ${mib(rb).toFixed(1)} MiB (${(mib(ra) / mib(rb)).toFixed(2)}x)`,
+  );
+}
+
+export async function benchCli(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "octopus-bench-cli-"));
+  writeFileSync(join(dir, "hello.ts"), 'console.log("hello");\n');
+  const hello = join(dir, "hello");
+  Bun.spawnSync(
+    [
+      process.execPath,
+      "build",
+      join(dir, "hello.ts"),
+      "--compile",
+      "--minify-syntax",
+      "--minify-whitespace",
+      "--sourcemap",
+      "--format=esm",
+      "--bytecode",
+      "--outfile",
+      hello,
+    ],
+    { stdout: "ignore", stderr: "ignore" },
+  );
+  compare("octopus --version", [BINARY, "--version"], [hello], "Bun hello");
+  compare("octopus status --json (no config)", [BINARY, "status", "--json"], [hello], "Bun hello");
+  const psutil = Bun.spawnSync(["python3", "-c", "import psutil"], { stdout: "ignore", stderr: "ignore" });
+  if (psutil.exitCode !== 0) {
+    report("python3 + psutil peer", "not run: install python3-psutil (Debian) to compare");
+    return;
+  }
+  const script = join(dir, "status.py");
+  writeFileSync(
+    script,
+    [
+      "import json, os, psutil",
+      "cpu = psutil.cpu_percent(interval=0.1)",
+      "m = psutil.virtual_memory()",
+      "disks = [{'path': p.mountpoint, 'used_percent': psutil.disk_usage(p.mountpoint).percent} for p in psutil.disk_partitions()]",
+      "print(json.dumps({'load': os.getloadavg(), 'cpu': cpu, 'memory': m.percent, 'disks': disks}))",
+    ].join("\n"),
+  );
+  compare(
+    "octopus status --json (no config)",
+    [BINARY, "status", "--json"],
+    ["python3", script],
+    "python3 + psutil",
+  );
+}
+
+if (import.meta.main) await benchCli();
