@@ -1,5 +1,6 @@
 import type { AppOptions } from "./app-options.ts";
 import { createAlertsFeature } from "./features/alerts/index.ts";
+import { createHistoryFeature } from "./features/history/index.ts";
 import { createPlumeFeature } from "./features/plume/index.ts";
 import { createRunsFeature } from "./features/runs/index.ts";
 import { createStartHelpFeature } from "./features/start-help/index.ts";
@@ -33,7 +34,9 @@ export function createApp(o: AppOptions) {
     ...{ config, db, outbox, clock, log, stateDir, env, redactor, storage, graceMs },
     onRunEnd: metrics.onRunEnd,
   });
-  const alerts = createAlertsFeature({ config, db, outbox, snapshot, clock, log, storage });
+  const history = createHistoryFeature({ config, db, clock, log, storage });
+  const alertDeps = { config, db, outbox, snapshot, clock, log, storage };
+  const alerts = createAlertsFeature({ ...alertDeps, history: history.hooks });
   const plume = createPlumeFeature({
     ...{ config, db, clock, log, secretBox: o.secretBox, server: o.plumeServer },
     onSecret: (value) => redactor.add(value),
@@ -45,8 +48,9 @@ export function createApp(o: AppOptions) {
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },
     activeAlerts: alerts.activeAlerts,
     locationStatus: plume.locationStatus,
+    trends: history.trends,
   });
-  const others = [status, runs, alerts, plume];
+  const others = [status, runs, alerts, plume, history];
   const features = [createStartHelpFeature(others, plume.configured), ...others];
   const receive = createReceive({
     ...{ ...o, send, features, access: config.telegram, storage },
@@ -64,6 +68,7 @@ export function createApp(o: AppOptions) {
     runs,
     alerts,
     plume,
+    history,
     metrics,
     async start() {
       if (config.http.listen) {

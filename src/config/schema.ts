@@ -94,6 +94,21 @@ const AlertsSchema = v.strictObject({
   load: LevelPair(1.5, 3.0, 1000),
   memory: LevelPair(90, 97, 100),
   digest: v.optional(CronPattern),
+  /** Alert when a disk's forecast says it fills within this (off by default). */
+  disk_full_within: v.optional(
+    v.union([v.literal("off"), Duration], "expected off or a duration such as 24h"),
+    "off",
+  ),
+});
+
+/** Metric history: how long each tier keeps its points, and the forecast's shortest span. */
+const HistorySchema = v.strictObject({
+  enabled: v.optional(v.boolean("expected true or false"), true),
+  keep_raw: v.optional(Duration, "2d"),
+  keep_minutes: v.optional(Duration, "7d"),
+  keep_quarters: v.optional(Duration, "90d"),
+  keep_hours: v.optional(Duration, "730d"),
+  forecast_min_span: v.optional(Duration, "2h"),
 });
 
 const PlumeLocationSchema = v.strictObject({
@@ -183,6 +198,7 @@ export const ConfigSchema = v.strictObject({
   log: v.nullish(LogSchema, {}),
   storage: v.nullish(StorageSchema, {}),
   runner: v.nullish(RunnerSchema, {}),
+  history: v.nullish(HistorySchema, {}),
   redact: v.nullish(v.array(Regex, "expected a list of regular expressions"), []),
 });
 

@@ -120,15 +120,61 @@ export function formatStatus(
   s: Snapshot,
   t: StatusThresholds,
   activeAlerts: readonly string[] = [],
+  trends: ReadonlyMap<string, { spark: string; forecast?: string }> = new Map(),
 ): RichText {
   const { header, body } = statusLines(s, t);
   const top = rich(format`${bold(header)}\n${body.join("\n")}`);
   const alerts = activeAlerts.length ? `\n\n🚨 Active alerts\n${activeAlerts.join("\n")}` : "";
   // One message whatever the number of devices: Refresh edits it, and an edit cannot split.
   const disks = diskBlock(s.devices, MESSAGE_LIMIT - top.text.length - alerts.length - 1);
-  const all = joinRich([top, ...(disks.length ? ["\n", rich(pre(disks.join("\n")))] : []), alerts]);
+  const left = MESSAGE_LIMIT - top.text.length - alerts.length - disks.join("\n").length - 20;
+  const trend = trendBlock(s, trends, left);
+  const all = joinRich([
+    top,
+    ...(disks.length ? ["\n", rich(pre(disks.join("\n")))] : []),
+    ...(trend.length ? ["\n📈 24 h\n", rich(pre(trend.join("\n")))] : []),
+    alerts,
+  ]);
   if (all.text.length > MESSAGE_LIMIT) all.text = `${all.text.slice(0, MESSAGE_LIMIT - 1)}…`;
   return all;
+}
+
+/** Series names /status shows a trend for: load, CPU, memory and each device. */
+export function trendSeries(s: Snapshot): string[] {
+  return ["load5", "cpu", "memory", ...s.devices.map((d) => `disk:${d.name}`)];
+}
+
+/**
+ * The trend lines: a 24 h sparkline per figure and a disk's fill forecast, within `budget`
+ * characters: past it, forecasts first, then as many sparklines as fit.
+ */
+export function trendBlock(
+  s: Snapshot,
+  trends: ReadonlyMap<string, { spark: string; forecast?: string }>,
+  budget: number,
+): string[] {
+  const label = (name: string) =>
+    name === "load5" ? "load" : name === "memory" ? "mem" : name.replace(/^disk:/, "");
+  const rows = trendSeries(s).flatMap((name) => {
+    const t = trends.get(name);
+    return t
+      ? [
+          {
+            forecast: Boolean(t.forecast),
+            line: `${label(name).slice(0, 8).padEnd(8)} ${t.spark}${t.forecast ? ` ${t.forecast}` : ""}`,
+          },
+        ]
+      : [];
+  });
+  const ordered = [...rows.filter((r) => r.forecast), ...rows.filter((r) => !r.forecast)];
+  const kept = new Set<(typeof rows)[number]>();
+  let used = 0;
+  for (const r of ordered) {
+    if (used + r.line.length + 1 > budget) break;
+    kept.add(r);
+    used += r.line.length + 1;
+  }
+  return rows.filter((r) => kept.has(r)).map((r) => r.line);
 }
 
 /** The same snapshot for a terminal. */

@@ -38,6 +38,12 @@ export function createAlertMonitor(deps: {
   clock: Clock;
   log: Logger;
   storage?: StorageHealth;
+  /** Each check's snapshot (the metric history keeps it). */
+  onSnapshot?(s: Snapshot): void;
+  /** Readings made elsewhere that went through the rules (the history keeps them too). */
+  onReadings?(list: readonly Reading[]): void;
+  /** Readings computed from the history each check (the disk fill forecast). */
+  extraReadings?(): Reading[];
 }) {
   const { config, repo, clock, log } = deps;
   const rules: RuleConfig = {
@@ -108,7 +114,8 @@ export function createAlertMonitor(deps: {
     const snap = await deps.snapshot();
     lastSnapshot = snap;
     host = snap.host;
-    process(readingsFrom(snap, config));
+    deps.onSnapshot?.(snap);
+    process([...readingsFrom(snap, config), ...(deps.extraReadings?.() ?? [])]);
     write(
       "alert states",
       () => {
@@ -152,7 +159,10 @@ export function createAlertMonitor(deps: {
   return {
     tick,
     /** Readings from elsewhere (the Plume watch) through the same rules, mutes and incidents. */
-    evaluateExternal: (list: readonly Reading[]) => process(list),
+    evaluateExternal: (list: readonly Reading[]) => {
+      deps.onReadings?.(list);
+      process(list);
+    },
     start() {
       job = new Cron(
         config.alerts.check,

@@ -3,6 +3,7 @@ import { Cron } from "croner";
 import type { Config } from "../../config/parse.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
+import type { Reading } from "../../shared/reading.ts";
 import { createAlertsRepo } from "../../storage/alerts-repo.ts";
 import type { StorageHealth } from "../../storage/health.ts";
 import { createMetaRepo } from "../../storage/meta-repo.ts";
@@ -22,6 +23,12 @@ export interface AlertsDeps {
   clock: Clock;
   log: Logger;
   storage?: StorageHealth;
+  /** Hooks for the metric history (see the monitor). */
+  history?: {
+    onSnapshot(s: Snapshot): void;
+    onReadings(list: readonly Reading[]): void;
+    extraReadings(): Reading[];
+  };
 }
 
 export function createAlertsService(deps: AlertsDeps) {
@@ -45,6 +52,7 @@ export function createAlertsService(deps: AlertsDeps) {
     clock,
     log: log.child("alerts"),
     ...storage,
+    ...(deps.history ?? {}),
   });
   let digest: Cron | undefined;
   const notice = (text: string, silent: boolean) =>

@@ -1,4 +1,4 @@
-import { formatStatus, type StatusThresholds } from "../../system/format.ts";
+import { formatStatus, type StatusThresholds, trendSeries } from "../../system/format.ts";
 import type { Snapshot } from "../../system/snapshot.ts";
 import {
   type CallbackSpec,
@@ -16,6 +16,8 @@ export interface StatusDeps {
   thresholds: StatusThresholds;
   /** One line per firing alert, shown at the bottom (empty when none). */
   activeAlerts?(): string[];
+  /** 24 h sparklines and fill forecasts by series (the metric history). */
+  trends?(series: readonly string[]): ReadonlyMap<string, { spark: string; forecast?: string }>;
   /** `/status <customerId> <locationId>` or `/status <saved-name>`: the Plume location status. */
   locationStatus?(ctx: CommandContext): Promise<void>;
 }
@@ -28,8 +30,10 @@ export function createStatusCommands(deps: StatusDeps): {
   commands: CommandSpec[];
   callbacks: CallbackSpec[];
 } {
-  const render = async () =>
-    formatStatus(await deps.snapshot(), deps.thresholds, deps.activeAlerts?.() ?? []);
+  const render = async () => {
+    const s = await deps.snapshot();
+    return formatStatus(s, deps.thresholds, deps.activeAlerts?.() ?? [], deps.trends?.(trendSeries(s)));
+  };
   return {
     commands: [
       {

@@ -1,0 +1,57 @@
+import type { Database } from "bun:sqlite";
+import type { Config } from "../../config/parse.ts";
+import type { Clock } from "../../shared/clock.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { Reading } from "../../shared/reading.ts";
+import type { StorageHealth } from "../../storage/health.ts";
+import { createHistoryRepo } from "../../storage/history-repo.ts";
+import type { Snapshot } from "../../system/snapshot.ts";
+import type { Feature } from "../../telegram/feature.ts";
+import { valuesOf, valuesOfReadings } from "./series.ts";
+import { createHistoryStore } from "./store.ts";
+import { createTrends } from "./trends.ts";
+
+/** Metric history: every check kept in tiers, the /status trends, disk fill forecasts, /chart. */
+export function createHistoryFeature(deps: {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  storage: StorageHealth;
+}) {
+  const { config, clock } = deps;
+  const h = config.history;
+  const store = createHistoryStore({
+    repo: createHistoryRepo(deps.db),
+    clock,
+    keep: h,
+    log: deps.log.child("history"),
+    storage: deps.storage,
+  });
+  const trends = createTrends({ store, now: () => clock.now(), minSpanMs: h.forecast_min_span });
+  const feature: Feature = {
+    name: "history",
+    commands: [],
+    callbacks: [],
+    // What is still in memory goes to the database before the process lets go.
+    settle: async () => store.flush(),
+  };
+  const within = config.alerts.disk_full_within;
+  const record = (snap: Snapshot) => void (h.enabled && store.record(valuesOf(snap), snap.at));
+  const recordReadings = (list: readonly Reading[]) =>
+    void (h.enabled && store.record(valuesOfReadings(list)));
+  const devices = config.monitored_devices.map((d) => d.name);
+  const forecastReadings = (): Reading[] =>
+    h.enabled && within !== "off" ? trends.readings(devices, within) : [];
+  return {
+    ...feature,
+    store,
+    trends: (series: readonly string[]) => (h.enabled ? trends.of(series) : new Map()),
+    /**
+     * What the alert monitor calls: each check's snapshot and external readings go into the
+     * history; the disk fill forecast comes back as readings (none when
+     * alerts.disk_full_within is off).
+     */
+    hooks: { onSnapshot: record, onReadings: recordReadings, extraReadings: forecastReadings },
+  };
+}
