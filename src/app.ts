@@ -49,6 +49,7 @@ export function createApp(o: AppOptions) {
     activeAlerts: alerts.activeAlerts,
     locationStatus: plume.locationStatus,
     trends: history.trends,
+    moreButtons: history.statusButtons,
   });
   const others = [status, runs, alerts, plume, history];
   const features = [createStartHelpFeature(others, plume.configured), ...others];

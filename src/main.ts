@@ -34,6 +34,8 @@ export async function main(argv: readonly string[], env: Env, rawIo: CliIo = pro
     case "example-config":
       io.out(exampleConfig.trimEnd());
       return 0;
+    case "render-chart":
+      return (await import("./features/history/render.ts")).renderChartCommand();
     case "check-config": {
       const [{ loadOrTell }, { summarizeConfig }] = await Promise.all([
         import("./cli/config-io.ts"),

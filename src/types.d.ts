@@ -13,3 +13,13 @@ declare module "*.yaml" {
 /** Baked in by `bun build --define`; absent when running from source. */
 declare const OCTOPUS_VERSION: string | undefined;
 declare const OCTOPUS_COMMIT: string | undefined;
+
+/** Files embedded in the binary (`with { type: "file" }`): the import is their path. */
+declare module "*.wasm" {
+  const path: string;
+  export default path;
+}
+declare module "*.ttf" {
+  const path: string;
+  export default path;
+}

@@ -1,5 +1,6 @@
 /** `make bench`: every benchmark, one after the other, on this machine. */
 import { benchAlerts } from "./alerts.ts";
+import { benchCharts } from "./charts.ts";
 import { benchCli } from "./cli.ts";
 import { benchHistory } from "./history.ts";
 import { benchPlume } from "./plume.ts";
@@ -21,3 +22,4 @@ await benchRunner();
 await benchQuickRun();
 await benchHistory();
 await benchPlume();
+await benchCharts();

@@ -6,6 +6,8 @@ export type Command =
   | { name: "check-config"; file?: string }
   | { name: "status"; json: boolean; config?: string }
   | { name: "example-config" }
+  /** Hidden: the chart renderer the bot runs as a child (SVG on stdin, PNG on stdout). */
+  | { name: "render-chart" }
   | { name: "version" }
   | { name: "help" };
 
@@ -94,6 +96,9 @@ export function parseArgs(argv: readonly string[]): Command {
     case "example-config":
       noMore("example-config");
       return { name: "example-config" };
+    case "render-chart":
+      noMore("render-chart");
+      return { name: "render-chart" };
     case "--version":
     case "-v":
     case "version":

@@ -39,6 +39,12 @@ export function renderEvent(
   const m: BotMessage = event.message;
   const head = event.type === "edit" ? `✏️  #${m.messageId} (edited)` : `🐙 #${m.messageId}`;
   let body = m.text;
+  if (m.photo) {
+    mkdirSync(saveDir, { recursive: true });
+    const path = join(saveDir, `${m.messageId}-${m.photo.fileName.replace(/[^\w.-]/g, "_")}`);
+    writeFileSync(path, m.photo.content);
+    body = `🖼 picture saved to ${path}${m.caption ? `\n${m.caption}` : ""}`;
+  }
   if (m.document) {
     mkdirSync(saveDir, { recursive: true });
     const path = join(saveDir, `${m.messageId}-${m.document.fileName.replace(/[^\w.-]/g, "_")}`);

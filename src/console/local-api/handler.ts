@@ -1,4 +1,4 @@
-import { ApiFailure, BOT_METHODS, sendDocument } from "./bot-methods.ts";
+import { ApiFailure, BOT_METHODS, editMessageMedia, sendDocument, sendPhoto } from "./bot-methods.ts";
 import type { LocalState } from "./state.ts";
 
 /** What a test may make the next call do instead of answering normally. */
@@ -105,7 +105,11 @@ export function createLocalApiHandler(deps: {
           ? await deps.getUpdates(body.params)
           : method === "sendDocument"
             ? sendDocument(state, body.params, body.file, body.bytes ?? new Uint8Array())
-            : BOT_METHODS[method]?.(state, body.params);
+            : method === "sendPhoto"
+              ? sendPhoto(state, body.params, body.file, body.bytes ?? new Uint8Array())
+              : method === "editMessageMedia"
+                ? editMessageMedia(state, body.params, body.file, body.bytes ?? new Uint8Array())
+                : BOT_METHODS[method]?.(state, body.params);
       if (result === undefined) return fail(404, "Not Found: method not found");
       if (method !== "getUpdates") {
         state.calls.push({ method, ...(chatId !== undefined ? { chatId } : {}), at: Date.now(), ok: true });

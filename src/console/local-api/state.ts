@@ -27,6 +27,8 @@ export interface BotMessage {
   entities: TelegramMessageEntity[];
   keyboard?: { text: string; callback_data?: string; url?: string }[][] | undefined;
   document?: { fileName: string; path?: string; size: number; content: Uint8Array };
+  /** A photo as uploaded (a chart): its bytes, to check they are a PNG of the right size. */
+  photo?: { fileName: string; size: number; content: Uint8Array };
   caption?: string;
   silent: boolean;
   replyTo?: number;

@@ -7,6 +7,8 @@ import type { StorageHealth } from "../../storage/health.ts";
 import { createHistoryRepo } from "../../storage/history-repo.ts";
 import type { Snapshot } from "../../system/snapshot.ts";
 import type { Feature } from "../../telegram/feature.ts";
+import { chartButton } from "./buttons.ts";
+import { createChartCommands } from "./commands.ts";
 import { valuesOf, valuesOfReadings } from "./series.ts";
 import { createHistoryStore } from "./store.ts";
 import { createTrends } from "./trends.ts";
@@ -29,10 +31,10 @@ export function createHistoryFeature(deps: {
     storage: deps.storage,
   });
   const trends = createTrends({ store, now: () => clock.now(), minSpanMs: h.forecast_min_span });
+  const charts = createChartCommands({ store, config, clock });
   const feature: Feature = {
     name: "history",
-    commands: [],
-    callbacks: [],
+    ...charts,
     // What is still in memory goes to the database before the process lets go.
     settle: async () => store.flush(),
   };
@@ -47,6 +49,10 @@ export function createHistoryFeature(deps: {
     ...feature,
     store,
     trends: (series: readonly string[]) => (h.enabled ? trends.of(series) : new Map()),
+    /** The 📈 button /status shows beside Refresh. */
+    statusButtons: h.enabled
+      ? [{ text: "📈 Chart", callback_data: chartButton.pack({ range: "24h", target: "all", mode: "new" }) }]
+      : [],
     /**
      * What the alert monitor calls: each check's snapshot and external readings go into the
      * history; the disk fill forecast comes back as readings (none when

@@ -18,18 +18,22 @@ export interface StatusDeps {
   activeAlerts?(): string[];
   /** 24 h sparklines and fill forecasts by series (the metric history). */
   trends?(series: readonly string[]): ReadonlyMap<string, { spark: string; forecast?: string }>;
+  /** Buttons other features put beside Refresh (📈: the chart of the history). */
+  moreButtons?: InlineKeyboardRows[number];
   /** `/status <customerId> <locationId>` or `/status <saved-name>`: the Plume location status. */
   locationStatus?(ctx: CommandContext): Promise<void>;
 }
-
-const REFRESH: InlineKeyboardRows = [
-  [{ text: "🔄 Refresh", callback_data: statusButton.pack({ mode: "refresh" }) }],
-];
 
 export function createStatusCommands(deps: StatusDeps): {
   commands: CommandSpec[];
   callbacks: CallbackSpec[];
 } {
+  const REFRESH: InlineKeyboardRows = [
+    [
+      { text: "🔄 Refresh", callback_data: statusButton.pack({ mode: "refresh" }) },
+      ...(deps.moreButtons ?? []),
+    ],
+  ];
   const render = async () => {
     const s = await deps.snapshot();
     return formatStatus(s, deps.thresholds, deps.activeAlerts?.() ?? [], deps.trends?.(trendSeries(s)));

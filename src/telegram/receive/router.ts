@@ -54,6 +54,9 @@ function releasingOutbox(outbox: Outbox, release: () => void): Outbox {
     send: (chatId, text, o) => outbox.send(chatId, text, opts(o)),
     edit: (chatId, messageId, text, o) => outbox.edit(chatId, messageId, text, opts(o)),
     document: (chatId, name, content, caption, o) => outbox.document(chatId, name, content, caption, opts(o)),
+    photo: (chatId, png, name, caption, o) => outbox.photo(chatId, png, name, caption, opts(o)),
+    editPhoto: (chatId, id, png, name, caption, o) =>
+      outbox.editPhoto(chatId, id, png, name, caption, opts(o)),
   };
 }
 

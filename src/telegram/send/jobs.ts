@@ -19,6 +19,8 @@ export type OutMethod =
   | "sendMessage"
   | "editMessageText"
   | "sendDocument"
+  | "sendPhoto"
+  | "editMessageMedia"
   | "deleteMessage"
   | "answerCallbackQuery"
   | "setMyCommands";
@@ -32,7 +34,11 @@ type Params<M extends keyof APIMethods> = NonNullable<APIMethodParams<M>>;
  */
 export type OutParams<M extends OutMethod> = M extends "sendDocument"
   ? Omit<Params<M>, "chat_id" | "document"> & { document: Upload }
-  : Omit<Params<M>, "chat_id">;
+  : M extends "sendPhoto"
+    ? Omit<Params<M>, "chat_id" | "photo"> & { photo: Upload }
+    : M extends "editMessageMedia"
+      ? Omit<Params<M>, "chat_id"> & { file: Upload }
+      : Omit<Params<M>, "chat_id">;
 
 interface QueuedCallOf<M extends OutMethod> {
   method: M;
@@ -70,6 +76,8 @@ export const METHOD_POLICIES: Record<string, MethodPolicy> = {
   answerCallbackQuery: { deadlineMs: 10_000, maxAttempts: 4 },
   // An upload is heavy to repeat: a few attempts within about two minutes, then the chat is told.
   sendDocument: { deadlineMs: 120_000, maxAttempts: 4 },
+  sendPhoto: { deadlineMs: 120_000, maxAttempts: 4 },
+  editMessageMedia: { deadlineMs: 120_000, maxAttempts: 4 },
 };
 
 export interface OutboxQueueOptions {

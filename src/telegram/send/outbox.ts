@@ -57,6 +57,23 @@ export interface Outbox {
     caption?: string,
     options?: SendOptions,
   ): Promise<SendResult>;
+  /** Replaces the picture of a message (a chart switching its range), with its caption and buttons. */
+  editPhoto(
+    chatId: number,
+    messageId: number,
+    png: Uint8Array,
+    fileName: string,
+    caption: string,
+    options?: Omit<SendOptions, "replyTo">,
+  ): Promise<EditResult>;
+  /** A picture (a chart): PNG bytes, shown in the chat. */
+  photo(
+    chatId: number,
+    png: Uint8Array,
+    fileName: string,
+    caption?: string,
+    options?: SendOptions,
+  ): Promise<SendResult>;
   delete(chatId: number, messageId: number): Promise<boolean>;
   answer(callbackQueryId: string, text?: string): Promise<boolean>;
   depth(): number;
@@ -126,7 +143,41 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return err(r.error);
   };
 
+  const photo: Outbox["photo"] = async (chatId, png, fileName, caption, opts = {}) => {
+    const r = await queue.enqueue({
+      method: "sendPhoto",
+      chatId,
+      priority: opts.priority ?? "normal",
+      ...waiting(opts),
+      params: {
+        photo: options.toUpload(png, fileName),
+        ...(caption ? { caption: clean(caption).slice(0, 1024) } : {}),
+        ...(opts.silent ? { disable_notification: true } : {}),
+        ...markup(opts.keyboard),
+      },
+    });
+    return r.ok ? ok({ messageIds: [messageIdOf(r.value)], asDocument: false }) : err(r.error);
+  };
+
+  const editPhoto: Outbox["editPhoto"] = async (chatId, messageId, png, fileName, caption, opts = {}) => {
+    const r = await queue.enqueue({
+      method: "editMessageMedia",
+      chatId,
+      priority: opts.priority ?? "normal",
+      ...waiting(opts),
+      params: {
+        message_id: messageId,
+        media: { type: "photo", media: "attach://file", caption: clean(caption).slice(0, 1024) },
+        file: options.toUpload(png, fileName),
+        ...markup(opts.keyboard),
+      },
+    });
+    return r.ok ? ok({ skipped: false }) : err(r.error);
+  };
+
   return {
+    photo,
+    editPhoto,
     async send(chatId, input, opts = {}) {
       const text = rich(input);
       const parts = splitRichText(text);
