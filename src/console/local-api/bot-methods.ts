@@ -29,7 +29,7 @@ export const BOT_USER = {
 type Params = Record<string, unknown>;
 type Keyboard = BotMessage["keyboard"];
 
-function chatOf(state: LocalState, params: Params): LocalChat {
+export function chatOf(state: LocalState, params: Params): LocalChat {
   const id = Number(params.chat_id);
   if (!Number.isFinite(id) || id === 0) throw new ApiFailure(400, "Bad Request: chat_id is empty");
   const chat = state.chats.get(id);
@@ -42,7 +42,7 @@ function chatOf(state: LocalState, params: Params): LocalChat {
   return chat;
 }
 
-function parseJson<T>(value: unknown): T | undefined {
+export function parseJson<T>(value: unknown): T | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value === "string") return JSON.parse(value) as T;
   return value as T;
@@ -68,12 +68,12 @@ function entitiesOf(params: Params, text: string, key = "entities"): TelegramMes
   return entities;
 }
 
-function replyToOf(params: Params): { replyTo?: number } {
+export function replyToOf(params: Params): { replyTo?: number } {
   const id = parseJson<{ message_id: number }>(params.reply_parameters)?.message_id;
   return id ? { replyTo: id } : {};
 }
 
-function keyboardOf(params: Params): Keyboard {
+export function keyboardOf(params: Params): Keyboard {
   const markup = parseJson<{ inline_keyboard?: NonNullable<Keyboard> }>(params.reply_markup);
   const rows = markup?.inline_keyboard;
   if (!rows) return undefined;
@@ -90,11 +90,11 @@ function keyboardOf(params: Params): Keyboard {
 
 type Unsequenced<E> = E extends unknown ? Omit<E, "seq"> : never;
 
-function emit(state: LocalState, event: Unsequenced<BotEvent>): void {
+export function emit(state: LocalState, event: Unsequenced<BotEvent>): void {
   state.events.push({ ...event, seq: state.events.length + 1 } as BotEvent);
 }
 
-function toTelegramMessage(state: LocalState, m: BotMessage) {
+export function toTelegramMessage(state: LocalState, m: BotMessage) {
   const chat = state.chats.get(m.chatId);
   return {
     message_id: m.messageId,
@@ -115,13 +115,13 @@ function toTelegramMessage(state: LocalState, m: BotMessage) {
   };
 }
 
-function store(state: LocalState, message: BotMessage) {
+export function store(state: LocalState, message: BotMessage) {
   state.messages.set(messageKey(message.chatId, message.messageId), message);
   emit(state, { type: "message", message });
   return toTelegramMessage(state, message);
 }
 
-function findMessage(state: LocalState, params: Params): BotMessage {
+export function findMessage(state: LocalState, params: Params): BotMessage {
   const chat = chatOf(state, params);
   const message = state.messages.get(messageKey(chat.id, Number(params.message_id)));
   if (!message || message.deleted) throw new ApiFailure(400, "Bad Request: message to edit not found");
@@ -213,75 +213,3 @@ export const BOT_METHODS: Record<string, (state: LocalState, params: Params) => 
     return true;
   },
 };
-
-/** sendPhoto: like a document, kept as a photo (Telegram shows it inline; 10 MB at most). */
-export function sendPhoto(state: LocalState, params: Params, file: File | undefined, content: Uint8Array) {
-  const chat = chatOf(state, params);
-  if (!file) throw new ApiFailure(400, "Bad Request: there is no photo in the request");
-  if (content.byteLength > 10 * 1024 * 1024)
-    throw new ApiFailure(400, "Bad Request: PHOTO_INVALID_DIMENSIONS");
-  const caption = typeof params.caption === "string" ? params.caption : "";
-  if (caption.length > 1024) throw new ApiFailure(400, "Bad Request: message caption is too long");
-  return store(state, {
-    chatId: chat.id,
-    messageId: nextMessageId(state, chat.id),
-    text: "",
-    entities: [],
-    keyboard: keyboardOf(params),
-    photo: { fileName: file.name || "photo", size: content.byteLength, content },
-    caption,
-    silent: params.disable_notification === true || params.disable_notification === "true",
-    ...replyToOf(params),
-    deleted: false,
-    edits: 0,
-  });
-}
-
-/** editMessageMedia with a new photo uploaded as `attach://NAME` (a chart switching its range). */
-export function editMessageMedia(
-  state: LocalState,
-  params: Params,
-  file: File | undefined,
-  content: Uint8Array,
-) {
-  const message = findMessage(state, params);
-  const media = parseJson<{ type?: string; media?: string; caption?: string }>(params.media);
-  if (media?.type !== "photo" || !media.media?.startsWith("attach://") || !file)
-    throw new ApiFailure(400, "Bad Request: there is no photo in the request");
-  if (!message.photo) throw new ApiFailure(400, "Bad Request: there is no media in the message to edit");
-  Object.assign(message, {
-    photo: { fileName: file.name || "photo", size: content.byteLength, content },
-    caption: media.caption ?? "",
-    keyboard: keyboardOf(params),
-    edits: message.edits + 1,
-  });
-  emit(state, { type: "edit", message });
-  return toTelegramMessage(state, message);
-}
-
-/** sendDocument needs the uploaded bytes, so the server passes them in separately. */
-export function sendDocument(state: LocalState, params: Params, file: File | undefined, content: Uint8Array) {
-  const chat = chatOf(state, params);
-  if (!file) throw new ApiFailure(400, "Bad Request: there is no document in the request");
-  if (content.byteLength > 50 * 1024 * 1024) throw new ApiFailure(413, "Request Entity Too Large");
-  const caption = typeof params.caption === "string" ? params.caption : "";
-  if (caption.length > 1024) throw new ApiFailure(400, "Bad Request: message caption is too long");
-  return store(state, {
-    chatId: chat.id,
-    messageId: nextMessageId(state, chat.id),
-    text: "",
-    entities: [],
-    keyboard: keyboardOf(params),
-    document: {
-      // Kept as the client sent it: Telegram shows the multipart file name to the user as is.
-      fileName: file.name || "document",
-      size: content.byteLength,
-      content,
-    },
-    caption,
-    silent: params.disable_notification === true || params.disable_notification === "true",
-    ...replyToOf(params),
-    deleted: false,
-    edits: 0,
-  });
-}

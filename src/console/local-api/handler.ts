@@ -1,5 +1,6 @@
-import { ApiFailure, BOT_METHODS, editMessageMedia, sendDocument, sendPhoto } from "./bot-methods.ts";
+import { ApiFailure, BOT_METHODS } from "./bot-methods.ts";
 import type { LocalState } from "./state.ts";
+import { editMessageMedia, sendDocument, sendPhoto } from "./upload-methods.ts";
 
 /** What a test may make the next call do instead of answering normally. */
 export interface Fault {

@@ -10,6 +10,7 @@ import {
   splitRichText,
 } from "../../shared/text.ts";
 import type { Priority } from "./jobs.ts";
+import { createMediaSender, markup, messageIdOf } from "./outbox-media.ts";
 import type { OutboxQueue } from "./outbox-queue.ts";
 import type { Upload } from "./transport.ts";
 
@@ -91,10 +92,6 @@ export interface OutboxOptions {
 }
 
 const richOf = (text: RichText | string) => (typeof text === "string" ? plain(text) : text);
-const markup = (keyboard?: InlineKeyboardRows) =>
-  keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {};
-const messageIdOf = (result: unknown) => (result as { message_id?: number } | undefined)?.message_id ?? 0;
-
 export function createOutbox(options: OutboxOptions): Outbox {
   const { queue, redactor } = options;
   const rich = (input: RichText | string): RichText => {
@@ -143,41 +140,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return err(r.error);
   };
 
-  const photo: Outbox["photo"] = async (chatId, png, fileName, caption, opts = {}) => {
-    const r = await queue.enqueue({
-      method: "sendPhoto",
-      chatId,
-      priority: opts.priority ?? "normal",
-      ...waiting(opts),
-      params: {
-        photo: options.toUpload(png, fileName),
-        ...(caption ? { caption: clean(caption).slice(0, 1024) } : {}),
-        ...(opts.silent ? { disable_notification: true } : {}),
-        ...markup(opts.keyboard),
-      },
-    });
-    return r.ok ? ok({ messageIds: [messageIdOf(r.value)], asDocument: false }) : err(r.error);
-  };
-
-  const editPhoto: Outbox["editPhoto"] = async (chatId, messageId, png, fileName, caption, opts = {}) => {
-    const r = await queue.enqueue({
-      method: "editMessageMedia",
-      chatId,
-      priority: opts.priority ?? "normal",
-      ...waiting(opts),
-      params: {
-        message_id: messageId,
-        media: { type: "photo", media: "attach://file", caption: clean(caption).slice(0, 1024) },
-        file: options.toUpload(png, fileName),
-        ...markup(opts.keyboard),
-      },
-    });
-    return r.ok ? ok({ skipped: false }) : err(r.error);
-  };
+  const media = createMediaSender({ queue, toUpload: options.toUpload, clean, waiting });
 
   return {
-    photo,
-    editPhoto,
+    photo: media.photo,
+    editPhoto: media.editPhoto,
     async send(chatId, input, opts = {}) {
       const text = rich(input);
       const parts = splitRichText(text);

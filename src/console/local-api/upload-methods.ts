@@ -1,0 +1,88 @@
+import {
+  ApiFailure,
+  chatOf,
+  emit,
+  findMessage,
+  keyboardOf,
+  parseJson,
+  replyToOf,
+  store,
+  toTelegramMessage,
+} from "./bot-methods.ts";
+import { type LocalState, nextMessageId } from "./state.ts";
+
+/** The methods that carry a file (multipart): the server passes the uploaded bytes in. */
+
+type Params = Record<string, unknown>;
+
+/** sendPhoto: like a document, kept as a photo (Telegram shows it inline; 10 MB at most). */
+export function sendPhoto(state: LocalState, params: Params, file: File | undefined, content: Uint8Array) {
+  const chat = chatOf(state, params);
+  if (!file) throw new ApiFailure(400, "Bad Request: there is no photo in the request");
+  if (content.byteLength > 10 * 1024 * 1024)
+    throw new ApiFailure(400, "Bad Request: PHOTO_INVALID_DIMENSIONS");
+  const caption = typeof params.caption === "string" ? params.caption : "";
+  if (caption.length > 1024) throw new ApiFailure(400, "Bad Request: message caption is too long");
+  return store(state, {
+    chatId: chat.id,
+    messageId: nextMessageId(state, chat.id),
+    text: "",
+    entities: [],
+    keyboard: keyboardOf(params),
+    photo: { fileName: file.name || "photo", size: content.byteLength, content },
+    caption,
+    silent: params.disable_notification === true || params.disable_notification === "true",
+    ...replyToOf(params),
+    deleted: false,
+    edits: 0,
+  });
+}
+
+/** editMessageMedia with a new photo uploaded as `attach://NAME` (a chart switching its range). */
+export function editMessageMedia(
+  state: LocalState,
+  params: Params,
+  file: File | undefined,
+  content: Uint8Array,
+) {
+  const message = findMessage(state, params);
+  const media = parseJson<{ type?: string; media?: string; caption?: string }>(params.media);
+  if (media?.type !== "photo" || !media.media?.startsWith("attach://") || !file)
+    throw new ApiFailure(400, "Bad Request: there is no photo in the request");
+  if (!message.photo) throw new ApiFailure(400, "Bad Request: there is no media in the message to edit");
+  Object.assign(message, {
+    photo: { fileName: file.name || "photo", size: content.byteLength, content },
+    caption: media.caption ?? "",
+    keyboard: keyboardOf(params),
+    edits: message.edits + 1,
+  });
+  emit(state, { type: "edit", message });
+  return toTelegramMessage(state, message);
+}
+
+/** sendDocument needs the uploaded bytes, so the server passes them in separately. */
+export function sendDocument(state: LocalState, params: Params, file: File | undefined, content: Uint8Array) {
+  const chat = chatOf(state, params);
+  if (!file) throw new ApiFailure(400, "Bad Request: there is no document in the request");
+  if (content.byteLength > 50 * 1024 * 1024) throw new ApiFailure(413, "Request Entity Too Large");
+  const caption = typeof params.caption === "string" ? params.caption : "";
+  if (caption.length > 1024) throw new ApiFailure(400, "Bad Request: message caption is too long");
+  return store(state, {
+    chatId: chat.id,
+    messageId: nextMessageId(state, chat.id),
+    text: "",
+    entities: [],
+    keyboard: keyboardOf(params),
+    document: {
+      // Kept as the client sent it: Telegram shows the multipart file name to the user as is.
+      fileName: file.name || "document",
+      size: content.byteLength,
+      content,
+    },
+    caption,
+    silent: params.disable_notification === true || params.disable_notification === "true",
+    ...replyToOf(params),
+    deleted: false,
+    edits: 0,
+  });
+}
