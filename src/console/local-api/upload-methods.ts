@@ -15,21 +15,28 @@ import { type LocalState, nextMessageId } from "./state.ts";
 
 type Params = Record<string, unknown>;
 
-/** sendPhoto: like a document, kept as a photo (Telegram shows it inline; 10 MB at most). */
-export function sendPhoto(state: LocalState, params: Params, file: File | undefined, content: Uint8Array) {
+/** A new message carrying an uploaded file: the checks and the stored message both share. */
+function storeUpload(
+  state: LocalState,
+  params: Params,
+  file: File | undefined,
+  content: Uint8Array,
+  kind: { name: "photo" | "document"; maxBytes: number; tooBig: ApiFailure },
+) {
   const chat = chatOf(state, params);
-  if (!file) throw new ApiFailure(400, "Bad Request: there is no photo in the request");
-  if (content.byteLength > 10 * 1024 * 1024)
-    throw new ApiFailure(400, "Bad Request: PHOTO_INVALID_DIMENSIONS");
+  if (!file) throw new ApiFailure(400, `Bad Request: there is no ${kind.name} in the request`);
+  if (content.byteLength > kind.maxBytes) throw kind.tooBig;
   const caption = typeof params.caption === "string" ? params.caption : "";
   if (caption.length > 1024) throw new ApiFailure(400, "Bad Request: message caption is too long");
+  // Kept as the client sent it: Telegram shows the multipart file name to the user as is.
+  const upload = { fileName: file.name || kind.name, size: content.byteLength, content };
   return store(state, {
     chatId: chat.id,
     messageId: nextMessageId(state, chat.id),
     text: "",
     entities: [],
     keyboard: keyboardOf(params),
-    photo: { fileName: file.name || "photo", size: content.byteLength, content },
+    ...(kind.name === "photo" ? { photo: upload } : { document: upload }),
     caption,
     silent: params.disable_notification === true || params.disable_notification === "true",
     ...replyToOf(params),
@@ -37,6 +44,27 @@ export function sendPhoto(state: LocalState, params: Params, file: File | undefi
     edits: 0,
   });
 }
+
+/** sendPhoto: kept as a photo (Telegram shows it inline; 10 MB at most). */
+export const sendPhoto = (state: LocalState, params: Params, file: File | undefined, content: Uint8Array) =>
+  storeUpload(state, params, file, content, {
+    name: "photo",
+    maxBytes: 10 * 1024 * 1024,
+    tooBig: new ApiFailure(400, "Bad Request: PHOTO_INVALID_DIMENSIONS"),
+  });
+
+/** sendDocument: 50 MB at most. */
+export const sendDocument = (
+  state: LocalState,
+  params: Params,
+  file: File | undefined,
+  content: Uint8Array,
+) =>
+  storeUpload(state, params, file, content, {
+    name: "document",
+    maxBytes: 50 * 1024 * 1024,
+    tooBig: new ApiFailure(413, "Request Entity Too Large"),
+  });
 
 /** editMessageMedia with a new photo uploaded as `attach://NAME` (a chart switching its range). */
 export function editMessageMedia(
@@ -58,31 +86,4 @@ export function editMessageMedia(
   });
   emit(state, { type: "edit", message });
   return toTelegramMessage(state, message);
-}
-
-/** sendDocument needs the uploaded bytes, so the server passes them in separately. */
-export function sendDocument(state: LocalState, params: Params, file: File | undefined, content: Uint8Array) {
-  const chat = chatOf(state, params);
-  if (!file) throw new ApiFailure(400, "Bad Request: there is no document in the request");
-  if (content.byteLength > 50 * 1024 * 1024) throw new ApiFailure(413, "Request Entity Too Large");
-  const caption = typeof params.caption === "string" ? params.caption : "";
-  if (caption.length > 1024) throw new ApiFailure(400, "Bad Request: message caption is too long");
-  return store(state, {
-    chatId: chat.id,
-    messageId: nextMessageId(state, chat.id),
-    text: "",
-    entities: [],
-    keyboard: keyboardOf(params),
-    document: {
-      // Kept as the client sent it: Telegram shows the multipart file name to the user as is.
-      fileName: file.name || "document",
-      size: content.byteLength,
-      content,
-    },
-    caption,
-    silent: params.disable_notification === true || params.disable_notification === "true",
-    ...replyToOf(params),
-    deleted: false,
-    edits: 0,
-  });
 }

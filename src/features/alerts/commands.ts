@@ -3,7 +3,12 @@ import { parseDuration } from "../../shared/duration.ts";
 import { plural } from "../../shared/text.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
 import type { AlertsRepo } from "../../storage/alerts-repo.ts";
-import { type CallbackSpec, type CommandSpec, callbackRoute } from "../../telegram/feature.ts";
+import {
+  type CallbackSpec,
+  type CommandContext,
+  type CommandSpec,
+  callbackRoute,
+} from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { alertButton, checkMuteButton } from "./buttons.ts";
 import type { AlertMonitor } from "./monitor.ts";
@@ -60,16 +65,27 @@ export function createAlertCommands(deps: {
     ].join("\n\n");
   }
 
+  /**
+   * The configured check the arguments start with, or the answer saying why not (usage when
+   * empty, the check list when unknown or `restOk` refuses what follows).
+   */
+  async function checkIn(ctx: CommandContext, usage: string, restOk: (rest: string) => boolean) {
+    const { check, rest } = splitCheck(ctx.args, monitor.checkIds());
+    if (!ctx.args.trim()) return void (await ctx.reply(`${usage}\n${checksHint()}`));
+    if (check && restOk(rest)) return { check, rest };
+    const named = check ? ctx.args.trim() : ctx.args.trim().split(/\s+/)[0];
+    return void (await ctx.reply(`No check named ${named}. ${checksHint()}`));
+  }
+
   const mute: CommandSpec = {
     name: "mute",
     usage: "mute CHECK DURATION",
     description: "Silence a check for a while",
     role: "admin",
     run: async (ctx) => {
-      const { check, rest } = splitCheck(ctx.args, monitor.checkIds());
-      if (!ctx.args.trim()) return void (await ctx.reply(`${MUTE_USAGE}\n${checksHint()}`));
-      if (!check)
-        return void (await ctx.reply(`No check named ${ctx.args.trim().split(/\s+/)[0]}. ${checksHint()}`));
+      const found = await checkIn(ctx, MUTE_USAGE, () => true);
+      if (!found) return;
+      const { check, rest } = found;
       const resolved = /^(resolved|incident)$/i.test(rest);
       const ms = resolved ? undefined : parseDuration(rest);
       if (!resolved && ms === undefined) return void (await ctx.reply(MUTE_USAGE));
@@ -85,9 +101,9 @@ export function createAlertCommands(deps: {
     description: "End a mute",
     role: "admin",
     run: async (ctx) => {
-      const { check, rest } = splitCheck(ctx.args, monitor.checkIds());
-      if (!ctx.args.trim()) return void (await ctx.reply(`Usage: /unmute CHECK\n${checksHint()}`));
-      if (!check || rest) return void (await ctx.reply(`No check named ${ctx.args.trim()}. ${checksHint()}`));
+      const found = await checkIn(ctx, "Usage: /unmute CHECK", (rest) => rest.length === 0);
+      if (!found) return;
+      const { check } = found;
       const result = monitor.unmute(check);
       await ctx.reply(result === "unmuted" ? `🔔 ${check} unmuted.` : `${check} was not muted.`);
     },

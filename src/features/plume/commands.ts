@@ -46,24 +46,25 @@ export function createPlumeCommands(deps: {
     await fn(found.value);
   }
   const checking = (ref: LocationRef) => `Checking ${ref.name ?? `location ${ref.locationId}`}`;
+  /** A location report: the user's client, progress when slow, the location remembered. */
+  const report = (
+    ctx: PlumeCtx,
+    ref: LocationRef,
+    inPlace: boolean,
+    build: (c: { owner: string; client: PlumeClient }) => Promise<Answer>,
+  ) =>
+    withClient(ctx, (c) =>
+      present(
+        ctx,
+        checking(ref),
+        inPlace,
+        remembered(ctx, ref, () => build(c)),
+      ),
+    );
   const health = (ctx: PlumeCtx, ref: LocationRef, refresh: boolean) =>
-    withClient(ctx, (c) =>
-      present(
-        ctx,
-        checking(ref),
-        refresh,
-        remembered(ctx, ref, () => reports.health(c, ref, refresh)),
-      ),
-    );
+    report(ctx, ref, refresh, (c) => reports.health(c, ref, refresh));
   const detail = (kind: Detail, ctx: PlumeCtx, ref: LocationRef) =>
-    withClient(ctx, (c) =>
-      present(
-        ctx,
-        checking(ref),
-        false,
-        remembered(ctx, ref, () => reports.detail(kind, c, ref)),
-      ),
-    );
+    report(ctx, ref, false, (c) => reports.detail(kind, c, ref));
 
   const locationCommand = (
     name: string,
@@ -99,14 +100,7 @@ export function createPlumeCommands(deps: {
     ),
     locationCommand("wifi", "Wi-Fi networks of a location", (ctx, ref) => detail("wifi", ctx, ref)),
     locationCommand("stats", "Uptime history of a location (3 h, 24 h, 7 days)", (ctx, ref) =>
-      withClient(ctx, (c) =>
-        present(
-          ctx,
-          checking(ref),
-          false,
-          remembered(ctx, ref, () => reports.stats(c, ref, "24h")),
-        ),
-      ),
+      report(ctx, ref, false, (c) => reports.stats(c, ref, "24h")),
     ),
     locationCommand("wan", "WAN consumption of a location (add weekly or monthly)", (ctx, ref) => {
       const period = /\bmonthly\b/i.test(ctx.args)
@@ -114,14 +108,7 @@ export function createPlumeCommands(deps: {
         : /\bweekly\b/i.test(ctx.args)
           ? "weekly"
           : "daily";
-      return withClient(ctx, (c) =>
-        present(
-          ctx,
-          checking(ref),
-          false,
-          remembered(ctx, ref, () => reports.wan(c, ref, period)),
-        ),
-      );
+      return report(ctx, ref, false, (c) => reports.wan(c, ref, period));
     }),
     {
       name: "node",
