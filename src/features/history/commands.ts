@@ -27,10 +27,15 @@ export function createChartCommands(deps: {
     timeZone: clock.timeZone,
     label: clock.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "server time"),
   };
+  const targets = ["all", "cpu", "load", "memory"];
   const keyboard = (target: string, range: ChartRange): InlineKeyboardRows => [
     CHART_RANGES.map((r) => ({
       text: r === range ? `• ${r}` : r,
       callback_data: chartButton.pack({ range: r, target, mode: "edit" }),
+    })),
+    targets.map((t) => ({
+      text: t === target ? `• ${t}` : t,
+      callback_data: chartButton.pack({ range, target: t, mode: "edit" }),
     })),
   ];
   const caption = (target: string, range: ChartRange) =>

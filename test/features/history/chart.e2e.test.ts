@@ -37,12 +37,24 @@ describe("charts in the chat", () => {
     expect([...photo.slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(pngSize(photo)).toEqual([1000, 560]);
     expect(chart.caption).toBe("📈 disk:data · 6h (/chart disk data 6h)");
-    expect(chart.keyboard?.flat().map((b) => b.text)).toEqual(["• 6h", "24h", "7d", "30d", "1y"]);
+    expect(chart.keyboard?.map((row) => row.map((b) => b.text))).toEqual([
+      ["• 6h", "24h", "7d", "30d", "1y"],
+      ["all", "cpu", "load", "memory"],
+    ]);
     h.api.press(ADMIN.id, chart.messageId, chart.keyboard?.[0]?.[2]?.callback_data as string, ADMIN);
     await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === chart.messageId, 15_000);
     const edited = h.api.state.messages.get(`${ADMIN.id}:${chart.messageId}`);
     expect(edited?.caption).toBe("📈 disk:data · 7d (/chart disk data 7d)");
     expect(pngSize(edited?.photo?.content ?? new Uint8Array(24))).toEqual([1000, 560]);
+    // The metric row switches what is drawn, in place too.
+    h.api.press(ADMIN.id, chart.messageId, edited?.keyboard?.[1]?.[1]?.callback_data as string, ADMIN);
+    await h.api.waitFor(
+      (e) =>
+        e.type === "edit" &&
+        e.message.messageId === chart.messageId &&
+        (e.message.caption ?? "").startsWith("📈 cpu"),
+      15_000,
+    );
     h.api.userSays(ADMIN.id, ADMIN, "/status");
     const status = await h.nextMessage(ADMIN.id);
     expect(status.keyboard?.flat().map((b) => b.text)).toEqual(["🔄 Refresh", "📈 Chart"]);
