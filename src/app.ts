@@ -1,5 +1,6 @@
 import type { AppOptions } from "./app-options.ts";
 import { createAlertsFeature } from "./features/alerts/index.ts";
+import { createFleetFeature } from "./features/fleet/index.ts";
 import { createHistoryFeature } from "./features/history/index.ts";
 import { createPlumeFeature } from "./features/plume/index.ts";
 import { createRunsFeature } from "./features/runs/index.ts";
@@ -43,6 +44,7 @@ export function createApp(o: AppOptions) {
     onCall: metrics.onPlumeCall,
     report: (readings) => alerts.evaluateExternal(readings),
   });
+  const fleet = createFleetFeature({ config, stateDir, log });
   const status = createStatusFeature({
     snapshot,
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },
@@ -50,8 +52,9 @@ export function createApp(o: AppOptions) {
     locationStatus: plume.locationStatus,
     trends: history.trends,
     moreButtons: history.statusButtons,
+    fleet: (ctx) => fleet.status(ctx),
   });
-  const others = [status, runs, alerts, plume, history];
+  const others = [status, runs, alerts, plume, history, fleet];
   const features = [createStartHelpFeature(others, plume.configured), ...others];
   const receive = createReceive({
     ...{ ...o, send, features, access: config.telegram, storage },

@@ -36,6 +36,24 @@ export async function main(argv: readonly string[], env: Env, rawIo: CliIo = pro
       return 0;
     case "render-chart":
       return (await import("./features/history/render.ts")).renderChartCommand();
+    case "serve-ssh": {
+      const [{ loadOrTell }, { serveSsh }] = await Promise.all([
+        import("./cli/config-io.ts"),
+        import("./cli/serve-ssh.ts"),
+      ]);
+      const config = loadOrTell(command.config, env, io);
+      if (!config) return 2;
+      return serveSsh(config, env.SSH_ORIGINAL_COMMAND ?? "", io, `octopus ${buildInfo.version}`);
+    }
+    case "fleet": {
+      const [{ loadOrTell }, { fleetCommand }] = await Promise.all([
+        import("./cli/config-io.ts"),
+        import("./cli/fleet.ts"),
+      ]);
+      const config = loadOrTell(command.config, env, io);
+      if (!config) return 2;
+      return fleetCommand(config, env, command.action, command.server, io);
+    }
     case "check-config": {
       const [{ loadOrTell }, { summarizeConfig }] = await Promise.all([
         import("./cli/config-io.ts"),

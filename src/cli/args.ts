@@ -8,6 +8,9 @@ export type Command =
   | { name: "example-config" }
   /** Hidden: the chart renderer the bot runs as a child (SVG on stdin, PNG on stdout). */
   | { name: "render-chart" }
+  /** The forced command of a fleet hub's key: answers what SSH_ORIGINAL_COMMAND asks, if allowed. */
+  | { name: "serve-ssh"; config?: string }
+  | { name: "fleet"; action: "key" | "authorize" | "trust"; server?: string; config?: string }
   | { name: "version" }
   | { name: "help" };
 
@@ -20,6 +23,10 @@ Commands:
   status [--json]      print the server status; exit 1 if a disk is over its critical threshold
                        (works without a config: the root and every real mounted filesystem)
   example-config       print the commented reference config (octopus example-config > config.yaml)
+  fleet key            create this hub's ssh key for its servers (state directory)
+  fleet authorize      print the authorized_keys line a server gives this hub's key
+  fleet trust NAME     record a server's host key after showing its fingerprint
+  serve-ssh            the forced command of that line (on a server; not run by hand)
   --version            print the version and git commit
   --help               this text
 
@@ -99,6 +106,17 @@ export function parseArgs(argv: readonly string[]): Command {
     case "render-chart":
       noMore("render-chart");
       return { name: "render-chart" };
+    case "serve-ssh":
+      noMore("serve-ssh");
+      return { name: "serve-ssh", ...withConfig };
+    case "fleet": {
+      const [action, server, ...more] = rest;
+      if (action === "trust" && server && !more.length)
+        return { name: "fleet", action, server, ...withConfig };
+      if ((action === "key" || action === "authorize") && !server)
+        return { name: "fleet", action, ...withConfig };
+      throw new UsageError("fleet: key | authorize | trust NAME");
+    }
     case "--version":
     case "-v":
     case "version":

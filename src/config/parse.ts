@@ -74,7 +74,13 @@ export function parseConfig(text: string, file: string): Result<ParsedConfig, Co
     );
   }
   if (doc.contents === null || text.trim() === "") {
-    return err([at({ line: 1, column: 1 }, "", "the file is empty (octopus example-config prints a commented reference)")]);
+    return err([
+      at(
+        { line: 1, column: 1 },
+        "",
+        "the file is empty (octopus example-config prints a commented reference)",
+      ),
+    ]);
   }
   const data: unknown = doc.toJS();
   if (typeof data !== "object" || data === null || Array.isArray(data)) {

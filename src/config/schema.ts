@@ -101,6 +101,22 @@ const AlertsSchema = v.strictObject({
   ),
 });
 
+/** A server of the fleet (this Octopus is its hub): reached over OpenSSH. */
+const ServerSchema = v.strictObject({
+  name: v.pipe(
+    v.string("expected a name"),
+    v.regex(/^[a-z0-9_-]{1,32}$/i, "names are 1-32 of a-z, 0-9, _ and -"),
+  ),
+  ssh: v.pipe(
+    v.string("expected user@host or user@host:port"),
+    v.regex(/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, "expected user@host or user@host:port"),
+  ),
+  /** The key (default: the hub's own, `octopus fleet key`). */
+  identity_file: v.optional(v.string("expected a file path")),
+  /** Per call (default 10 s): an unreachable server is reported, never waited on long. */
+  timeout: v.optional(Duration, "10s"),
+});
+
 /** Metric history: how long each tier keeps its points, and the forecast's shortest span. */
 const HistorySchema = v.strictObject({
   enabled: v.optional(v.boolean("expected true or false"), true),
@@ -199,6 +215,7 @@ export const ConfigSchema = v.strictObject({
   storage: v.nullish(StorageSchema, {}),
   runner: v.nullish(RunnerSchema, {}),
   history: v.nullish(HistorySchema, {}),
+  servers: list(ServerSchema),
   redact: v.nullish(v.array(Regex, "expected a list of regular expressions"), []),
 });
 
@@ -206,3 +223,4 @@ export type RawConfig = v.InferOutput<typeof ConfigSchema>;
 export type ScriptConfig = v.InferOutput<typeof ScriptSchema>;
 export type DeviceConfig = v.InferOutput<typeof DeviceSchema>;
 export type PlumeLocationConfig = v.InferOutput<typeof PlumeLocationSchema>;
+export type ServerConfig = v.InferOutput<typeof ServerSchema>;

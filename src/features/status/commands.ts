@@ -20,6 +20,8 @@ export interface StatusDeps {
   trends?(series: readonly string[]): ReadonlyMap<string, { spark: string; forecast?: string }>;
   /** Buttons other features put beside Refresh (📈: the chart of the history). */
   moreButtons?: InlineKeyboardRows[number];
+  /** `/status @NAME` or `/status @all`: a server of the fleet; false when the args are not that. */
+  fleet?(ctx: CommandContext): Promise<boolean>;
   /** `/status <customerId> <locationId>` or `/status <saved-name>`: the Plume location status. */
   locationStatus?(ctx: CommandContext): Promise<void>;
 }
@@ -49,6 +51,7 @@ export function createStatusCommands(deps: StatusDeps): {
         role: "viewer",
         run: async (ctx) => {
           if (ctx.args) {
+            if (await deps.fleet?.(ctx)) return;
             if (deps.locationStatus) return deps.locationStatus(ctx);
             await ctx.reply(
               "Usage: /status (server status). /status CUSTOMER_ID LOCATION_ID is the Plume location status, and Plume is not configured on this bot.",

@@ -1,0 +1,46 @@
+import type { Config } from "../config/parse.ts";
+import type { CliIo } from "./io.ts";
+import { createRealSnapshotter } from "./snapshotter.ts";
+import { statusCommand } from "./status.ts";
+
+/**
+ * `octopus serve-ssh`: the forced command a server gives its hub's key
+ * (`restrict,command="/usr/local/bin/octopus serve-ssh"` in authorized_keys). sshd puts what
+ * the hub asked in SSH_ORIGINAL_COMMAND; only these are answered, from this server's own
+ * config: the hub can never run anything this server does not list.
+ */
+export const ALLOWED = ["status --json", "scripts --json", "version"] as const;
+
+export async function serveSsh(
+  config: Config,
+  requested: string,
+  io: CliIo,
+  version: string,
+): Promise<number> {
+  const asked = requested.trim().replace(/\s+/g, " ");
+  switch (asked) {
+    case "status --json":
+      return statusCommand(config, createRealSnapshotter(), true, io);
+    case "scripts --json":
+      io.out(
+        JSON.stringify(
+          config.scripts.map((s) => ({
+            name: s.name,
+            title: s.title,
+            kind: s.kind,
+            role: s.role,
+            description: s.description ?? null,
+          })),
+        ),
+      );
+      return 0;
+    case "version":
+      io.out(version);
+      return 0;
+    default:
+      io.err(
+        `octopus serve-ssh: not allowed: ${asked.slice(0, 80) || "(nothing asked)"}; allowed: ${ALLOWED.join(", ")}`,
+      );
+      return 2;
+  }
+}

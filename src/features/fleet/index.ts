@@ -1,0 +1,91 @@
+import type { Config } from "../../config/parse.ts";
+import type { Logger } from "../../shared/log.ts";
+import { err, ok, type Result } from "../../shared/result.ts";
+import type { CommandContext, Feature } from "../../telegram/feature.ts";
+import { parseRemoteStatus, type RemoteStatus, remoteStatusText, serverLine } from "./remote.ts";
+import { createSshClient, type FleetFailure, fleetPaths } from "./ssh.ts";
+
+/** How many servers are asked at once. */
+const CONCURRENCY = 8;
+
+/**
+ * The fleet, seen from its hub: /servers, `/status @NAME` and `/status @all`, each server
+ * asked over OpenSSH for its own `status --json`. Bare commands keep meaning this server.
+ */
+export function createFleetFeature(deps: { config: Config; stateDir: string; log: Logger }) {
+  const { config } = deps;
+  const ssh = createSshClient(fleetPaths(deps.stateDir));
+  const log = deps.log.child("fleet");
+
+  async function statusOf(name: string): Promise<Result<RemoteStatus, FleetFailure>> {
+    const server = config.servers.find((s) => s.name === name);
+    if (!server) return err({ kind: "refused", detail: "no such server" });
+    const r = await ssh.call(server, "status --json");
+    if (!r.ok) {
+      log.warn("server not answering", { server: name, kind: r.error.kind, detail: r.error.detail });
+      return r;
+    }
+    const s = parseRemoteStatus(r.value);
+    return s
+      ? ok(s)
+      : err({ kind: "refused", detail: "its answer could not be read (a different octopus version?)" });
+  }
+
+  /** Every server, at most CONCURRENCY at once, in config order. */
+  async function all() {
+    const names = config.servers.map((s) => s.name);
+    const results = new Array<Result<RemoteStatus, FleetFailure>>(names.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const i = next++;
+        results[i] = await statusOf(names[i] as string);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
+    return names.map((name, i) => ({ name, result: results[i] as Result<RemoteStatus, FleetFailure> }));
+  }
+
+  const table = async () => {
+    if (!config.servers.length) return "No servers: this bot watches only its own (servers: in the config).";
+    return (await all()).map((r) => serverLine(r.name, r.result)).join("\n");
+  };
+
+  const feature: Feature = {
+    name: "fleet",
+    commands: config.servers.length
+      ? [
+          {
+            name: "servers",
+            description: "The servers of the fleet: reachable, load, memory, fullest disk",
+            role: "viewer",
+            run: async (ctx) => {
+              await ctx.reply(await table());
+            },
+          },
+        ]
+      : [],
+    callbacks: [],
+  };
+  return {
+    ...feature,
+    /** `/status @NAME` or `/status @all`; false when the arguments are not about the fleet. */
+    async status(ctx: CommandContext): Promise<boolean> {
+      const m = /^@(\S+)$/.exec(ctx.args.trim());
+      if (!m) return false;
+      const name = m[1] as string;
+      if (name === "all") {
+        await ctx.reply(await table());
+        return true;
+      }
+      if (!config.servers.some((s) => s.name === name)) {
+        const known = config.servers.map((s) => `@${s.name}`).join(", ") || "none (servers: in the config)";
+        await ctx.reply(`No server ${name}. Servers: ${known}, @all`);
+        return true;
+      }
+      const r = await statusOf(name);
+      await ctx.reply(r.ok ? remoteStatusText(name, r.value) : serverLine(name, r));
+      return true;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ServerConfig } from "../../config/schema.ts";
+import { err, ok, type Result } from "../../shared/result.ts";
+
+/**
+ * The hub's calls to its servers: OpenSSH itself, with the host key pinned in the hub's own
+ * known_hosts (StrictHostKeyChecking=yes), one multiplexed connection per server reused for
+ * every call (ControlMaster), a connect timeout and a per-call timeout. No shell on either
+ * side: the server's forced command answers only what it allows. The ssh child gets no
+ * environment but PATH: no secret of the hub reaches it.
+ */
+
+export type FleetFailure =
+  | { kind: "unreachable"; detail: string }
+  | { kind: "host-key"; detail: string }
+  | { kind: "refused"; detail: string }
+  | { kind: "timeout"; detail: string };
+
+export interface FleetPaths {
+  key: string;
+  knownHosts: string;
+  /** Where the multiplexing sockets live (short: a socket path has a length limit). */
+  controlDir: string;
+}
+
+export function fleetPaths(stateDir: string): FleetPaths {
+  const dir = join(stateDir, "fleet");
+  return {
+    key: join(dir, "id_ed25519"),
+    knownHosts: join(dir, "known_hosts"),
+    controlDir: join(tmpdir(), `octopus-ssh-${Bun.hash(stateDir).toString(16).slice(0, 10)}`),
+  };
+}
+
+/** `user@host[:port]` → ssh's destination and port (pure). */
+export function destinationOf(ssh: string): { destination: string; port: string } {
+  const m = /^(.+@[^:]+)(?::(\d+))?$/.exec(ssh);
+  return { destination: m?.[1] ?? ssh, port: m?.[2] ?? "22" };
+}
+
+/** What an ssh failure means, from its exit code and stderr (pure). */
+export function failureOf(code: number | null, stderr: string): FleetFailure {
+  const line = stderr.trim().split("\n").filter(Boolean).at(-1) ?? "";
+  if (
+    /host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|no .* host key is known/i.test(
+      stderr,
+    )
+  )
+    return {
+      kind: "host-key",
+      detail: "the host key does not match the one trusted (octopus fleet trust NAME)",
+    };
+  if (code === 255) return { kind: "unreachable", detail: line.replace(/^ssh: /, "") || "ssh failed" };
+  return { kind: "refused", detail: line || `exit ${code}` };
+}
+
+export function sshArgs(server: ServerConfig, paths: FleetPaths, command: string): string[] {
+  const { destination, port } = destinationOf(server.ssh);
+  const opt = (o: string) => ["-o", o];
+  return [
+    "ssh",
+    "-F",
+    "/dev/null",
+    ...opt("BatchMode=yes"),
+    ...opt("StrictHostKeyChecking=yes"),
+    ...opt(`UserKnownHostsFile=${paths.knownHosts}`),
+    ...opt("GlobalKnownHostsFile=/dev/null"),
+    ...opt("IdentitiesOnly=yes"),
+    "-i",
+    server.identity_file ?? paths.key,
+    ...opt("ControlMaster=auto"),
+    ...opt(`ControlPath=${paths.controlDir}/%C`),
+    ...opt("ControlPersist=120"),
+    ...opt("ConnectTimeout=5"),
+    ...opt("ServerAliveInterval=10"),
+    ...opt("KexAlgorithms=curve25519-sha256,curve25519-sha256@libssh.org"),
+    "-p",
+    port,
+    destination,
+    "--",
+    command,
+  ];
+}
+
+export function createSshClient(paths: FleetPaths) {
+  return {
+    /** Runs one allowed command on a server; its stdout, or why not. Exit 1 with output is an answer (a critical disk). */
+    async call(server: ServerConfig, command: string): Promise<Result<string, FleetFailure>> {
+      mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
+      const child = Bun.spawn(sshArgs(server, paths, command), {
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        timeout: server.timeout,
+        killSignal: "SIGKILL",
+      });
+      const [out, errText, code] = await Promise.all([
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+        child.exited,
+      ]);
+      if (child.signalCode)
+        return err({ kind: "timeout", detail: `no answer within ${server.timeout / 1000} s` });
+      if ((code === 0 || code === 1) && out.trim()) return ok(out);
+      return err(failureOf(code, errText));
+    },
+  };
+}
+
+export type SshClient = ReturnType<typeof createSshClient>;

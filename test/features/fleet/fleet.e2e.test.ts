@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fleetPaths, sshArgs } from "../../../src/features/fleet/ssh.ts";
+import { freePort } from "../../support/bot-process.ts";
+import { ADMIN, type Harness, startHarness, VIEWER } from "../../support/harness.ts";
+import { canRunSshd, keygen, startSshd } from "../../support/sshd.ts";
+
+/**
+ * The fleet over real OpenSSH: a throwaway sshd on loopback whose only authorized key runs
+ * `octopus serve-ssh` with that server's own config, and a hub bot asking it through ssh.
+ */
+
+let h: Harness | undefined;
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+  for (const stop of stops.splice(0)) await stop();
+});
+
+const SERVER_CONFIG = `
+telegram:
+  admins: [1]
+monitored_devices:
+  - { name: web-root, path: / }
+one_time_scripts:
+  - { name: backup, path: /bin/true }
+`;
+
+async function fleet() {
+  const stateDir = mkdtempSync(join(tmpdir(), "octopus-hub-"));
+  const paths = fleetPaths(stateDir);
+  mkdirSync(join(stateDir, "fleet"), { recursive: true, mode: 0o700 });
+  const clientKey = keygen(paths.key);
+  const server = await startSshd({ config: SERVER_CONFIG, clientKey });
+  stops.push(server.stop);
+  writeFileSync(paths.knownHosts, `${server.knownHostsLine}\n`);
+  const down = freePort();
+  const config = `
+telegram:
+  admins: [${ADMIN.id}]
+  viewers: [${VIEWER.id}]
+servers:
+  - { name: web1, ssh: "root@127.0.0.1:${server.port}" }
+  - { name: down, ssh: "root@127.0.0.1:${down}", timeout: 5s }
+`;
+  h = await startHarness(config, { stateDir });
+  return { h, server, paths, stateDir };
+}
+
+const ask = async (h: Harness, user: typeof ADMIN, text: string) => {
+  h.api.userSays(user.id, user, text);
+  return (await h.nextMessage(user.id, 20_000)).text;
+};
+
+describe.skipIf(!canRunSshd())("a fleet over OpenSSH", () => {
+  test("/servers, /status @web1 and @all for a viewer; an unreachable server is a line, not a wait", async () => {
+    const { h } = await fleet();
+    const servers = await ask(h, VIEWER, "/servers");
+    expect(servers).toMatch(
+      /^(🟢|⚠️|🔴) web1 · load \d+\.\d\d\/core · mem \d+% · web-root \d+%\n⚪ down · unreachable: /,
+    );
+    expect(await ask(h, VIEWER, "/status @web1")).toMatch(
+      /^🖥 web1 \(\S+\)\n.+ load \d+\.\d\d\/core · CPU \d+%\n.+ memory \d+%\n.+ web-root \d+%$/,
+    );
+    expect((await ask(h, ADMIN, "/status @all")).split("\n")).toHaveLength(2);
+    expect(await ask(h, ADMIN, "/status @nope")).toBe("No server nope. Servers: @web1, @down, @all");
+  }, 60_000);
+
+  test("the server answers only what it allows; a changed host key is refused, never trusted quietly", async () => {
+    const { h, server, paths } = await fleet();
+    const web1 = { name: "web1", ssh: `root@127.0.0.1:${server.port}`, timeout: 10_000 };
+    mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
+    const refused = Bun.spawnSync(sshArgs(web1, paths, "run backup; rm -rf /"));
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr.toString()).toContain("octopus serve-ssh: not allowed: run backup; rm -rf /");
+    const scripts = Bun.spawnSync(sshArgs(web1, paths, "scripts --json"));
+    expect(JSON.parse(scripts.stdout.toString())).toEqual([
+      { name: "backup", title: "backup", kind: "oneshot", role: "admin", description: null },
+    ]);
+    // Another host key where web1's was trusted: the hub says so and gets nothing.
+    const other = keygen(join(mkdtempSync(join(tmpdir(), "octopus-key-")), "other"));
+    writeFileSync(paths.knownHosts, `[127.0.0.1]:${server.port} ${other.split(" ").slice(0, 2).join(" ")}\n`);
+    Bun.spawnSync([
+      "ssh",
+      "-O",
+      "exit",
+      "-o",
+      `ControlPath=${paths.controlDir}/%C`,
+      "-p",
+      String(server.port),
+      "root@127.0.0.1",
+    ]);
+    expect(await ask(h, ADMIN, "/status @web1")).toBe(
+      "🔴 web1 · host key changed: the host key does not match the one trusted (octopus fleet trust NAME)",
+    );
+  }, 60_000);
+});
+
+describe.skipIf(!canRunSshd())("octopus fleet: setting up with OpenSSH's own tools", () => {
+  test("key, authorize, trust: the hub's key, the server's line, the server's host key pinned", async () => {
+    const { main } = await import("../../../src/main.ts");
+    const dir = mkdtempSync(join(tmpdir(), "octopus-fleet-cli-"));
+    const server = await startSshd({ config: SERVER_CONFIG, clientKey: keygen(join(dir, "unused")) });
+    stops.push(server.stop);
+    writeFileSync(
+      join(dir, "config.yaml"),
+      `servers:\n  - { name: web1, ssh: "root@127.0.0.1:${server.port}" }\n`,
+    );
+    const env = {
+      PATH: process.env.PATH,
+      CONFIG_FILE: join(dir, "config.yaml"),
+      OCTOPUS_STATE_DIR: join(dir, "state"),
+    };
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    };
+    expect((await run("fleet", "authorize")).err).toBe(
+      "octopus: no hub key yet: run octopus fleet key first",
+    );
+    expect((await run("fleet", "key")).out).toStartWith(
+      `Created ${join(dir, "state", "fleet", "id_ed25519")}.`,
+    );
+    const line = (await run("fleet", "authorize")).out;
+    expect(line).toMatch(
+      /^restrict,command="\/usr\/local\/bin\/octopus serve-ssh" ssh-ed25519 \S+ octopus-hub$/,
+    );
+    const trusted = await run("fleet", "trust", "web1");
+    expect(trusted.out).toMatch(/^Trusted web1 \(127\.0\.0\.1:\d+\): 256 SHA256:\S+ /);
+    const known = await Bun.file(join(dir, "state", "fleet", "known_hosts")).text();
+    expect(known.trim()).toBe(server.knownHostsLine);
+    expect((await run("fleet", "trust", "nope")).code).toBe(2);
+  }, 30_000);
+});

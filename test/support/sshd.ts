@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { freePort } from "./bot-process.ts";
+
+/**
+ * A throwaway OpenSSH server on a loopback port for the fleet tests: its own host key, and an
+ * authorized_keys whose only line runs `octopus serve-ssh -c CONFIG` (this source tree) for
+ * the given client key, as `octopus fleet authorize` tells an operator to.
+ */
+
+const ROOT = resolve(import.meta.dir, "../..");
+export const SSHD = "/usr/sbin/sshd";
+export const canRunSshd = () =>
+  process.getuid?.() === 0 &&
+  Bun.spawnSync(["sh", "-c", `test -x ${SSHD} && command -v ssh-keygen`]).exitCode === 0;
+
+export function keygen(path: string): string {
+  Bun.spawnSync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path]);
+  return readFileSync(`${path}.pub`, "utf8").trim();
+}
+
+export async function startSshd(options: { config: string; clientKey: string }) {
+  mkdirSync("/run/sshd", { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "octopus-sshd-"));
+  const port = freePort();
+  const hostKey = keygen(join(dir, "host_key"));
+  writeFileSync(join(dir, "server.yaml"), options.config);
+  const command = `${process.execPath} ${join(ROOT, "src/main.ts")} serve-ssh -c ${join(dir, "server.yaml")}`;
+  writeFileSync(join(dir, "authorized_keys"), `restrict,command="${command}" ${options.clientKey}\n`, {
+    mode: 0o600,
+  });
+  writeFileSync(
+    join(dir, "sshd_config"),
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${join(dir, "host_key")}`,
+      `PidFile ${join(dir, "sshd.pid")}`,
+      `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+      "StrictModes no",
+      "UsePAM no",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "PermitRootLogin prohibit-password",
+      "",
+    ].join("\n"),
+  );
+  const proc = Bun.spawn([SSHD, "-D", "-f", join(dir, "sshd_config"), "-E", join(dir, "sshd.log")], {
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  for (let i = 0; i < 100; i++) {
+    const probe = Bun.spawnSync(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stderr: "ignore" });
+    if (probe.exitCode === 0) break;
+    await Bun.sleep(50);
+  }
+  return {
+    port,
+    dir,
+    /** The server's host key line for a known_hosts file. */
+    knownHostsLine: `[127.0.0.1]:${port} ${hostKey.split(" ").slice(0, 2).join(" ")}`,
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    },
+  };
+}
