@@ -19,9 +19,11 @@ describe("/status through the local Bot API", () => {
     expect(msg.text).toMatch(/^🖥 \S+ · up /);
     expect(msg.text).toMatch(/\nroot +[▓░]{10} +\d+% /);
     expect(msg.text).toContain("gone ✖ no such path 🔴");
-    expect(msg.keyboard).toEqual([
-      [{ text: "🔄 Refresh", callback_data: statusButton.pack({ mode: "refresh" }) }],
-    ]);
+    expect(msg.keyboard?.[0]?.[0]).toEqual({
+      text: "🔄 Refresh",
+      callback_data: statusButton.pack({ mode: "refresh" }),
+    });
+    expect(msg.keyboard?.[0]?.[1]?.text).toBe("📈 Chart");
     h.api.press(VIEWER.id, msg.messageId, statusButton.pack({ mode: "refresh" }), VIEWER);
     const toast = await h.api.waitFor((e) => e.type === "answer");
     expect(toast).toMatchObject({ text: expect.stringMatching(/Refreshed|No change/) });
