@@ -11,15 +11,13 @@ import type { InboxRepo } from "../../storage/inbox-repo.ts";
  */
 
 export function chatKeyOf(update: TelegramUpdate): number {
-  const u = update as unknown as Partial<
-    Record<string, { chat?: { id: number }; message?: { chat: { id: number } }; from?: { id: number } }>
-  >;
+  // Checked for shape only as far as update_id (updates.ts): a malformed part reads as "no chat".
   return (
-    u.message?.chat?.id ??
-    u.callback_query?.message?.chat.id ??
-    u.callback_query?.from?.id ??
-    u.edited_message?.chat?.id ??
-    u.channel_post?.chat?.id ??
+    update.message?.chat?.id ??
+    update.callback_query?.message?.chat?.id ??
+    update.callback_query?.from?.id ??
+    update.edited_message?.chat?.id ??
+    update.channel_post?.chat?.id ??
     0
   );
 }
