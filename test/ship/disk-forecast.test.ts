@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
-import { spawnBot } from "../support/bot-process.ts";
+import { canUseMountNamespace, spawnBot, tmpfsWrap } from "../support/bot-process.ts";
 import { ADMIN } from "../support/harness.ts";
 
 /**
@@ -10,9 +10,6 @@ import { ADMIN } from "../support/harness.ts";
  * a steady 2 MB a second while the bot checks every second, until /status says when it will be
  * full and the predictive alert fires. Needs root and unshare.
  */
-
-const isRoot = process.getuid?.() === 0;
-const hasUnshare = Bun.spawnSync(["sh", "-c", "command -v unshare"]).exitCode === 0;
 
 let api: LocalBotApi | undefined;
 let bot: ReturnType<typeof spawnBot> | undefined;
@@ -28,7 +25,7 @@ const textOf = (e: Parameters<Parameters<LocalBotApi["waitFor"]>[0]>[0]) =>
   e.type === "message" || e.type === "edit" ? e.message.text : "";
 
 describe("a disk filling at a steady rate", () => {
-  test.skipIf(!isRoot || !hasUnshare)(
+  test.skipIf(!canUseMountNamespace)(
     "/status shows 'full in' and the predictive alert fires",
     async () => {
       api = startLocalBotApi();
@@ -51,16 +48,7 @@ history:
       bot = spawnBot(api, config, {
         configDir: base,
         stateDir: join(base, "state"),
-        wrap: [
-          "unshare",
-          "--mount",
-          "--propagation",
-          "private",
-          "sh",
-          "-c",
-          `mount -t tmpfs -o size=20m octopus-forecast ${data} && exec "$@"`,
-          "sh",
-        ],
+        wrap: tmpfsWrap(data, "size=20m"),
       });
       await bot.ready();
       // The tmpfs is only visible inside the bot's namespace: reach it through its /proc root.

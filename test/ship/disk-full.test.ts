@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
-import { freePort, spawnBot } from "../support/bot-process.ts";
+import { canUseMountNamespace, freePort, spawnBot, tmpfsWrap } from "../support/bot-process.ts";
 import { ADMIN } from "../support/harness.ts";
 import { SCRIPTS } from "../support/runner-kit.ts";
 
@@ -11,9 +11,7 @@ import { SCRIPTS } from "../support/runner-kit.ts";
  * own (`unshare -m`), filled through /proc/PID/root while the bot runs. Needs root.
  */
 
-const isRoot = process.getuid?.() === 0;
-const hasUnshare = Bun.spawnSync(["sh", "-c", "command -v unshare"]).exitCode === 0;
-if (!isRoot || !hasUnshare)
+if (!canUseMountNamespace)
   console.warn("disk-full tests skipped: they need root and unshare (a tmpfs in a mount namespace)");
 
 let api: LocalBotApi | undefined;
@@ -44,7 +42,7 @@ const textEvent =
     (e.type === "message" || e.type === "edit") && match(e.message.text);
 
 describe("a full state disk", () => {
-  test.skipIf(!isRoot || !hasUnshare)(
+  test.skipIf(!canUseMountNamespace)(
     "never ends the process: commands are answered, a run reports its unsaved log, the disk alert gets out, and durable mode resumes",
     async () => {
       api = startLocalBotApi();
@@ -69,16 +67,7 @@ http:
       bot = spawnBot(api, config, {
         configDir: base,
         stateDir: state,
-        wrap: [
-          "unshare",
-          "--mount",
-          "--propagation",
-          "private",
-          "sh",
-          "-c",
-          `mount -t tmpfs -o size=6m,mode=0700 octopus-full ${state} && exec "$@"`,
-          "sh",
-        ],
+        wrap: tmpfsWrap(state, "size=6m,mode=0700"),
       });
       await bot.ready();
       // The tmpfs is only visible inside the bot's namespace: reach it through its /proc root.

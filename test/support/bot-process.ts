@@ -58,3 +58,19 @@ export function spawnBot(
     writeConfig: (text: string) => writeFileSync(join(configDir, "config.yaml"), text),
   };
 }
+
+/** Tests that mount a tmpfs in a mount namespace of the bot's own need root and unshare. */
+export const canUseMountNamespace =
+  process.getuid?.() === 0 && Bun.spawnSync(["sh", "-c", "command -v unshare"]).exitCode === 0;
+
+/** `wrap` for spawnBot: the bot runs in its own mount namespace with a tmpfs of `size` at `path`. */
+export const tmpfsWrap = (path: string, options: string) => [
+  "unshare",
+  "--mount",
+  "--propagation",
+  "private",
+  "sh",
+  "-c",
+  `mount -t tmpfs -o ${options} octopus-test ${path} && exec "$@"`,
+  "sh",
+];
