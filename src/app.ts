@@ -22,12 +22,8 @@ export function createApp(o: AppOptions) {
   const storage = o.storage ?? createStorageHealth(log.child("storage"), clock);
   const redactor = o.redactor ?? createRedactor();
   redactor.add(o.token);
-  const send = createSend({
-    ...o,
-    maxMessages: config.telegram.max_messages,
-    redactor,
-    onApiError: metrics.onApiError,
-  });
+  const { onApiError } = metrics;
+  const send = createSend({ ...o, maxMessages: config.telegram.max_messages, redactor, onApiError });
   const { outbox } = send;
   const snapshot = () => o.snapshotter.take(config.monitored_devices);
   const { graceMs, env, stateDir } = o;
@@ -44,7 +40,7 @@ export function createApp(o: AppOptions) {
     onCall: metrics.onPlumeCall,
     report: (readings) => alerts.evaluateExternal(readings),
   });
-  const fleet = createFleetFeature({ config, stateDir, log });
+  const fleet = createFleetFeature({ config, stateDir, log, report: (r) => alerts.evaluateExternal(r) });
   const status = createStatusFeature({
     snapshot,
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },
@@ -60,9 +56,8 @@ export function createApp(o: AppOptions) {
     ...{ ...o, send, features, access: config.telegram, storage },
     ...{ onCommand: metrics.onCommand, onApiError: metrics.onApiError },
   });
-  registerGauges(metrics, { outboxDepth: () => outbox.depth(), storageFailing: () => storage.failing() }, [
-    ...features.flatMap((f) => f.gauges ?? []),
-  ]);
+  const core = { outboxDepth: () => outbox.depth(), storageFailing: () => storage.failing() };
+  registerGauges(metrics, core, features);
   let http: ReturnType<typeof startHttpServer> | undefined;
   const health = { metrics: metrics.render, poll: receive.pollHealth, storage: () => storage.failing() };
 
@@ -73,6 +68,7 @@ export function createApp(o: AppOptions) {
     alerts,
     plume,
     history,
+    fleet,
     metrics,
     async start() {
       if (config.http.listen) {

@@ -54,7 +54,7 @@ export type AppMetrics = ReturnType<typeof createAppMetrics>;
 export function registerGauges(
   metrics: AppMetrics,
   core: { outboxDepth(): number; storageFailing(): StorageFailure[] },
-  gauges: readonly Gauge[],
+  features: readonly { gauges?: readonly Gauge[] | undefined }[],
 ): void {
   metrics.gauge(
     "octopus_storage_failing",
@@ -64,5 +64,5 @@ export function registerGauges(
   metrics.gauge("octopus_outbox_depth", "Telegram calls waiting or in flight.", () => [
     [{}, core.outboxDepth()],
   ]);
-  for (const g of gauges) metrics.gauge(g.name, g.help, () => g.collect());
+  for (const g of features.flatMap((f) => f.gauges ?? [])) metrics.gauge(g.name, g.help, () => g.collect());
 }

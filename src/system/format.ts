@@ -198,6 +198,8 @@ export function statusJson(s: Snapshot, t: StatusThresholds) {
       running: s.load.running,
       tasks: s.load.total,
       level: levelOf(s.load.load5 / s.cpus, t.load.warn, t.load.crit),
+      warn: t.load.warn,
+      crit: t.load.crit,
     },
     cpus: s.cpus,
     cpu_limit: s.cpuLimit ?? null,
@@ -210,6 +212,8 @@ export function statusJson(s: Snapshot, t: StatusThresholds) {
       swap_total_bytes: s.memory.swapTotal,
       swap_used_bytes: s.memory.swapUsed,
       level: levelOf(s.memory.usedPercent, t.memory.warn, t.memory.crit),
+      warn: t.memory.warn,
+      crit: t.memory.crit,
     },
     devices: s.devices.map((d) => ({
       name: d.name,

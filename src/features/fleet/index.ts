@@ -1,7 +1,11 @@
+import { statSync } from "node:fs";
+import { Cron } from "croner";
 import type { Config } from "../../config/parse.ts";
 import type { Logger } from "../../shared/log.ts";
+import type { Reading } from "../../shared/reading.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import type { CommandContext, Feature } from "../../telegram/feature.ts";
+import { serverReadings } from "./readings.ts";
 import { parseRemoteStatus, type RemoteStatus, remoteStatusText, serverLine } from "./remote.ts";
 import { createSshClient, type FleetFailure, fleetPaths } from "./ssh.ts";
 
@@ -12,17 +16,42 @@ const CONCURRENCY = 8;
  * The fleet, seen from its hub: /servers, `/status @NAME` and `/status @all`, each server
  * asked over OpenSSH for its own `status --json`. Bare commands keep meaning this server.
  */
-export function createFleetFeature(deps: { config: Config; stateDir: string; log: Logger }) {
+export function createFleetFeature(deps: {
+  config: Config;
+  stateDir: string;
+  log: Logger;
+  /** Where each check's server readings go: the alert engine. */
+  report?(readings: Reading[]): void;
+}) {
   const { config } = deps;
-  const ssh = createSshClient(fleetPaths(deps.stateDir));
+  const paths = fleetPaths(deps.stateDir);
+  const ssh = createSshClient(paths);
   const log = deps.log.child("fleet");
+  /** Servers whose host key did not match, with the known_hosts version that refused them. */
+  const blocked = new Map<string, number>();
+  const knownHostsVersion = () => {
+    try {
+      return statSync(paths.knownHosts).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  let job: Cron | undefined;
 
   async function statusOf(name: string): Promise<Result<RemoteStatus, FleetFailure>> {
     const server = config.servers.find((s) => s.name === name);
     if (!server) return err({ kind: "refused", detail: "no such server" });
+    // A changed host key is not tried again until someone trusts the server anew.
+    if (blocked.get(name) === knownHostsVersion())
+      return err({
+        kind: "host-key",
+        detail: "the host key does not match the one trusted (octopus fleet trust NAME)",
+      });
+    blocked.delete(name);
     const r = await ssh.call(server, "status --json");
     if (!r.ok) {
       log.warn("server not answering", { server: name, kind: r.error.kind, detail: r.error.detail });
+      if (r.error.kind === "host-key") blocked.set(name, knownHostsVersion());
       return r;
     }
     const s = parseRemoteStatus(r.value);
@@ -67,8 +96,28 @@ export function createFleetFeature(deps: { config: Config; stateDir: string; log
       : [],
     callbacks: [],
   };
+  /** One check of every server through the alert engine (on alerts.check). */
+  async function check() {
+    const fallback = { load: config.alerts.load, memory: config.alerts.memory };
+    const results = await all();
+    deps.report?.(results.flatMap((r) => serverReadings(r.name, r.result, fallback)));
+  }
+
   return {
     ...feature,
+    check,
+    start() {
+      if (!config.servers.length || !deps.report) return;
+      job = new Cron(
+        config.alerts.check,
+        { protect: true, catch: (error) => log.error("fleet check failed", { error }) },
+        check,
+      );
+    },
+    stop() {
+      job?.stop();
+      job = undefined;
+    },
     /** `/status @NAME` or `/status @all`; false when the arguments are not about the fleet. */
     async status(ctx: CommandContext): Promise<boolean> {
       const m = /^@(\S+)$/.exec(ctx.args.trim());

@@ -9,14 +9,26 @@ import type { FleetFailure } from "./ssh.ts";
 const Level = v.optional(v.picklist(["ok", "warn", "crit"]), "ok");
 const RemoteSchema = v.looseObject({
   host: v.string(),
-  load: v.looseObject({ per_core_5m: v.number(), level: Level }),
+  load: v.looseObject({
+    per_core_5m: v.number(),
+    level: Level,
+    warn: v.optional(v.number()),
+    crit: v.optional(v.number()),
+  }),
   cpu_percent: v.optional(v.looseObject({ busy: v.number() })),
-  memory: v.looseObject({ used_percent: v.number(), level: Level }),
+  memory: v.looseObject({
+    used_percent: v.number(),
+    level: Level,
+    warn: v.optional(v.number()),
+    crit: v.optional(v.number()),
+  }),
   devices: v.array(
     v.looseObject({
       name: v.string(),
       used_percent: v.nullish(v.number()),
       error: v.nullish(v.string()),
+      alert_threshold: v.optional(v.number()),
+      critical_threshold: v.optional(v.number()),
       level: Level,
     }),
   ),

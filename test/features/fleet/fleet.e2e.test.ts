@@ -96,6 +96,47 @@ describe.skipIf(!canRunSshd())("a fleet over OpenSSH", () => {
     expect(await ask(h, ADMIN, "/status @web1")).toBe(
       "🔴 web1 · host key changed: the host key does not match the one trusted (octopus fleet trust NAME)",
     );
+    // Not contacted again until the server is trusted anew: sshd sees no new connection.
+    const { readFileSync } = await import("node:fs");
+    const connections = () =>
+      (readFileSync(join(server.dir, "sshd.log"), "utf8").match(/Connection (closed|reset)/g) ?? []).length;
+    const before = connections();
+    expect(before).toBeGreaterThan(0); // the refused attempt above
+    expect(await ask(h, ADMIN, "/status @web1")).toStartWith("🔴 web1 · host key changed");
+    await Bun.sleep(300);
+    expect(connections()).toBe(before);
+  }, 60_000);
+});
+
+describe.skipIf(!canRunSshd())("fleet alerts", () => {
+  test("each server's checks go through the alert engine with its own thresholds and its name; an unreachable server is an incident", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "octopus-hub-"));
+    const paths = fleetPaths(stateDir);
+    mkdirSync(join(stateDir, "fleet"), { recursive: true, mode: 0o700 });
+    // This server's own config says its disk warns at 1 %: the hub's thresholds do not matter.
+    const server = await startSshd({
+      config:
+        "monitored_devices:\n  - { name: web-root, path: /, alert_threshold: 1, critical_threshold: 100 }\n",
+      clientKey: keygen(paths.key),
+    });
+    stops.push(server.stop);
+    writeFileSync(paths.knownHosts, `${server.knownHostsLine}\n`);
+    h = await startHarness(
+      `telegram:\n  admins: [${ADMIN.id}]\n  alert_chats: [${ADMIN.id}]\nalerts:\n  check: "0 0 1 1 *"\n  for: 1\nservers:\n  - { name: web1, ssh: "root@127.0.0.1:${server.port}" }\n  - { name: down, ssh: "root@127.0.0.1:${freePort()}", timeout: 5s }\n`,
+      { stateDir },
+    );
+    h.api.openChat(ADMIN.id, ADMIN);
+    await h.app.fleet.check();
+    const messages = async () => {
+      await Bun.sleep(300);
+      return h?.messagesIn(ADMIN.id).map((m) => m.text) ?? [];
+    };
+    let texts = await messages();
+    for (let i = 0; i < 20 && texts.length < 2; i++) texts = await messages();
+    expect(
+      texts.some((t) => /^⚠️ WARN web1:disk:web-root \d+%\n\S+ · since \d\d:\d\d \(warn at 1%\)/.test(t)),
+    ).toBe(true);
+    expect(texts.some((t) => /^🔴 CRIT down:reachable unreachable: /.test(t))).toBe(true);
   }, 60_000);
 });
 
