@@ -8,6 +8,7 @@ import { createStartHelpFeature } from "./features/start-help/index.ts";
 import { createStatusFeature } from "./features/status/index.ts";
 import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
 import { createHttpHandler, startHttpServer } from "./http/server.ts";
+import type { Reading } from "./shared/reading.ts";
 import { createRedactor } from "./shared/redact.ts";
 import { createStorageHealth } from "./storage/health.ts";
 import { createReceive } from "./telegram/receive/index.ts";
@@ -30,17 +31,19 @@ export function createApp(o: AppOptions) {
   const runs = createRunsFeature({
     ...{ config, db, outbox, clock, log, stateDir, env, redactor, storage, graceMs },
     onRunEnd: metrics.onRunEnd,
+    fleetHistory: (ctx) => fleet.history(ctx),
   });
   const history = createHistoryFeature({ config, db, clock, log, storage });
   const alertDeps = { config, db, outbox, snapshot, clock, log, storage };
   const alerts = createAlertsFeature({ ...alertDeps, history: history.hooks });
+  const report = (r: Reading[]) => alerts.evaluateExternal(r);
   const plume = createPlumeFeature({
     ...{ config, db, clock, log, secretBox: o.secretBox, server: o.plumeServer },
     onSecret: (value) => redactor.add(value),
     onCall: metrics.onPlumeCall,
-    report: (readings) => alerts.evaluateExternal(readings),
+    report,
   });
-  const fleet = createFleetFeature({ config, stateDir, log, report: (r) => alerts.evaluateExternal(r) });
+  const fleet = createFleetFeature({ config, clock, stateDir, log, report });
   const status = createStatusFeature({
     snapshot,
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },

@@ -43,7 +43,9 @@ export async function main(argv: readonly string[], env: Env, rawIo: CliIo = pro
       ]);
       const config = loadOrTell(command.config, env, io);
       if (!config) return 2;
-      return serveSsh(config, env.SSH_ORIGINAL_COMMAND ?? "", io, `octopus ${buildInfo.version}`);
+      const { resolveStateDir } = await import("./config/state-dir.ts");
+      const stateDir = resolveStateDir(config, env);
+      return serveSsh(config, env.SSH_ORIGINAL_COMMAND ?? "", io, `octopus ${buildInfo.version}`, stateDir);
     }
     case "fleet": {
       const [{ loadOrTell }, { fleetCommand }] = await Promise.all([

@@ -1,4 +1,8 @@
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Config } from "../config/parse.ts";
+import { DB_FILE } from "../storage/db.ts";
 import type { CliIo } from "./io.ts";
 import { createRealSnapshotter } from "./snapshotter.ts";
 import { statusCommand } from "./status.ts";
@@ -9,13 +13,14 @@ import { statusCommand } from "./status.ts";
  * the hub asked in SSH_ORIGINAL_COMMAND; only these are answered, from this server's own
  * config: the hub can never run anything this server does not list.
  */
-export const ALLOWED = ["status --json", "scripts --json", "version"] as const;
+export const ALLOWED = ["status --json", "scripts --json", "history --json", "version"] as const;
 
 export async function serveSsh(
   config: Config,
   requested: string,
   io: CliIo,
   version: string,
+  stateDir: string,
 ): Promise<number> {
   const asked = requested.trim().replace(/\s+/g, " ");
   switch (asked) {
@@ -34,6 +39,9 @@ export async function serveSsh(
         ),
       );
       return 0;
+    case "history --json":
+      io.out(JSON.stringify(recentRuns(stateDir)));
+      return 0;
     case "version":
       io.out(version);
       return 0;
@@ -42,5 +50,22 @@ export async function serveSsh(
         `octopus serve-ssh: not allowed: ${asked.slice(0, 80) || "(nothing asked)"}; allowed: ${ALLOWED.join(", ")}`,
       );
       return 2;
+  }
+}
+
+/** The last 20 runs from this server's state database, read-only (the bot may be running). */
+function recentRuns(stateDir: string) {
+  const file = join(stateDir, DB_FILE);
+  if (!existsSync(file)) return [];
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .query<Record<string, unknown>, []>(
+        `SELECT id, script, status, exit_code AS exitCode, reason, requested_by_name AS requestedByName,
+                started_at AS startedAt, ended_at AS endedAt FROM runs ORDER BY id DESC LIMIT 20`,
+      )
+      .all();
+  } finally {
+    db.close();
   }
 }

@@ -1,12 +1,22 @@
 import { statSync } from "node:fs";
 import { Cron } from "croner";
 import type { Config } from "../../config/parse.ts";
+import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Reading } from "../../shared/reading.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
+import { formatDateTime } from "../../shared/time-format.ts";
 import type { CommandContext, Feature } from "../../telegram/feature.ts";
 import { serverReadings } from "./readings.ts";
-import { parseRemoteStatus, type RemoteStatus, remoteStatusText, serverLine } from "./remote.ts";
+import {
+  parseRemoteRuns,
+  parseRemoteStatus,
+  type RemoteStatus,
+  remoteRunLine,
+  remoteStatusText,
+  serverLine,
+  viewerScriptsOf,
+} from "./remote.ts";
 import { createSshClient, type FleetFailure, fleetPaths } from "./ssh.ts";
 
 /** How many servers are asked at once. */
@@ -18,6 +28,7 @@ const CONCURRENCY = 8;
  */
 export function createFleetFeature(deps: {
   config: Config;
+  clock: Clock;
   stateDir: string;
   log: Logger;
   /** Where each check's server readings go: the alert engine. */
@@ -117,6 +128,36 @@ export function createFleetFeature(deps: {
     stop() {
       job?.stop();
       job = undefined;
+    },
+    /**
+     * `/history @NAME`: that server's last runs; a viewer sees only runs of the scripts that
+     * server marks `role: viewer` (its own catalog decides).
+     */
+    async history(ctx: CommandContext): Promise<boolean> {
+      const m = /^@(\S+)$/.exec(ctx.args.trim());
+      if (!m) return false;
+      const say = async (text: string) => {
+        await ctx.reply(text);
+        return true;
+      };
+      const server = config.servers.find((s) => s.name === m[1]);
+      if (!server) return say(`No server ${m[1]}.`);
+      const [runs, scripts] = await Promise.all([
+        ssh.call(server, "history --json"),
+        ssh.call(server, "scripts --json"),
+      ]);
+      if (!runs.ok) return say(serverLine(server.name, runs));
+      const list = parseRemoteRuns(runs.value);
+      if (!list) return say(`${server.name}: its answer could not be read.`);
+      const viewerScripts = scripts.ok ? viewerScriptsOf(scripts.value) : new Set<string>();
+      const shown = ctx.role === "admin" ? list : list.filter((r) => viewerScripts.has(r.script));
+      const at = (ms: number) => formatDateTime(ms, deps.clock.timeZone);
+      await ctx.reply(
+        shown.length
+          ? `${server.name}:\n${shown.map((r) => remoteRunLine(r, at)).join("\n")}`
+          : `${server.name}: no runs you may see.`,
+      );
+      return true;
     },
     /** `/status @NAME` or `/status @all`; false when the arguments are not about the fleet. */
     async status(ctx: CommandContext): Promise<boolean> {

@@ -67,6 +67,54 @@ export function serverLine(
   return `${ICON[worstLevel(s)]} ${name} · load ${s.load.per_core_5m.toFixed(2)}/core · mem ${Math.round(s.memory.used_percent)}%${disk}`;
 }
 
+/** A run as a server's `history --json` lists it. */
+const RemoteRunSchema = v.looseObject({
+  id: v.number(),
+  script: v.string(),
+  status: v.string(),
+  exitCode: v.nullish(v.number()),
+  requestedByName: v.nullish(v.string()),
+  startedAt: v.number(),
+  endedAt: v.nullish(v.number()),
+});
+export type RemoteRun = v.InferOutput<typeof RemoteRunSchema>;
+
+export function parseRemoteRuns(text: string): RemoteRun[] | undefined {
+  try {
+    const r = v.safeParse(v.array(RemoteRunSchema), JSON.parse(text));
+    return r.success ? r.output : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const RUN_ICON: Record<string, string> = {
+  running: "⏳",
+  succeeded: "✅",
+  failed: "⚠️",
+  timed_out: "⏱",
+  stopped: "⏹",
+  interrupted: "💥",
+};
+
+/** The scripts a server's `scripts --json` marks for viewers. */
+export function viewerScriptsOf(text: string): Set<string> {
+  try {
+    const list = JSON.parse(text) as { name?: unknown; role?: unknown }[];
+    return new Set(
+      list.filter((s) => s.role === "viewer" && typeof s.name === "string").map((s) => s.name as string),
+    );
+  } catch {
+    return new Set();
+  }
+}
+
+/** `/history @web1`: one line per run, as /history shows the hub's. */
+export function remoteRunLine(r: RemoteRun, at: (ms: number) => string): string {
+  const exit = r.status === "failed" && r.exitCode != null ? ` exit ${r.exitCode}` : "";
+  return `#${r.id} ${RUN_ICON[r.status] ?? "•"} ${r.script}${exit} · ${r.requestedByName ?? "?"} · ${at(r.startedAt)}`;
+}
+
 /** `/status @web1`: the server's figures, its levels as its own config sets them. */
 export function remoteStatusText(name: string, s: RemoteStatus): string {
   const disks = s.devices.map(

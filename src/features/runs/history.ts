@@ -3,7 +3,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { formatDuration } from "../../shared/duration.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
 import type { RunRow, RunStatus } from "../../storage/runs-repo.ts";
-import type { CommandSpec, Role } from "../../telegram/feature.ts";
+import type { CommandContext, CommandSpec, Role } from "../../telegram/feature.ts";
 import { textPathOf, uploadName } from "./files.ts";
 
 /** /history, /log and /schedules: reading what ran and what will run. */
@@ -41,6 +41,8 @@ export function createHistoryCommands(deps: {
   visibleScripts(role: Role): string[] | undefined;
   schedules(): { name: string; pattern: string; next: Date | null }[];
   clock: Clock;
+  /** `/history @NAME`: a server of the fleet; false when the arguments are not that. */
+  fleet?(ctx: CommandContext): Promise<boolean>;
 }): CommandSpec[] {
   return [
     {
@@ -49,6 +51,7 @@ export function createHistoryCommands(deps: {
       description: "The last runs",
       role: "viewer",
       run: async (ctx) => {
+        if (await deps.fleet?.(ctx)) return;
         const n = ctx.args ? Number(ctx.args) : 10;
         if (!Number.isInteger(n) || n < 1 || n > 100)
           return void (await ctx.reply("Usage: /history [N] (1 to 100, default 10)"));

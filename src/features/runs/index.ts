@@ -5,7 +5,7 @@ import type { Logger } from "../../shared/log.ts";
 import type { Redactor } from "../../shared/redact.ts";
 import type { StorageHealth } from "../../storage/health.ts";
 import { createRunsRepo } from "../../storage/runs-repo.ts";
-import type { Feature } from "../../telegram/feature.ts";
+import type { CommandContext, Feature } from "../../telegram/feature.ts";
 import type { Outbox } from "../../telegram/send/outbox.ts";
 import { runButton } from "./buttons.ts";
 import { mayRun, visibleScripts } from "./catalog.ts";
@@ -32,6 +32,8 @@ export function createRunsFeature(deps: {
   /** Between SIGTERM and SIGKILL when a run is stopped (default 5 s). */
   graceMs?: number | undefined;
   onRunEnd?(script: string, status: string, seconds: number): void;
+  /** `/history @NAME`: the fleet's answer for a server. */
+  fleetHistory?(ctx: CommandContext): Promise<boolean>;
 }) {
   const { config, clock, log, outbox, storage } = deps;
   const runsRepo = createRunsRepo(deps.db);
@@ -74,6 +76,7 @@ export function createRunsFeature(deps: {
     visibleScripts: (role) => visibleScripts(config.scripts, role),
     schedules: () => scheduler.list(),
     clock,
+    ...(deps.fleetHistory ? { fleet: deps.fleetHistory } : {}),
   });
 
   const feature: Feature = {

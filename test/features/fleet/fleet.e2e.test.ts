@@ -67,6 +67,9 @@ describe.skipIf(!canRunSshd())("a fleet over OpenSSH", () => {
     );
     expect((await ask(h, ADMIN, "/status @all")).split("\n")).toHaveLength(2);
     expect(await ask(h, ADMIN, "/status @nope")).toBe("No server nope. Servers: @web1, @down, @all");
+    // The server's history (none yet); an unreachable server says so.
+    expect(await ask(h, ADMIN, "/history @web1")).toBe("web1: no runs you may see.");
+    expect(await ask(h, ADMIN, "/history @down")).toStartWith("⚪ down · unreachable: ");
   }, 60_000);
 
   test("the server answers only what it allows; a changed host key is refused, never trusted quietly", async () => {

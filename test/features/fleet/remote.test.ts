@@ -1,0 +1,86 @@
+import { describe, expect, test } from "bun:test";
+import { serverReadings } from "../../../src/features/fleet/readings.ts";
+import {
+  parseRemoteRuns,
+  parseRemoteStatus,
+  remoteRunLine,
+  serverLine,
+  viewerScriptsOf,
+} from "../../../src/features/fleet/remote.ts";
+
+const status = JSON.stringify({
+  host: "web1.example",
+  load: { per_core_5m: 0.5, level: "ok", warn: 1.5, crit: 3 },
+  cpu_percent: { busy: 12.3 },
+  memory: { used_percent: 93.4, level: "warn", warn: 90, crit: 97 },
+  devices: [
+    { name: "root", used_percent: 45, error: null, alert_threshold: 80, critical_threshold: 90, level: "ok" },
+    { name: "data", used_percent: null, error: "no such path", level: "crit" },
+  ],
+});
+const fallback = { load: { warn: 9, crit: 9 }, memory: { warn: 9, crit: 9 } };
+
+describe("a server's status JSON", () => {
+  test("one line for /servers: the worst level, load, memory, worst disk", () => {
+    const s = parseRemoteStatus(status);
+    if (!s) throw new Error("did not parse");
+    expect(serverLine("web1", { ok: true, value: s })).toBe("🔴 web1 · load 0.50/core · mem 93% · data ✖"); // an unreadable disk is the worst
+    expect(
+      serverLine("web2", {
+        ok: false,
+        error: { kind: "unreachable", detail: "connect to host 10.0.0.2 port 22: Connection refused" },
+      }),
+    ).toBe("⚪ web2 · unreachable: connect to host 10.0.0.2 port 22: Connection refused");
+    expect(parseRemoteStatus("<html>")).toBeUndefined();
+    expect(parseRemoteStatus(JSON.stringify({ host: "x" }))).toBeUndefined();
+  });
+
+  test("readings carry the server's name and its own thresholds", () => {
+    const s = parseRemoteStatus(status);
+    if (!s) throw new Error("did not parse");
+    const r = serverReadings("web1", { ok: true, value: s }, fallback);
+    expect(r.map((x) => [x.id, x.value, x.warn, x.crit])).toEqual([
+      ["web1:reachable", 0, 1, 2],
+      ["web1:load", 0.5, 1.5, 3],
+      ["web1:memory", 93.4, 90, 97],
+      ["web1:disk:root", 45, 80, 90],
+      ["web1:disk:data", undefined, 80, 90],
+    ]);
+    const down = serverReadings("web2", { ok: false, error: { kind: "host-key", detail: "x" } }, fallback);
+    expect(down).toEqual([
+      expect.objectContaining({
+        id: "web2:reachable",
+        value: 2,
+        display: "host key changed: not contacted until octopus fleet trust",
+      }),
+    ]);
+  });
+
+  test("runs and the viewer's scripts", () => {
+    const runs = parseRemoteRuns(
+      JSON.stringify([
+        {
+          id: 7,
+          script: "backup",
+          status: "failed",
+          exitCode: 3,
+          requestedByName: "Ada",
+          startedAt: 0,
+          endedAt: 1,
+        },
+      ]),
+    );
+    expect(runs?.map((r) => remoteRunLine(r, () => "22 Nov 14:03"))).toEqual([
+      "#7 ⚠️ backup exit 3 · Ada · 22 Nov 14:03",
+    ]);
+    expect([
+      ...viewerScriptsOf(
+        JSON.stringify([
+          { name: "a", role: "viewer" },
+          { name: "b", role: "admin" },
+        ]),
+      ),
+    ]).toEqual(["a"]);
+    expect(viewerScriptsOf("nonsense").size).toBe(0);
+  });
+});
