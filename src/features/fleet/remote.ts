@@ -57,8 +57,15 @@ export function serverLine(
   name: string,
   r: { ok: true; value: RemoteStatus } | { ok: false; error: FleetFailure },
 ): string {
-  if (!r.ok)
-    return `${r.error.kind === "host-key" ? "🔴" : "⚪"} ${name} · ${r.error.kind === "host-key" ? "host key changed" : "unreachable"}: ${r.error.detail}`;
+  if (!r.ok) {
+    const what = {
+      "host-key": "host key changed",
+      refused: "refused",
+      unreachable: "unreachable",
+      timeout: "unreachable",
+    };
+    return `${r.error.kind === "host-key" ? "🔴" : "⚪"} ${name} · ${what[r.error.kind]}: ${r.error.detail}`;
+  }
   const s = r.value;
   const worst = [...s.devices].sort((a, b) => (b.used_percent ?? 101) - (a.used_percent ?? 101))[0];
   const disk = worst

@@ -84,3 +84,14 @@ describe("a server's status JSON", () => {
     expect(viewerScriptsOf("nonsense").size).toBe(0);
   });
 });
+
+describe("failures say what failed", () => {
+  test.each([
+    ["unreachable", "⚪ web2 · unreachable: x"],
+    ["timeout", "⚪ web2 · unreachable: x"],
+    ["refused", "⚪ web2 · refused: x"],
+    ["host-key", "🔴 web2 · host key changed: x"],
+  ] as const)("%s", (kind, line) => {
+    expect(serverLine("web2", { ok: false, error: { kind, detail: "x" } })).toBe(line);
+  });
+});
