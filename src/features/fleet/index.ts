@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { Cron } from "croner";
 import type { Config } from "../../config/parse.ts";
 import type { Clock } from "../../shared/clock.ts";
@@ -35,34 +34,16 @@ export function createFleetFeature(deps: {
   report?(readings: Reading[]): void;
 }) {
   const { config } = deps;
-  const paths = fleetPaths(deps.stateDir);
-  const ssh = createSshClient(paths);
+  const ssh = createSshClient(fleetPaths(deps.stateDir));
   const log = deps.log.child("fleet");
-  /** Servers whose host key did not match, with the known_hosts version that refused them. */
-  const blocked = new Map<string, number>();
-  const knownHostsVersion = () => {
-    try {
-      return statSync(paths.knownHosts).mtimeMs;
-    } catch {
-      return 0;
-    }
-  };
   let job: Cron | undefined;
 
   async function statusOf(name: string): Promise<Result<RemoteStatus, FleetFailure>> {
     const server = config.servers.find((s) => s.name === name);
     if (!server) return err({ kind: "refused", detail: "no such server" });
-    // A changed host key is not tried again until someone trusts the server anew.
-    if (blocked.get(name) === knownHostsVersion())
-      return err({
-        kind: "host-key",
-        detail: "the host key does not match the one trusted (octopus fleet trust NAME)",
-      });
-    blocked.delete(name);
     const r = await ssh.call(server, "status --json");
     if (!r.ok) {
       log.warn("server not answering", { server: name, kind: r.error.kind, detail: r.error.detail });
-      if (r.error.kind === "host-key") blocked.set(name, knownHostsVersion());
       return r;
     }
     const s = parseRemoteStatus(r.value);

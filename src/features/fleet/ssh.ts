@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServerConfig } from "../../config/schema.ts";
@@ -40,6 +40,11 @@ export function destinationOf(ssh: string): { destination: string; port: string 
   return { destination: m?.[1] ?? ssh, port: m?.[2] ?? "22" };
 }
 
+const HOST_KEY_CHANGED: FleetFailure = {
+  kind: "host-key",
+  detail: "the host key does not match the one trusted (octopus fleet trust NAME)",
+};
+
 /** What an ssh failure means, from its exit code and stderr (pure). */
 export function failureOf(code: number | null, stderr: string): FleetFailure {
   const line = stderr.trim().split("\n").filter(Boolean).at(-1) ?? "";
@@ -48,10 +53,7 @@ export function failureOf(code: number | null, stderr: string): FleetFailure {
       stderr,
     )
   )
-    return {
-      kind: "host-key",
-      detail: "the host key does not match the one trusted (octopus fleet trust NAME)",
-    };
+    return HOST_KEY_CHANGED;
   if (code === 255) return { kind: "unreachable", detail: line.replace(/^ssh: /, "") || "ssh failed" };
   return { kind: "refused", detail: line || `exit ${code}` };
 }
@@ -85,9 +87,24 @@ export function sshArgs(server: ServerConfig, paths: FleetPaths, command: string
 }
 
 export function createSshClient(paths: FleetPaths) {
+  /** Servers whose host key did not match, with the known_hosts version that refused them. */
+  const blocked = new Map<string, number>();
+  const knownHostsVersion = () => {
+    try {
+      return statSync(paths.knownHosts).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
   return {
-    /** Runs one allowed command on a server; its stdout, or why not. Exit 1 with output is an answer (a critical disk). */
+    /**
+     * Runs one allowed command on a server; its stdout, or why not. Exit 1 with output is an
+     * answer (a critical disk). A server whose host key changed is not contacted again until
+     * the trusted keys change (`octopus fleet trust`).
+     */
     async call(server: ServerConfig, command: string): Promise<Result<string, FleetFailure>> {
+      if (blocked.get(server.name) === knownHostsVersion()) return err(HOST_KEY_CHANGED);
+      blocked.delete(server.name);
       mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
       const child = Bun.spawn(sshArgs(server, paths, command), {
         stdin: "ignore",
@@ -105,7 +122,9 @@ export function createSshClient(paths: FleetPaths) {
       if (child.signalCode)
         return err({ kind: "timeout", detail: `no answer within ${server.timeout / 1000} s` });
       if ((code === 0 || code === 1) && out.trim()) return ok(out);
-      return err(failureOf(code, errText));
+      const failure = failureOf(code, errText);
+      if (failure.kind === "host-key") blocked.set(server.name, knownHostsVersion());
+      return err(failure);
     },
   };
 }
