@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { runIcon } from "../../shared/run-icons.ts";
 import type { FleetFailure } from "./ssh.ts";
 
 /**
@@ -95,15 +96,6 @@ export function parseRemoteRuns(text: string): RemoteRun[] | undefined {
   }
 }
 
-const RUN_ICON: Record<string, string> = {
-  running: "⏳",
-  succeeded: "✅",
-  failed: "⚠️",
-  timed_out: "⏱",
-  stopped: "⏹",
-  interrupted: "💥",
-};
-
 /** The scripts a server's `scripts --json` marks for viewers. */
 export function viewerScriptsOf(text: string): Set<string> {
   try {
@@ -119,7 +111,7 @@ export function viewerScriptsOf(text: string): Set<string> {
 /** `/history @web1`: one line per run, as /history shows the hub's. */
 export function remoteRunLine(r: RemoteRun, at: (ms: number) => string): string {
   const exit = r.status === "failed" && r.exitCode != null ? ` exit ${r.exitCode}` : "";
-  return `#${r.id} ${RUN_ICON[r.status] ?? "•"} ${r.script}${exit} · ${r.requestedByName ?? "?"} · ${at(r.startedAt)}`;
+  return `#${r.id} ${runIcon(r.status)} ${r.script}${exit} · ${r.requestedByName ?? "?"} · ${at(r.startedAt)}`;
 }
 
 /** `/status @web1`: the server's figures, its levels as its own config sets them. */

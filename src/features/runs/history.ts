@@ -1,21 +1,13 @@
 import { existsSync } from "node:fs";
 import type { Clock } from "../../shared/clock.ts";
 import { formatDuration } from "../../shared/duration.ts";
+import { RUN_ICON } from "../../shared/run-icons.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
-import type { RunRow, RunStatus } from "../../storage/runs-repo.ts";
+import type { RunRow } from "../../storage/runs-repo.ts";
 import type { CommandContext, CommandSpec, Role } from "../../telegram/feature.ts";
 import { textPathOf, uploadName } from "./files.ts";
 
 /** /history, /log and /schedules: reading what ran and what will run. */
-
-const ICON: Record<RunStatus, string> = {
-  running: "⏳",
-  succeeded: "✅",
-  failed: "⚠️",
-  timed_out: "⏱",
-  stopped: "⏹",
-  interrupted: "💥",
-};
 
 /** One history line (pure). */
 export function historyLine(r: RunRow, now: number, timeZone: string | undefined): string {
@@ -29,7 +21,7 @@ export function historyLine(r: RunRow, now: number, timeZone: string | undefined
       : r.status === "failed" && r.reason
         ? ` ${r.reason}`
         : "";
-  return `#${r.id} ${ICON[r.status]} ${r.script}${result} · ${r.requestedByName ?? "?"} · ${formatDateTime(r.startedAt, timeZone)} · ${took}`;
+  return `#${r.id} ${RUN_ICON[r.status]} ${r.script}${result} · ${r.requestedByName ?? "?"} · ${formatDateTime(r.startedAt, timeZone)} · ${took}`;
 }
 
 export function createHistoryCommands(deps: {
