@@ -2,6 +2,7 @@ import { code, format } from "gramio";
 import type { PlumeLocationConfig } from "../../config/schema.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { formatDuration } from "../../shared/duration.ts";
+import type { Result } from "../../shared/result.ts";
 import { rich } from "../../shared/text.ts";
 import { formatClock } from "../../shared/time-format.ts";
 import type { RecentLocation } from "../../storage/plume-recent-repo.ts";
@@ -9,7 +10,7 @@ import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import type { LocationRef } from "./args.ts";
 import { locationButton, statsButton } from "./buttons.ts";
 import type { PlumeClient } from "./client.ts";
-import { plumeErrorText } from "./errors.ts";
+import { type PlumeError, plumeErrorText } from "./errors.ts";
 import {
   devicesText,
   type Heading,
@@ -150,6 +151,30 @@ export function createReports(deps: { plume: PlumeService; clock: Clock }) {
     };
   }
 
+  /** A Reports API answer beside its location (cached): the title and the zone it is shown with. */
+  async function withLocation<T>(
+    c: { owner: string; client: PlumeClient },
+    ref: LocationRef,
+    label: string,
+    call: () => Promise<Result<T, PlumeError>>,
+  ) {
+    const { customerId, locationId } = ref;
+    const [found, location] = await Promise.all([
+      call(),
+      plume.cached(`${c.owner}|${customerId}|${locationId}|location`, false, () =>
+        c.client.location(customerId, locationId),
+      ),
+    ]);
+    const loc = location.ok ? location.value : undefined;
+    const name = ref.name ?? locationTitle(loc);
+    return {
+      found,
+      loc,
+      title: head(`${label} · ${name}`, heading(ref, name)),
+      tz: loc?.geoIp?.timezone ?? undefined,
+    };
+  }
+
   /** /stats: uptime over a period, with buttons for the others. */
   async function stats(
     c: { owner: string; client: PlumeClient },
@@ -158,32 +183,18 @@ export function createReports(deps: { plume: PlumeService; clock: Clock }) {
   ): Promise<Answer> {
     const p = STATS_PERIODS[period];
     const { customerId, locationId } = ref;
-    const [found, location] = await Promise.all([
+    const r = await withLocation(c, ref, "📈 Uptime", () =>
       c.client.onlineStats(customerId, locationId, p.granularity, p.limit),
-      plume.cached(`${c.owner}|${customerId}|${locationId}|location`, false, () =>
-        c.client.location(customerId, locationId),
-      ),
-    ]);
-    if (!found.ok) return { text: plumeErrorText(found.error) };
-    const loc = location.ok ? location.value : undefined;
-    const title = head(
-      `📈 Uptime · ${ref.name ?? locationTitle(loc)}`,
-      heading(ref, ref.name ?? locationTitle(loc)),
     );
-    const text = statsText(
-      title,
-      period,
-      uptimeOf(found.value.items),
-      loc?.geoIp?.timezone ?? undefined,
-      clock.now(),
-    );
+    if (!r.found.ok) return { text: plumeErrorText(r.found.error) };
+    const text = statsText(r.title, period, uptimeOf(r.found.value.items), r.tz, clock.now());
     const keyboard: InlineKeyboardRows = [
       (Object.keys(STATS_PERIODS) as StatsPeriod[]).map((k) => ({
         text: `${k === period ? "• " : ""}${STATS_PERIODS[k].label}`,
         callback_data: statsButton.pack({ period: k, customer: customerId, location: locationId }),
       })),
     ];
-    return { text, keyboard, ...(loc ? { seen: { name: loc.name ?? null } } : {}) };
+    return { text, keyboard, ...(r.loc ? { seen: { name: r.loc.name ?? null } } : {}) };
   }
 
   /** /wan: WAN consumption over a period. */
@@ -192,20 +203,11 @@ export function createReports(deps: { plume: PlumeService; clock: Clock }) {
     ref: LocationRef,
     period: WanPeriod,
   ): Promise<Answer> {
-    const { customerId, locationId } = ref;
-    const [found, location] = await Promise.all([
-      c.client.wanStats(customerId, locationId, period),
-      plume.cached(`${c.owner}|${customerId}|${locationId}|location`, false, () =>
-        c.client.location(customerId, locationId),
-      ),
-    ]);
-    if (!found.ok) return { text: plumeErrorText(found.error) };
-    const loc = location.ok ? location.value : undefined;
-    const title = head(
-      `🌐 WAN · ${ref.name ?? locationTitle(loc)}`,
-      heading(ref, ref.name ?? locationTitle(loc)),
+    const r = await withLocation(c, ref, "🌐 WAN", () =>
+      c.client.wanStats(ref.customerId, ref.locationId, period),
     );
-    return { text: wanText(title, period, wanOf(found.value.items), loc?.geoIp?.timezone ?? undefined) };
+    if (!r.found.ok) return { text: plumeErrorText(r.found.error) };
+    return { text: wanText(r.title, period, wanOf(r.found.value.items), r.tz) };
   }
 
   return { health, detail, customer, stats, wan };
