@@ -11,12 +11,20 @@ import { join, resolve } from "node:path";
 const ROOT = resolve(import.meta.dir, "../..");
 const SCRIPTS = join(ROOT, "test/fixtures/scripts");
 const hasTmux = Bun.which("tmux") !== null;
-const session = `octopus-test-${process.pid}`;
+// Each test gets its own tmux server: a server still shutting down after the last test's
+// kill-server must not swallow the next one's new-session.
+let session = "";
+let tests = 0;
 const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-L", session, ...args]);
+function start(command: string) {
+  session = `octopus-test-${process.pid}-${++tests}`;
+  const r = tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "50", command);
+  if (r.exitCode !== 0) throw new Error(`tmux new-session failed: ${r.stderr.toString()}`);
+}
 const screen = () => tmux("capture-pane", "-p", "-t", session).stdout.toString();
 const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
 
-async function until(check: (s: string) => boolean, what: string, ms = 10_000): Promise<string> {
+async function until(check: (s: string) => boolean, what: string, ms = 20_000): Promise<string> {
   const deadline = Date.now() + ms;
   for (;;) {
     const s = screen();
@@ -39,7 +47,7 @@ describe.skipIf(!hasTmux)("the console in a terminal", () => {
     );
     const env = `TMPDIR=${dir} CONFIG_FILE=${dir}/config.yaml OCTOPUS_STATE_DIR=${dir}/state`;
     const command = `cd ${dir} && env ${env} ${process.execPath} ${ROOT}/src/main.ts console; echo EXITED $?; sleep 60`;
-    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "50", command);
+    start(command);
     await until((s) => s.includes("Ctrl-D exits") && /^›\s*$/m.test(s), "the prompt");
 
     // Line editing: type, move left, insert; then the line as edited is what is sent.
@@ -50,7 +58,7 @@ describe.skipIf(!hasTmux)("the console in a terminal", () => {
 
     // A live run: one copy of its message on the screen however many edits it had.
     keys("/run ticker", "Enter");
-    const done = await until((s) => /✅ ticker · exit 0/.test(s), "the run's end", 20_000);
+    const done = await until((s) => /✅ ticker · exit 0/.test(s), "the run's end");
     expect(done.match(/\(edited\)/g)).toHaveLength(1);
     expect(done.match(/^tick 12$/gm)).toHaveLength(1);
     expect(done.match(/^tick 1$/gm)).toHaveLength(1);
@@ -62,7 +70,7 @@ describe.skipIf(!hasTmux)("the console in a terminal", () => {
 
     // A document goes to the one folder named at the start, which is gone after Ctrl-D.
     keys("/run big", "Enter");
-    const saved = await until((s) => s.includes("saved to"), "the saved document", 20_000);
+    const saved = await until((s) => s.includes("saved to"), "the saved document");
     const folder = /saved to (\S+\/octopus-console-[^/]+)\//.exec(saved.replace(/\n/g, ""))?.[1] ?? "";
     expect(folder.startsWith(dir)).toBe(true);
     expect(readdirSync(folder).some((f) => f.endsWith("octopus-run-2-big.txt"))).toBe(true);
@@ -78,20 +86,10 @@ describe.skipIf(!hasTmux)("the console in a terminal", () => {
       `telegram:\n  admins: [1]\none_time_scripts:\n  - { name: big, path: ${SCRIPTS}/big.sh }\n`,
     );
     const env = `TMPDIR=${dir} CONFIG_FILE=${dir}/config.yaml OCTOPUS_STATE_DIR=${dir}/state`;
-    tmux(
-      "new-session",
-      "-d",
-      "-s",
-      session,
-      "-x",
-      "100",
-      "-y",
-      "50",
-      `env ${env} ${process.execPath} ${ROOT}/src/main.ts console; echo EXITED $?; sleep 60`,
-    );
+    start(`env ${env} ${process.execPath} ${ROOT}/src/main.ts console; echo EXITED $?; sleep 60`);
     await until((s) => /^›\s*$/m.test(s), "the prompt");
     keys("/run big", "Enter");
-    await until((s) => s.includes("saved to"), "the saved document", 20_000);
+    await until((s) => s.includes("saved to"), "the saved document");
     keys(".keep", "Enter");
     await until((s) => s.includes("will be kept."), "the .keep answer");
     keys("C-c");
