@@ -28,22 +28,21 @@ export function createApp(o: AppOptions) {
   const { outbox } = send;
   const snapshot = () => o.snapshotter.take(config.monitored_devices);
   const { graceMs, env, stateDir } = o;
+  const report = (r: Reading[]) => alerts.evaluateExternal(r);
+  const fleet = createFleetFeature({ config, clock, stateDir, log, report });
   const runs = createRunsFeature({
     ...{ config, db, outbox, clock, log, stateDir, env, redactor, storage, graceMs },
-    onRunEnd: metrics.onRunEnd,
-    fleetHistory: (ctx) => fleet.history(ctx),
+    ...{ onRunEnd: metrics.onRunEnd, fleetHistory: fleet.history, remote: fleet.remote },
   });
   const history = createHistoryFeature({ config, db, clock, log, storage });
   const alertDeps = { config, db, outbox, snapshot, clock, log, storage };
   const alerts = createAlertsFeature({ ...alertDeps, history: history.hooks });
-  const report = (r: Reading[]) => alerts.evaluateExternal(r);
   const plume = createPlumeFeature({
     ...{ config, db, clock, log, secretBox: o.secretBox, server: o.plumeServer },
     onSecret: (value) => redactor.add(value),
     onCall: metrics.onPlumeCall,
     report,
   });
-  const fleet = createFleetFeature({ config, clock, stateDir, log, report });
   const status = createStatusFeature({
     snapshot,
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },

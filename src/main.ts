@@ -43,9 +43,16 @@ export async function main(argv: readonly string[], env: Env, rawIo: CliIo = pro
       ]);
       const config = loadOrTell(command.config, env, io);
       if (!config) return 2;
-      const { resolveStateDir } = await import("./config/state-dir.ts");
-      const stateDir = resolveStateDir(config, env);
-      return serveSsh(config, env.SSH_ORIGINAL_COMMAND ?? "", io, `octopus ${buildInfo.version}`, stateDir);
+      const { serverStateDir } = await import("./config/state-dir.ts");
+      const stateDir = serverStateDir(config, env);
+      const asked = env.SSH_ORIGINAL_COMMAND ?? "";
+      if (/^\s*run\s/.test(asked)) {
+        // As for the bot: a script must not read this process, and what it orphans stays findable.
+        const { setChildSubreaper, setNotDumpable } = await import("./system/libc.ts");
+        setNotDumpable();
+        setChildSubreaper();
+      }
+      return serveSsh(config, asked, io, `octopus ${buildInfo.version}`, stateDir, env);
     }
     case "fleet": {
       const [{ loadOrTell }, { fleetCommand }] = await Promise.all([

@@ -13,7 +13,15 @@ import { statusCommand } from "./status.ts";
  * the hub asked in SSH_ORIGINAL_COMMAND; only these are answered, from this server's own
  * config: the hub can never run anything this server does not list.
  */
-export const ALLOWED = ["status --json", "scripts --json", "history --json", "version"] as const;
+export const ALLOWED = [
+  "status --json",
+  "scripts --json",
+  "history --json",
+  "run NAME",
+  "stop RUN_ID",
+  "log RUN_ID",
+  "version",
+] as const;
 
 export async function serveSsh(
   config: Config,
@@ -21,8 +29,16 @@ export async function serveSsh(
   io: CliIo,
   version: string,
   stateDir: string,
+  env: Record<string, string | undefined> = {},
 ): Promise<number> {
   const asked = requested.trim().replace(/\s+/g, " ");
+  // A script name is a config name (letters, digits, _ . -): nothing a shell could read.
+  const run = /^run ([A-Za-z0-9_.-]{1,64})$/.exec(asked);
+  if (run) return (await import("./serve-ssh-run.ts")).serveRun(config, run[1] as string, stateDir, env);
+  const stop = /^stop (\d{1,12})$/.exec(asked);
+  if (stop) return (await import("./serve-ssh-run.ts")).serveStop(Number(stop[1]), stateDir, io);
+  const log = /^log (\d{1,12})$/.exec(asked);
+  if (log) return (await import("./serve-ssh-run.ts")).serveLog(Number(log[1]), stateDir, config);
   switch (asked) {
     case "status --json":
       return statusCommand(config, createRealSnapshotter(), true, io);
@@ -34,6 +50,7 @@ export async function serveSsh(
             title: s.title,
             kind: s.kind,
             role: s.role,
+            confirm: s.confirm,
             description: s.description ?? null,
           })),
         ),

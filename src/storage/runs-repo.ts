@@ -21,27 +21,43 @@ export interface RunRow {
   logPath: string | null;
   pid: number | null;
   pidStart: string | null;
+  /** The process running it (the bot, or a server's `serve-ssh run`) and its start time. */
+  ownerPid: number | null;
+  ownerStart: string | null;
 }
 
 export type NewRun = Pick<
   RunRow,
   "script" | "kind" | "trigger" | "requestedBy" | "requestedByName" | "chatId" | "startedAt"
->;
+> &
+  Partial<Pick<RunRow, "ownerPid" | "ownerStart">>;
 export type RunEnd = Pick<RunRow, "endedAt" | "exitCode" | "signal" | "status" | "reason" | "outputBytes">;
 
 const COLUMNS = `id, script, kind, trigger, requested_by AS requestedBy, requested_by_name AS requestedByName,
   chat_id AS chatId, message_id AS messageId, started_at AS startedAt, ended_at AS endedAt,
   exit_code AS exitCode, signal, status, reason, output_bytes AS outputBytes, log_path AS logPath,
-  pid, pid_start AS pidStart`;
+  pid, pid_start AS pidStart, owner_pid AS ownerPid, owner_start AS ownerStart`;
 
 /** Run history (see migration 003). */
 export function createRunsRepo(db: Database) {
   const insert = db.query<
     { id: number },
-    [number | null, string, string, string, number | null, string | null, number | null, number]
+    [
+      number | null,
+      string,
+      string,
+      string,
+      number | null,
+      string | null,
+      number | null,
+      number,
+      number | null,
+      string | null,
+    ]
   >(
-    `INSERT INTO runs (id, script, kind, trigger, requested_by, requested_by_name, chat_id, started_at, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
+    `INSERT INTO runs (id, script, kind, trigger, requested_by, requested_by_name, chat_id, started_at,
+                       owner_pid, owner_start, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
   );
   const maxId = db.query<{ id: number | null }, []>("SELECT max(id) AS id FROM runs");
   const oldRows = db.query<{ id: number }, [number, number]>(
@@ -81,6 +97,8 @@ export function createRunsRepo(db: Database) {
         run.requestedByName,
         run.chatId,
         run.startedAt,
+        run.ownerPid ?? null,
+        run.ownerStart ?? null,
       );
       return (row as { id: number }).id;
     },

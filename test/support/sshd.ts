@@ -20,12 +20,22 @@ export function keygen(path: string): string {
   return readFileSync(`${path}.pub`, "utf8").trim();
 }
 
-export async function startSshd(options: { config: string; clientKey: string }) {
+/**
+ * `disk`: the server runs in its own mount namespace with a tmpfs of `mib` MiB at `path`,
+ * `fillMib` of it used, so it shows a disk no other server has. Every server's namespace
+ * hides root's ~/.bashrc (bash reads it for each ssh command: ~110 ms here).
+ */
+export async function startSshd(options: {
+  config: string;
+  clientKey: string;
+  disk?: { path: string; mib: number; fillMib: number };
+}) {
   mkdirSync("/run/sshd", { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "octopus-sshd-"));
   const port = freePort();
   const hostKey = keygen(join(dir, "host_key"));
-  writeFileSync(join(dir, "server.yaml"), options.config);
+  // Its own state (runs, history) in its folder: never the machine's.
+  writeFileSync(join(dir, "server.yaml"), `${options.config}\nstorage:\n  dir: ${join(dir, "state")}\n`);
   const command = `${process.execPath} ${join(ROOT, "src/main.ts")} serve-ssh -c ${join(dir, "server.yaml")}`;
   writeFileSync(join(dir, "authorized_keys"), `restrict,command="${command}" ${options.clientKey}\n`, {
     mode: 0o600,
@@ -46,7 +56,20 @@ export async function startSshd(options: { config: string; clientKey: string }) 
       "",
     ].join("\n"),
   );
-  const proc = Bun.spawn([SSHD, "-D", "-f", join(dir, "sshd_config"), "-E", join(dir, "sshd.log")], {
+  const sshd = `exec ${SSHD} -D -f ${join(dir, "sshd_config")} -E ${join(dir, "sshd.log")}`;
+  const d = options.disk;
+  const prepare = [
+    "[ -f /root/.bashrc ] && mount --bind /dev/null /root/.bashrc",
+    ...(d
+      ? [
+          `mkdir -p ${d.path}`,
+          `mount -t tmpfs -o size=${d.mib}m tmpfs ${d.path}`,
+          `head -c ${d.fillMib}M /dev/zero > ${d.path}/fill`,
+        ]
+      : []),
+  ].join("; ");
+  // unshare execs sh, which execs sshd: the spawned pid is sshd's.
+  const proc = Bun.spawn(["unshare", "-m", "--propagation", "private", "sh", "-c", `${prepare}; ${sshd}`], {
     stdout: "ignore",
     stderr: "ignore",
   });

@@ -16,6 +16,7 @@ import {
   serverLine,
   viewerScriptsOf,
 } from "./remote.ts";
+import { createRemoteRuns } from "./remote-run.ts";
 import { createSshClient, type FleetFailure, fleetPaths } from "./ssh.ts";
 
 /** How many servers are asked at once. */
@@ -98,6 +99,8 @@ export function createFleetFeature(deps: {
   return {
     ...feature,
     check,
+    /** Runs on the servers (`/run @NAME`, Stop, `/log @NAME ID`), for the runs feature. */
+    remote: config.servers.length ? createRemoteRuns(ssh, () => config.servers) : undefined,
     start() {
       if (!config.servers.length || !deps.report) return;
       job = new Cron(

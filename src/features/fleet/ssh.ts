@@ -96,15 +96,64 @@ export function createSshClient(paths: FleetPaths) {
       return 0;
     }
   };
+  const spawn = (server: ServerConfig, command: string, stdout: "pipe" | ReturnType<typeof Bun.file>) => {
+    mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
+    return Bun.spawn(sshArgs(server, paths, command), {
+      stdin: "ignore",
+      stdout,
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    });
+  };
+  const isBlocked = (server: ServerConfig) => {
+    if (blocked.get(server.name) === knownHostsVersion()) return true;
+    blocked.delete(server.name);
+    return false;
+  };
+  const failed = (server: ServerConfig, code: number | null, stderr: string) => {
+    const failure = failureOf(code, stderr);
+    if (failure.kind === "host-key") blocked.set(server.name, knownHostsVersion());
+    return failure;
+  };
   return {
+    /**
+     * A long call (a run): stdout as it arrives, no timeout but the connection's own
+     * (ServerAliveInterval); `exited` is the exit code, or why ssh failed.
+     */
+    stream(server: ServerConfig, command: string, onText: (text: string) => void) {
+      if (isBlocked(server)) return { exited: Promise.resolve(err(HOST_KEY_CHANGED)), kill() {} };
+      const child = spawn(server, command, "pipe");
+      const reading = (async () => {
+        const decoder = new TextDecoder();
+        for await (const chunk of child.stdout as ReadableStream<Uint8Array>)
+          onText(decoder.decode(chunk, { stream: true }));
+        onText(decoder.decode());
+      })();
+      const exited = (async (): Promise<Result<number, FleetFailure>> => {
+        const [errText, code] = await Promise.all([new Response(child.stderr).text(), child.exited, reading]);
+        if (code === 255 || child.signalCode) return err(failed(server, code, errText));
+        return ok(code);
+      })();
+      return { exited, kill: () => child.kill("SIGKILL") };
+    },
+    /** Stdout to a file (a run's log): never held whole in memory. */
+    async toFile(server: ServerConfig, command: string, path: string): Promise<Result<number, FleetFailure>> {
+      if (isBlocked(server)) return err(HOST_KEY_CHANGED);
+      const child = spawn(server, command, Bun.file(path));
+      const timer = setTimeout(() => child.kill("SIGKILL"), Math.max(server.timeout, 60_000));
+      const [errText, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+      clearTimeout(timer);
+      if (child.signalCode) return err({ kind: "timeout", detail: "the transfer took too long" });
+      if (code === 255) return err(failed(server, code, errText));
+      return ok(code);
+    },
     /**
      * Runs one allowed command on a server; its stdout, or why not. Exit 1 with output is an
      * answer (a critical disk). A server whose host key changed is not contacted again until
      * the trusted keys change (`octopus fleet trust`).
      */
     async call(server: ServerConfig, command: string): Promise<Result<string, FleetFailure>> {
-      if (blocked.get(server.name) === knownHostsVersion()) return err(HOST_KEY_CHANGED);
-      blocked.delete(server.name);
+      if (isBlocked(server)) return err(HOST_KEY_CHANGED);
       mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
       const child = Bun.spawn(sshArgs(server, paths, command), {
         stdin: "ignore",
@@ -122,9 +171,7 @@ export function createSshClient(paths: FleetPaths) {
       if (child.signalCode)
         return err({ kind: "timeout", detail: `no answer within ${server.timeout / 1000} s` });
       if ((code === 0 || code === 1) && out.trim()) return ok(out);
-      const failure = failureOf(code, errText);
-      if (failure.kind === "host-key") blocked.set(server.name, knownHostsVersion());
-      return err(failure);
+      return err(failed(server, code, errText));
     },
   };
 }

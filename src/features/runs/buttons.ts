@@ -13,3 +13,7 @@ export const runConfirmButton = new CallbackData("rc").string("script");
 export const runCancelButton = new CallbackData("rx");
 /** Stop a run. */
 export const stopButtonData = new CallbackData("stop").number("run");
+/** A script on a server of the fleet: pick (no script: the list), confirm, stop. */
+export const remoteRunButton = new CallbackData("rr").string("s").string("n", { optional: true });
+export const remoteConfirmButton = new CallbackData("rrc").string("s").string("n");
+export const remoteStopButton = new CallbackData("rs").string("s").number("r");

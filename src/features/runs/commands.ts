@@ -23,6 +23,8 @@ export interface RunCommandDeps {
   runner: Runner;
   clock: Clock;
   listenerFor(chatId: number): RunListener;
+  /** `/run @SERVER …`: a script on a server of the fleet; false when the arguments are not that. */
+  remote?(ctx: CommandContext): Promise<boolean>;
 }
 
 function refusalText(refusal: StartRefusal, clock: Clock): { text: string; keyboard?: InlineKeyboardRows } {
@@ -32,6 +34,12 @@ function refusalText(refusal: StartRefusal, clock: Clock): { text: string; keybo
       return {
         text: `${r.script.name} is already running since ${formatClock(r.startedAt, clock.timeZone)} (started by ${r.requester.name}, ${formatDuration(clock.now() - r.startedAt)} ago).`,
         keyboard: stopButton(r.id),
+      };
+    }
+    case "running-elsewhere": {
+      const r = refusal.row;
+      return {
+        text: `${r.script} is already running as run #${r.id} since ${formatClock(r.startedAt, clock.timeZone)} (started by ${r.requestedByName ?? "?"}).`,
       };
     }
     case "limit":
@@ -101,6 +109,7 @@ export function createRunCommands(deps: RunCommandDeps): {
         // A viewer with no viewer script has nothing to run: not listed in /help or the menu.
         listedFor: (role) => scriptsFor(deps.scripts(), role).length > 0,
         run: async (ctx) => {
+          if (await deps.remote?.(ctx)) return;
           const available = scriptsFor(deps.scripts(), ctx.role);
           if (!ctx.args) {
             if (!available.length) return void (await ctx.reply("No scripts are configured for your role."));

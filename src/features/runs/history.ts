@@ -35,6 +35,8 @@ export function createHistoryCommands(deps: {
   clock: Clock;
   /** `/history @NAME`: a server of the fleet; false when the arguments are not that. */
   fleet?(ctx: CommandContext): Promise<boolean>;
+  /** `/log @NAME ID`: a run on a server of the fleet; false when the arguments are not that. */
+  fleetLog?(ctx: CommandContext): Promise<boolean>;
 }): CommandSpec[] {
   return [
     {
@@ -65,6 +67,7 @@ export function createHistoryCommands(deps: {
       description: "The full output of a run, as a file",
       role: "viewer",
       run: async (ctx) => {
+        if (await deps.fleetLog?.(ctx)) return;
         const id = Number(ctx.args.replace(/^#/, ""));
         if (!ctx.args || !Number.isInteger(id) || id <= 0)
           return void (await ctx.reply("Usage: /log ID (see /history)"));

@@ -1,8 +1,10 @@
 import type { Database } from "bun:sqlite";
+import { join } from "node:path";
 import type { Config } from "../../config/parse.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Redactor } from "../../shared/redact.ts";
+import type { RemoteRuns } from "../../shared/remote-runs.ts";
 import type { StorageHealth } from "../../storage/health.ts";
 import { createRunsRepo } from "../../storage/runs-repo.ts";
 import type { CommandContext, Feature } from "../../telegram/feature.ts";
@@ -13,6 +15,7 @@ import { createRunCommands } from "./commands.ts";
 import { createHistoryCommands } from "./history.ts";
 import { interruptedText } from "./messages.ts";
 import { createRunPresenter } from "./presenter.ts";
+import { createRemoteRunCommands } from "./remote-commands.ts";
 import { createRunner } from "./runner.ts";
 import { createScheduleReporter } from "./schedule-report.ts";
 import { createScheduler } from "./scheduler.ts";
@@ -34,6 +37,8 @@ export function createRunsFeature(deps: {
   onRunEnd?(script: string, status: string, seconds: number): void;
   /** `/history @NAME`: the fleet's answer for a server. */
   fleetHistory?(ctx: CommandContext): Promise<boolean>;
+  /** Runs on the servers of the fleet (`/run @NAME`, `/log @NAME ID`). */
+  remote?: RemoteRuns | undefined;
 }) {
   const { config, clock, log, outbox, storage } = deps;
   const runsRepo = createRunsRepo(deps.db);
@@ -68,7 +73,25 @@ export function createRunsFeature(deps: {
     report: createScheduleReporter({ outbox, alertChats: () => config.telegram.alert_chats }),
     sleep: Bun.sleep,
   });
-  const runs = createRunCommands({ scripts: () => config.scripts, runner, clock, listenerFor: presenter });
+  const remote = deps.remote
+    ? createRemoteRunCommands({
+        remote: deps.remote,
+        listenerFor: presenter,
+        clock,
+        dir: join(deps.stateDir, "runs", "fleet"),
+        redact: deps.redactor.redact,
+        maxLogBytes: config.runner.max_log_bytes,
+        keepRuns: config.runner.keep_runs,
+        onError: (error) => log.error("presenting a fleet run failed", { error }),
+      })
+    : undefined;
+  const runs = createRunCommands({
+    scripts: () => config.scripts,
+    runner,
+    clock,
+    listenerFor: presenter,
+    ...(remote ? { remote: remote.run } : {}),
+  });
   const history = createHistoryCommands({
     recent: (n, scripts) => runsRepo.recent(n, scripts),
     hiddenSince: (id, scripts) => runsRepo.hiddenSince(id, scripts),
@@ -77,12 +100,13 @@ export function createRunsFeature(deps: {
     schedules: () => scheduler.list(),
     clock,
     ...(deps.fleetHistory ? { fleet: deps.fleetHistory } : {}),
+    ...(remote ? { fleetLog: remote.log } : {}),
   });
 
   const feature: Feature = {
     name: "runs",
     commands: [...runs.commands, ...history],
-    callbacks: runs.callbacks,
+    callbacks: [...runs.callbacks, ...(remote?.callbacks ?? [])],
     startButtons: (role) =>
       config.scripts.some((s) => mayRun(role, s))
         ? [{ text: "▶️ Run", callback_data: runButton.pack({}) }]

@@ -9,7 +9,9 @@ export type RunOutcome =
   | { status: "succeeded"; exitCode: 0 }
   | { status: "failed"; exitCode: number | null; signal?: string | null }
   | { status: "timed_out"; timeoutMs: number }
-  | { status: "stopped"; by: string };
+  | { status: "stopped"; by: string }
+  /** A run on a server of the fleet whose connection broke: it may still be running there. */
+  | { status: "lost"; detail: string };
 
 export function outcomeLine(script: string, outcome: RunOutcome, durationMs: number): string {
   const took = formatDuration(durationMs);
@@ -24,6 +26,8 @@ export function outcomeLine(script: string, outcome: RunOutcome, durationMs: num
       return `⏱ ${script} · timed out after ${formatDuration(outcome.timeoutMs)}`;
     case "stopped":
       return `⏹ ${script} · stopped by ${outcome.by} after ${took}`;
+    case "lost":
+      return `📡 ${script} · connection lost after ${took} (${outcome.detail})`;
   }
 }
 

@@ -96,6 +96,8 @@ export function createRunOutput(options: {
   textPath: string;
   maxBytes: number;
   redact: (text: string) => string;
+  /** Each filtered piece as it is produced (a server streaming a run to its hub). */
+  onText?: (piece: string) => void;
 }): RunOutput {
   let saveError: string | undefined;
   const onError = (error: unknown) => {
@@ -120,6 +122,7 @@ export function createRunOutput(options: {
     textLength += clean.length;
     tail += clean;
     if (tail.length > TAIL_KEEP * 2) tail = tail.slice(-TAIL_KEEP);
+    options.onText?.(clean);
   };
   const pendingText = () => streams.stdout.pending + streams.stderr.pending;
 

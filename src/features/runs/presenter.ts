@@ -5,7 +5,7 @@ import type { InlineKeyboardRows, Outbox } from "../../telegram/send/outbox.ts";
 import { stopButtonData } from "./buttons.ts";
 import { uploadName } from "./files.ts";
 import { lastLines, outcomeLine, type RunOutcome, renderLive, withOutput } from "./messages.ts";
-import type { ActiveRun, FinishedRun, RunListener } from "./run-types.ts";
+import type { FinishedRun, PresentedRun, RunListener } from "./run-types.ts";
 
 /**
  * How a run looks in the chat that started it: one message, edited in place. A long-running
@@ -32,7 +32,11 @@ export function createRunPresenter(deps: {
 }) {
   const { outbox, clock } = deps;
 
-  return function listenerFor(chatId: number): RunListener {
+  /** `stopFor`: the Stop button of a run (a fleet run's Stop goes to its server). */
+  return function listenerFor(
+    chatId: number,
+    stopFor: (run: PresentedRun) => InlineKeyboardRows = (run) => stopButton(run.id),
+  ): RunListener<PresentedRun> {
     let messageId: Promise<number | undefined> = Promise.resolve(undefined);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let announce: ReturnType<typeof setTimeout> | undefined;
@@ -40,7 +44,7 @@ export function createRunPresenter(deps: {
     // Groups allow 20 messages a minute, edits included: refresh a live view less often there.
     const everyMs = chatId < 0 ? 3000 : 1000;
 
-    const live = (run: ActiveRun) =>
+    const live = (run: PresentedRun) =>
       renderLive({
         script: run.script.name,
         elapsedMs: clock.now() - run.startedAt,
@@ -48,11 +52,11 @@ export function createRunPresenter(deps: {
         tail: run.output.tail(),
       });
 
-    const refresh = async (run: ActiveRun) => {
+    const refresh = async (run: PresentedRun) => {
       timer = undefined;
       const id = await messageId;
       if (id && !finished)
-        await outbox.edit(chatId, id, live(run), { keyboard: stopButton(run.id), priority: "bulk" });
+        await outbox.edit(chatId, id, live(run), { keyboard: stopFor(run), priority: "bulk" });
     };
 
     return {
@@ -65,7 +69,7 @@ export function createRunPresenter(deps: {
             run.script.kind === "long"
               ? live(run)
               : { text: `⏳ ${run.script.name} running (started by ${run.requester.name})`, entities: [] };
-          messageId = outbox.send(chatId, first, { keyboard: stopButton(run.id) }).then((r) => {
+          messageId = outbox.send(chatId, first, { keyboard: stopFor(run) }).then((r) => {
             const id = r.ok ? r.value.messageIds[0] : undefined;
             if (id) deps.onMessage(run.id, id);
             return id;
@@ -76,7 +80,7 @@ export function createRunPresenter(deps: {
         if (run.script.kind !== "long" || timer || finished) return;
         timer = setTimeout(() => void refresh(run), everyMs);
       },
-      async finished(result: FinishedRun) {
+      async finished(result: FinishedRun<PresentedRun>) {
         finished = true;
         if (timer) clearTimeout(timer);
         if (announce) clearTimeout(announce);

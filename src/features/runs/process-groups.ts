@@ -25,3 +25,17 @@ export function endOrphanGroup(pid: number, pidStart: string | null): boolean {
     return false;
   }
 }
+
+/** This process, as a run's owner. */
+export function selfAsOwner(): { ownerPid: number; ownerStart: string | null } {
+  return { ownerPid: process.pid, ownerStart: processStartTime(process.pid) };
+}
+
+/**
+ * Whether a `running` row belongs to another live process (the bot, or a server's
+ * `serve-ssh run` for its hub): same pid and start time, and not this process.
+ */
+export function ownedElsewhere(row: { ownerPid: number | null; ownerStart: string | null }): boolean {
+  if (row.ownerPid === null || row.ownerPid === process.pid || !row.ownerStart) return false;
+  return processStartTime(row.ownerPid) === row.ownerStart;
+}

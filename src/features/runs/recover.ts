@@ -3,12 +3,14 @@ import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { RunRow, RunsRepo } from "../../storage/runs-repo.ts";
 import { processesWithKey } from "./proc-tree.ts";
-import { endOrphanGroup } from "./process-groups.ts";
+import { endOrphanGroup, ownedElsewhere } from "./process-groups.ts";
 import type { RunHistory } from "./run-history.ts";
 
 /**
  * At start: rows a crash left `running` become `interrupted`, and what is left of their
- * processes is ended. Returns the rows so their chats can be told.
+ * processes is ended. Returns the rows so their chats can be told. A row another live process
+ * runs (the bot's, or a `serve-ssh run` for a hub, on the same state) is not touched; `only`
+ * narrows which rows this caller may take over.
  */
 export function recoverInterrupted(deps: {
   runsRepo: RunsRepo;
@@ -16,9 +18,10 @@ export function recoverInterrupted(deps: {
   clock: Clock;
   log: Logger;
   runKey(id: number): string;
+  only?(row: RunRow): boolean;
 }): RunRow[] {
   const { runsRepo, clock, log } = deps;
-  const rows = runsRepo.running();
+  const rows = runsRepo.running().filter((r) => !ownedElsewhere(r) && (deps.only?.(r) ?? true));
   for (const row of rows) {
     // Outside systemd nothing else ends a crashed bot's children: do it here.
     // Its group, and what left the group but still carries the run's key in its environment.

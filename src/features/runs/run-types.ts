@@ -1,4 +1,5 @@
 import type { ScriptDef } from "../../config/parse.ts";
+import type { RunRow } from "../../storage/runs-repo.ts";
 import type { RunOutcome } from "./messages.ts";
 import type { RunOutput } from "./output.ts";
 
@@ -21,8 +22,18 @@ export interface ActiveRun {
   stop(by: string): void;
 }
 
-export interface FinishedRun {
-  run: ActiveRun;
+/** What the chat shows of a run: a local one, or one on a server of the fleet. */
+export interface PresentedRun {
+  id: number;
+  script: Pick<ScriptDef, "name" | "kind">;
+  requester: Pick<Requester, "name">;
+  startedAt: number;
+  output: RunOutput;
+  textPath: string;
+}
+
+export interface FinishedRun<R extends PresentedRun = ActiveRun> {
+  run: R;
   outcome: RunOutcome;
   durationMs: number;
   leftoversKilled: boolean;
@@ -32,14 +43,18 @@ export interface FinishedRun {
   survivors: number;
 }
 
-export interface RunListener {
-  started?(run: ActiveRun): void | Promise<void>;
+export interface RunListener<R extends PresentedRun = ActiveRun> {
+  started?(run: R): void | Promise<void>;
   /** Output arrived (called at most once per chunk; throttle on your side). */
-  output?(run: ActiveRun): void;
-  finished(result: FinishedRun): void | Promise<void>;
+  output?(run: R): void;
+  /** The run's filtered text (ANSI stripped, redacted), whole lines as they are produced. */
+  text?(run: R, piece: string): void;
+  finished(result: FinishedRun<R>): void | Promise<void>;
 }
 
 export type StartRefusal =
   | { kind: "already-running"; run: ActiveRun }
   | { kind: "limit"; max: number }
+  /** Run by another process on the same state: the bot, or a server's `serve-ssh run`. */
+  | { kind: "running-elsewhere"; row: RunRow }
   | { kind: "cannot-start"; runId: number; reason: string };

@@ -15,7 +15,7 @@ import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
 import { runTree } from "./proc-tree.ts";
 import { type ProcessExit, type RunningProcess, startProcess } from "./process.ts";
-import { processStartTime } from "./process-groups.ts";
+import { ownedElsewhere, processStartTime, selfAsOwner } from "./process-groups.ts";
 import { recoverInterrupted } from "./recover.ts";
 import { createRunHistory } from "./run-history.ts";
 import type { ActiveRun, Requester, RunListener, StartRefusal } from "./run-types.ts";
@@ -57,6 +57,16 @@ export function createRunner(options: RunnerOptions) {
   const orphans = createOrphanReaper(`${instance}-`);
   const history = createRunHistory({ ...options, storage: options.storage });
   const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
+  const owner = selfAsOwner();
+
+  /** The same script run by another process on this state (the bot, or `serve-ssh run`). */
+  function runningElsewhere(name: string): RunRow | undefined {
+    try {
+      return runsRepo.running().find((r) => r.script === name && ownedElsewhere(r));
+    } catch {
+      return undefined; // history unreadable (disk trouble): this process's own rule still holds
+    }
+  }
 
   /** A run that could not start: its row says why, and so does the answer. */
   function cannotStart(id: number, script: ScriptDef, reason: string): Started {
@@ -66,7 +76,7 @@ export function createRunner(options: RunnerOptions) {
     return err({ kind: "cannot-start", runId: id, reason });
   }
 
-  function outputFor(id: number, script: ScriptDef) {
+  function outputFor(id: number, script: ScriptDef, onText?: (piece: string) => void) {
     try {
       mkdirSync(runsDir, { recursive: true, mode: 0o700 });
     } catch {
@@ -78,7 +88,13 @@ export function createRunner(options: RunnerOptions) {
       .filter(([k]) => script.secret_env.includes(k))
       .map(([, v]) => v);
     const redact = options.redactor.with({ secrets, patterns }).redact;
-    const output = createRunOutput({ logPath, textPath, maxBytes: options.limits.max_log_bytes, redact });
+    const output = createRunOutput({
+      logPath,
+      textPath,
+      maxBytes: options.limits.max_log_bytes,
+      redact,
+      ...(onText ? { onText } : {}),
+    });
     return { output, textPath };
   }
 
@@ -139,6 +155,8 @@ export function createRunner(options: RunnerOptions) {
     if (same) return err({ kind: "already-running", run: same });
     if (active.size >= options.limits.max_parallel)
       return err({ kind: "limit", max: options.limits.max_parallel });
+    const elsewhere = runningElsewhere(script.name);
+    if (elsewhere) return err({ kind: "running-elsewhere", row: elsewhere });
     const startedAt = clock.now();
     const { trigger, userId: requestedBy, name: requestedByName, chatId } = requester;
     const row = {
@@ -149,12 +167,14 @@ export function createRunner(options: RunnerOptions) {
       requestedByName,
       chatId,
       startedAt,
+      ...owner,
     };
     const id = history.newRunId(row, active.keys());
     const problem = executableProblem(script.path);
     if (problem) return cannotStart(id, script, problem);
-    const { output, textPath } = outputFor(id, script);
     let run: ActiveRun | undefined;
+    const onText = listener.text ? (piece: string) => run && listener.text?.(run, piece) : undefined;
+    const { output, textPath } = outputFor(id, script, onText);
     let pid: number | undefined;
     const started = startProcess(
       {
@@ -227,7 +247,8 @@ export function createRunner(options: RunnerOptions) {
       await Promise.all(runs.map((r) => r.done));
     },
     /** At start: rows a crash left `running` become `interrupted`. Returns them so their chats can be told. */
-    recoverInterrupted: (): RunRow[] => recoverInterrupted({ runsRepo, history, clock, log, runKey }),
+    recoverInterrupted: (only?: (row: RunRow) => boolean): RunRow[] =>
+      recoverInterrupted({ runsRepo, history, clock, log, runKey, ...(only ? { only } : {}) }),
   };
 }
 

@@ -41,7 +41,7 @@ export function createScheduler(deps: {
         const r = started.error;
         resolve({
           refused:
-            r.kind === "already-running"
+            r.kind === "already-running" || r.kind === "running-elsewhere"
               ? "already running"
               : r.kind === "limit"
                 ? `${r.max} runs at once already`

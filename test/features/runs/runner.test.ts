@@ -259,6 +259,37 @@ describe("running scripts as real processes", () => {
     expect(again.recoverInterrupted()).toEqual([]);
   });
 
+  test("a run another live process owns (a server's serve-ssh run) is neither recovered nor run twice", async () => {
+    const k = makeRunner(yaml("  - { name: slow, path: sleeper.sh }"));
+    const { processStartTime } = await import("../../../src/features/runs/process-groups.ts");
+    const owner = Bun.spawn(["sleep", "30"]);
+    const row = {
+      script: "slow",
+      kind: "oneshot" as const,
+      trigger: "user" as const,
+      requestedBy: null,
+      requestedByName: "fleet hub 10.0.0.1",
+      chatId: null,
+      startedAt: Date.now(),
+    };
+    const id = k.runsRepo.start({ ...row, ownerPid: owner.pid, ownerStart: processStartTime(owner.pid) });
+    expect(k.runner.recoverInterrupted()).toEqual([]);
+    expect(k.runsRepo.get(id)?.status).toBe("running");
+    const refused = k.runner.start(
+      k.script("slow"),
+      { userId: 1, name: "Ada", chatId: 1, trigger: "user" },
+      {
+        finished: () => {},
+      },
+    );
+    expect(!refused.ok && refused.error.kind).toBe("running-elsewhere");
+    // Its owner gone, the row is an interrupted run like any other.
+    owner.kill("SIGKILL");
+    await owner.exited;
+    expect(k.runner.recoverInterrupted().map((r) => r.id)).toEqual([id]);
+    expect(k.runsRepo.get(id)?.status).toBe("interrupted");
+  });
+
   test("keep_runs: pruning removes both files of old runs, and /log's path rule finds the kept ones", async () => {
     const k = makeRunner(`
 runner: { keep_runs: 2 }

@@ -1,0 +1,282 @@
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Clock } from "../../shared/clock.ts";
+import type { RemoteRunEnd, RemoteRunHandle, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
+import type { Result } from "../../shared/result.ts";
+import {
+  allows,
+  type CallbackContext,
+  type CallbackSpec,
+  type CommandContext,
+  callbackRoute,
+} from "../../telegram/feature.ts";
+import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
+import { remoteConfirmButton, remoteRunButton, remoteStopButton, runCancelButton } from "./buttons.ts";
+import { echo } from "./catalog.ts";
+import { uploadName } from "./files.ts";
+import type { RunOutcome } from "./messages.ts";
+import { createRunOutput } from "./output.ts";
+import type { PresentedRun, RunListener } from "./run-types.ts";
+
+/**
+ * `/run @SERVER [NAME]` and `/log @SERVER ID`: a script on a server of the fleet, shown
+ * exactly like a local run (one live message, Stop, the result, the log as a file). The
+ * server's own config decides what exists and refuses anything else; here the user's role
+ * must also hold the role that server gives the script. The hub keeps a copy of each run's
+ * text under `<state>/runs/fleet/` (the last runner.keep_runs), for the final message.
+ */
+
+type Ctx = CommandContext | CallbackContext;
+
+export function outcomeOfRemote(
+  end: Result<RemoteRunEnd, string>,
+  stoppedBy: string | undefined,
+): RunOutcome {
+  if (!end.ok) return { status: "lost", detail: end.error };
+  const e = end.value;
+  switch (e.status) {
+    case "succeeded":
+      return { status: "succeeded", exitCode: 0 };
+    case "failed":
+      return { status: "failed", exitCode: e.exitCode ?? null, signal: e.signal ?? null };
+    case "timed_out":
+      return { status: "timed_out", timeoutMs: e.timeoutMs ?? e.durationMs };
+    case "stopped":
+      return { status: "stopped", by: stoppedBy ?? "the server" };
+    case "interrupted":
+      return { status: "lost", detail: "interrupted on the server" };
+  }
+}
+
+const say = async (ctx: Ctx, text: string) => {
+  await ctx.reply(text);
+  return true;
+};
+
+/** Whether packed button data fits Telegram's 64 bytes. */
+const fits = (data: string) => Buffer.byteLength(data) <= 64;
+
+export function createRemoteRunCommands(deps: {
+  remote: RemoteRuns;
+  listenerFor(chatId: number, stopFor: (run: PresentedRun) => InlineKeyboardRows): RunListener<PresentedRun>;
+  clock: Clock;
+  /** `<state>/runs/fleet`. */
+  dir: string;
+  redact(text: string): string;
+  maxLogBytes: number;
+  keepRuns: number;
+  /** A failure presenting a run's end (a bug): logged. */
+  onError(error: unknown): void;
+}) {
+  const { remote, clock } = deps;
+  const active = new Map<string, { handle: RemoteRunHandle; stoppedBy?: string }>();
+  const encoder = new TextEncoder();
+
+  /** Keeps the newest `keepRuns * 3` files (a run's .log and .txt, fetched logs). */
+  function prune() {
+    try {
+      const files = readdirSync(deps.dir)
+        .map((f) => ({ f, t: statSync(join(deps.dir, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t);
+      for (const { f } of files.slice(deps.keepRuns * 3)) rmSync(join(deps.dir, f), { force: true });
+    } catch {
+      // nothing there yet, or unreadable: the next run tries again
+    }
+  }
+
+  const stopRow = (server: string) => (run: PresentedRun) => {
+    const data = remoteStopButton.pack({ s: server, r: run.id });
+    return fits(data) ? [[{ text: "⏹ Stop", callback_data: data }]] : [];
+  };
+
+  async function launch(ctx: Ctx, server: string, script: RemoteScript) {
+    mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
+    prune();
+    const listener = deps.listenerFor(ctx.chatId, stopRow(server));
+    let run: PresentedRun | undefined;
+    const started = await remote.start(server, script.name, (s) => {
+      const base = join(deps.dir, `${server}-${s.run}`);
+      const output = createRunOutput({
+        logPath: `${base}.log`,
+        textPath: `${base}-${script.name}.txt`,
+        maxBytes: deps.maxLogBytes,
+        redact: deps.redact,
+      });
+      const shown: PresentedRun = {
+        id: s.run,
+        script: { name: `${script.name} @${server}`, kind: s.kind },
+        requester: { name: ctx.user.name },
+        startedAt: clock.now(),
+        output,
+        textPath: `${base}-${script.name}.txt`,
+      };
+      run = shown;
+      void listener.started?.(shown);
+      return (text) => {
+        output.write(encoder.encode(text), "stdout");
+        listener.output?.(shown);
+      };
+    });
+    if (!started.ok || !run)
+      return void (await ctx.reply(started.ok ? `${server}: no answer.` : started.error));
+    const key = `${server}#${run.id}`;
+    const entry: { handle: RemoteRunHandle; stoppedBy?: string } = { handle: started.value };
+    active.set(key, entry);
+    const shown = run;
+    // The handler returns now (the chat is not held for the run); the end is presented when it comes.
+    void started.value.ended
+      .then(async (end) => {
+        await shown.output.close();
+        active.delete(key);
+        const e = end.ok ? end.value : undefined;
+        const lost = {
+          ok: false as const,
+          error: `${end.ok ? "" : end.error}; it may still run there: /history @${server}`,
+        };
+        await listener.finished({
+          run: shown,
+          outcome: outcomeOfRemote(end.ok ? end : lost, entry.stoppedBy),
+          durationMs: e?.durationMs ?? clock.now() - shown.startedAt,
+          leftoversKilled: e?.leftoversKilled ?? false,
+          survivors: e?.survivors ?? 0,
+          ...(e?.saveError ? { saveError: `on ${server}: ${e.saveError}` } : {}),
+        });
+      })
+      .catch((error: unknown) => deps.onError(error));
+  }
+
+  /** The server's scripts this role may run, or the line that says why there are none. */
+  async function scriptsFor(ctx: Ctx, server: string): Promise<RemoteScript[] | undefined> {
+    const list = await remote.scripts(server);
+    if (!list.ok) return void (await ctx.reply(list.error));
+    return list.value.filter((s) => allows(ctx.role, s.role));
+  }
+
+  async function request(ctx: Ctx, server: string, script: RemoteScript) {
+    if (!script.confirm) return launch(ctx, server, script);
+    const data = remoteConfirmButton.pack({ s: server, n: script.name });
+    if (!fits(data))
+      return void (await ctx.reply(
+        `${script.name} asks for a confirmation, and its name is too long for a button.`,
+      ));
+    await ctx.reply(
+      `Run ${script.name} on ${server}?${script.description ? `\n${script.description}` : ""}`,
+      {
+        keyboard: [
+          [
+            { text: "▶️ Run", callback_data: data },
+            { text: "✖️ Cancel", callback_data: runCancelButton.pack({}) },
+          ],
+        ],
+      },
+    );
+  }
+
+  async function picker(ctx: Ctx, server: string) {
+    const scripts = await scriptsFor(ctx, server);
+    if (!scripts) return;
+    const buttons = scripts
+      .map((s) => ({
+        text: `${s.kind === "long" ? "📡" : "▶️"} ${s.title}`,
+        callback_data: remoteRunButton.pack({ s: server, n: s.name }),
+      }))
+      .filter((b) => fits(b.callback_data));
+    if (!buttons.length) return void (await ctx.reply(`${server} has no script for your role.`));
+    const rows: InlineKeyboardRows = [];
+    for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+    await ctx.reply(`Which script on ${server}?`, { keyboard: rows });
+  }
+
+  /** The script a role may run there, by name or as the config writes it; or the answer why not. */
+  async function pick(ctx: Ctx, server: string, asked: string): Promise<RemoteScript | undefined> {
+    const list = await remote.scripts(server);
+    if (!list.ok) return void (await ctx.reply(list.error));
+    const wanted = asked.trim().toLowerCase();
+    const script = list.value.find((s) => s.name === wanted || s.title.toLowerCase() === wanted);
+    const mine = list.value.filter((s) => allows(ctx.role, s.role)).map((s) => s.name);
+    if (!script) {
+      const known = mine.length ? `Its scripts: ${mine.join(", ")}` : "It has no script for your role.";
+      return void (await ctx.reply(`${server} has no script ${echo(asked.trim())}. ${known}`));
+    }
+    if (!allows(ctx.role, script.role))
+      return void (await ctx.reply(`Only admins may run ${script.name} on ${server}.`));
+    return script;
+  }
+
+  const serverOf = (text: string) => /^@(\S+)(?:\s+([\s\S]*))?$/.exec(text.trim());
+  const unknownServer = (name: string) =>
+    `No server ${echo(name)}. Servers: ${
+      remote
+        .names()
+        .map((n) => `@${n}`)
+        .join(", ") || "none (servers: in the config)"
+    }`;
+
+  const callbacks: CallbackSpec[] = [
+    callbackRoute(remoteRunButton, "viewer", async (ctx, data) => {
+      await ctx.answer();
+      if (!data.n) return picker(ctx, data.s);
+      const script = await pick(ctx, data.s, data.n);
+      if (script) await request(ctx, data.s, script);
+    }),
+    callbackRoute(remoteConfirmButton, "viewer", async (ctx, data) => {
+      const script = await pick(ctx, data.s, data.n);
+      if (!script) return;
+      await ctx.edit(`Running ${script.name} on ${data.s} (confirmed by ${ctx.user.name}).`);
+      await launch(ctx, data.s, script);
+    }),
+    callbackRoute(remoteStopButton, "admin", async (ctx, data) => {
+      const entry = active.get(`${data.s}#${data.r}`);
+      if (!entry) return void (await ctx.answer("It is not running any more."));
+      entry.stoppedBy = ctx.user.name;
+      await ctx.answer("Stopping…");
+      const said = await entry.handle.stop();
+      if (!said.includes("stopping")) await ctx.reply(said);
+    }),
+  ];
+
+  return {
+    callbacks,
+    /** `/run @SERVER [NAME]`; false when the arguments do not name a server. */
+    async run(ctx: CommandContext): Promise<boolean> {
+      const m = serverOf(ctx.args);
+      if (!m) return false;
+      const [, server = "", asked = ""] = m;
+      if (!remote.names().includes(server)) return say(ctx, unknownServer(server));
+      if (!asked.trim()) await picker(ctx, server);
+      else {
+        const script = await pick(ctx, server, asked);
+        if (script) await request(ctx, server, script);
+      }
+      return true;
+    },
+    /** `/log @SERVER ID`: that run's output as a file; false when the arguments are not that. */
+    async log(ctx: CommandContext): Promise<boolean> {
+      const m = serverOf(ctx.args);
+      if (!m) return false;
+      const [, server = "", rest = ""] = m;
+      if (!remote.names().includes(server)) return say(ctx, unknownServer(server));
+      const id = Number(rest.trim().replace(/^#/, ""));
+      if (!Number.isInteger(id) || id <= 0) return say(ctx, "Usage: /log @SERVER ID (see /history @SERVER)");
+      mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
+      prune();
+      const path = join(deps.dir, `log-${server}-${id}.txt`);
+      const [got, scripts] = await Promise.all([remote.log(server, id, path), remote.scripts(server)]);
+      if (!got.ok) return say(ctx, got.error);
+      // A run the user may not see answers exactly like one that does not exist.
+      const script = scripts.ok ? scripts.value.find((s) => s.name === got.value.script) : undefined;
+      const mayView = ctx.role === "admin" || (script !== undefined && allows(ctx.role, script.role));
+      if (!mayView) {
+        rmSync(path, { force: true });
+        return say(ctx, `${server}: no run #${id}.`);
+      }
+      await ctx.outbox.document(
+        ctx.chatId,
+        uploadName(join(deps.dir, `${server}-${id}-${got.value.script}.txt`)),
+        { path },
+        `${got.value.script} @${server} run #${id}`,
+      );
+      return true;
+    },
+  };
+}

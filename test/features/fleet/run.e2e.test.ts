@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { BotEvent } from "../../../src/console/local-api/state.ts";
+import { fleetPaths } from "../../../src/features/fleet/ssh.ts";
+import { remoteRunButton } from "../../../src/features/runs/buttons.ts";
+import { ADMIN, type Harness, startHarness, VIEWER } from "../../support/harness.ts";
+import { canRunSshd, keygen, startSshd } from "../../support/sshd.ts";
+
+/**
+ * Runs on a server of the fleet through real OpenSSH: `/run @db1 NAME` streams into one
+ * edited message like a local run, Stop goes to the server over the same connection, and
+ * the server's own config (and roles) decide what may run. db1 lives in its own mount
+ * namespace with a tmpfs disk, so the two servers show different disks.
+ */
+
+const SCRIPTS = resolve(import.meta.dir, "../../fixtures/scripts");
+let h: Harness | undefined;
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+  for (const stop of stops.splice(0)) await stop();
+});
+
+const DB1_CONFIG = (data: string) => `
+monitored_devices:
+  - { name: data, path: ${data} }
+long_running_scripts:
+  - { name: ticker, path: ${SCRIPTS}/ticker.sh, env: { N: "40" }, role: viewer }
+  - { name: sleeper, path: ${SCRIPTS}/sleeper.sh }
+one_time_scripts:
+  - { name: quick, path: ${SCRIPTS}/ticker.sh, env: { N: "2" }, role: viewer }
+  - { name: wipe, path: /bin/true, confirm: true, description: "Wipes the cache" }
+`;
+
+async function twoServers() {
+  const stateDir = mkdtempSync(join(tmpdir(), "octopus-hub-"));
+  const paths = fleetPaths(stateDir);
+  mkdirSync(join(stateDir, "fleet"), { recursive: true, mode: 0o700 });
+  const clientKey = keygen(paths.key);
+  const data = mkdtempSync(join(tmpdir(), "octopus-db1-data-"));
+  const web1 = await startSshd({
+    config: "monitored_devices:\n  - { name: web-root, path: / }\n",
+    clientKey,
+  });
+  stops.push(web1.stop);
+  const db1 = await startSshd({
+    config: DB1_CONFIG(data),
+    clientKey,
+    disk: { path: data, mib: 64, fillMib: 40 },
+  });
+  stops.push(db1.stop);
+  writeFileSync(paths.knownHosts, `${web1.knownHostsLine}\n${db1.knownHostsLine}\n`);
+  h = await startHarness(
+    `
+telegram:
+  admins: [${ADMIN.id}]
+  viewers: [${VIEWER.id}]
+servers:
+  - { name: web1, ssh: "root@127.0.0.1:${web1.port}" }
+  - { name: db1, ssh: "root@127.0.0.1:${db1.port}" }
+`,
+    { stateDir, app: { graceMs: 1000 } },
+  );
+  return h;
+}
+
+const ask = async (h: Harness, user: typeof ADMIN, text: string) => {
+  h.api.userSays(user.id, user, text);
+  return h.nextMessage(user.id, 20_000);
+};
+const editOf = (h: Harness, messageId: number, match: (text: string) => boolean) =>
+  h.api.waitFor(
+    (e: BotEvent) => e.type === "edit" && e.message.messageId === messageId && match(e.message.text),
+    20_000,
+  );
+
+describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
+  test("two servers, two disks: db1's own tmpfs in /status @db1 and @all", async () => {
+    const h = await twoServers();
+    const db1 = (await ask(h, VIEWER, "/status @db1")).text;
+    expect(db1).toMatch(/^🖥 db1 \(\S+\)\n/);
+    // 40 of 64 MiB: 62.5 %, which web1 (the machine's own /) does not show.
+    expect(db1).toMatch(/ data 6[23](\.\d)?%$/);
+    const all = (await ask(h, VIEWER, "/status @all")).text.split("\n");
+    expect(all[0]).toMatch(/^\S+ web1 · .* · web-root \d+%$/);
+    expect(all[1]).toMatch(/^\S+ db1 · .* · data 6[23](\.\d)?%$/);
+  }, 60_000);
+
+  test("a long run streams live into one message; Stop ends it on the server; /history and /log @db1 show it", async () => {
+    const h = await twoServers();
+    const live = await ask(h, ADMIN, "/run @db1 ticker");
+    expect(live.text).toMatch(/^▶️ ticker @db1 · /);
+    const stop = live.keyboard?.[0]?.[0];
+    expect(stop?.text).toBe("⏹ Stop");
+    await editOf(h, live.messageId, (t) => t.includes("tick 3"));
+    h.api.press(ADMIN.id, live.messageId, stop?.callback_data as string, ADMIN);
+    const final = await editOf(h, live.messageId, (t) => t.startsWith("⏹ ticker @db1 · stopped by Ada"));
+    expect(final.type === "edit" && final.message.keyboard).toBeUndefined();
+    expect(final.type === "edit" && final.message.text).toContain("tick 3");
+    // The server's own history has it, stopped, requested by the hub.
+    const history = (await ask(h, ADMIN, "/history @db1")).text;
+    expect(history).toMatch(/^db1:\n#1 \S+ ticker · fleet hub 127\.0\.0\.1 · /);
+    h.api.userSays(ADMIN.id, ADMIN, "/log @db1 1");
+    const log = await h.nextMessage(ADMIN.id, 20_000);
+    expect(log.document?.fileName).toBe("octopus-run-db1-1-ticker.txt");
+    const text = new TextDecoder().decode(log.document?.content);
+    expect(text).toStartWith("tick 1\ntick 2\ntick 3\n");
+    expect(log.caption).toBe("ticker @db1 run #1");
+  }, 60_000);
+
+  test("a quick run is one message; roles: the server's role for the script and the hub's role for the user both apply", async () => {
+    const h = await twoServers();
+    const quick = await ask(h, VIEWER, "/run @db1 quick");
+    expect(quick.text).toMatch(/^✅ quick @db1 · exit 0 · /);
+    expect(quick.text).toContain("tick 2");
+    // sleeper is admin-only on db1: a viewer is refused by the hub before anything runs there.
+    expect((await ask(h, VIEWER, "/run @db1 sleeper")).text).toBe("Only admins may run sleeper on db1.");
+    // A script db1 does not list: refused, with what there is.
+    expect((await ask(h, VIEWER, "/run @db1 backup")).text).toBe(
+      "db1 has no script backup. Its scripts: quick, ticker",
+    );
+    expect((await ask(h, ADMIN, "/run @nope quick")).text).toBe("No server nope. Servers: @web1, @db1");
+    // The picker lists only what the role may run there.
+    const picker = await ask(h, VIEWER, "/run @db1");
+    expect(picker.text).toBe("Which script on db1?");
+    expect(picker.keyboard?.flat().map((b) => b.text)).toEqual(["▶️ quick", "📡 ticker"]);
+    // A viewer's /log of an admin-only run reads like a run that does not exist.
+    h.api.press(ADMIN.id, picker.messageId, remoteRunButton.pack({ s: "db1", n: "wipe" }), ADMIN);
+    const confirm = await h.nextMessage(ADMIN.id, 20_000);
+    expect(confirm.text).toBe("Run wipe on db1?\nWipes the cache");
+    h.api.press(ADMIN.id, confirm.messageId, confirm.keyboard?.[0]?.[0]?.callback_data as string, ADMIN);
+    const wiped = await h.nextMessage(ADMIN.id, 20_000);
+    expect(wiped.text).toMatch(/^✅ wipe @db1 · exit 0/);
+    expect((await ask(h, VIEWER, "/log @db1 2")).text).toBe("db1: no run #2.");
+    expect((await ask(h, VIEWER, "/log @db1 99")).text).toBe("db1: no run #99.");
+  }, 60_000);
+});
