@@ -50,6 +50,7 @@ export function createApp(o: AppOptions) {
     locationStatus: plume.locationStatus,
     trends: history.trends,
     moreButtons: history.statusButtons,
+    moreRows: fleet.statusRows(),
     fleet: (ctx) => fleet.status(ctx),
   });
   const others = [status, runs, alerts, plume, history, fleet];

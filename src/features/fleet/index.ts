@@ -5,7 +5,9 @@ import type { Logger } from "../../shared/log.ts";
 import type { Reading } from "../../shared/reading.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
-import type { CommandContext, Feature } from "../../telegram/feature.ts";
+import { type CommandContext, callbackRoute, type Feature } from "../../telegram/feature.ts";
+import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
+import { fleetStatusButton } from "./buttons.ts";
 import { serverReadings } from "./readings.ts";
 import {
   parseRemoteRuns,
@@ -73,6 +75,31 @@ export function createFleetFeature(deps: {
     return (await all()).map((r) => serverLine(r.name, r.result)).join("\n");
   };
 
+  /** A server's status (or "*": the fleet table) with its Refresh button. */
+  async function statusView(name: string) {
+    const refresh: InlineKeyboardRows = [
+      [{ text: "🔄 Refresh", callback_data: fleetStatusButton.pack({ s: name, r: true }) }],
+    ];
+    if (name === "*") return { text: await table(), keyboard: refresh };
+    const r = await statusOf(name);
+    return { text: r.ok ? remoteStatusText(name, r.value) : serverLine(name, r), keyboard: refresh };
+  }
+
+  /** The picker under /status: a button per server (whose name fits a button), and the fleet. */
+  const statusRows = (withAll = true): InlineKeyboardRows => {
+    const buttons = [
+      ...config.servers
+        .map((s) => ({ text: `🖥 ${s.name}`, callback_data: fleetStatusButton.pack({ s: s.name, r: false }) }))
+        .filter((b) => Buffer.byteLength(b.callback_data) <= 64),
+      ...(withAll
+        ? [{ text: "🌐 All servers", callback_data: fleetStatusButton.pack({ s: "*", r: false }) }]
+        : []),
+    ];
+    const rows: InlineKeyboardRows = [];
+    for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
+    return config.servers.length ? rows : [];
+  };
+
   const feature: Feature = {
     name: "fleet",
     commands: config.servers.length
@@ -82,12 +109,28 @@ export function createFleetFeature(deps: {
             description: "The servers of the fleet: reachable, load, memory, fullest disk",
             role: "viewer",
             run: async (ctx) => {
-              await ctx.reply(await table());
+              const view = await statusView("*");
+              await ctx.reply(view.text, { keyboard: [...view.keyboard, ...statusRows(false)] });
             },
           },
         ]
       : [],
-    callbacks: [],
+    callbacks: [
+      callbackRoute(fleetStatusButton, "viewer", async (ctx, data) => {
+        if (data.s !== "*" && !config.servers.some((s) => s.name === data.s))
+          return void (await ctx.answer("That server is not configured any more."));
+        if (!data.r) {
+          await ctx.answer();
+          const view = await statusView(data.s);
+          return void (await ctx.reply(view.text, { keyboard: view.keyboard }));
+        }
+        const view = await statusView(data.s);
+        const result = await ctx.edit(view.text, { keyboard: view.keyboard });
+        await ctx.answer(
+          result.ok ? (result.value.skipped ? "No change" : "Refreshed") : "Could not refresh",
+        );
+      }),
+    ],
   };
   /** One check of every server through the alert engine (on alerts.check). */
   async function check() {
@@ -99,6 +142,7 @@ export function createFleetFeature(deps: {
   return {
     ...feature,
     check,
+    statusRows,
     /** Runs on the servers (`/run @NAME`, Stop, `/log @NAME ID`), for the runs feature. */
     remote: config.servers.length ? createRemoteRuns(ssh, () => config.servers) : undefined,
     start() {
@@ -148,17 +192,13 @@ export function createFleetFeature(deps: {
       const m = /^@(\S+)$/.exec(ctx.args.trim());
       if (!m) return false;
       const name = m[1] as string;
-      if (name === "all") {
-        await ctx.reply(await table());
-        return true;
-      }
-      if (!config.servers.some((s) => s.name === name)) {
+      if (name !== "all" && !config.servers.some((s) => s.name === name)) {
         const known = config.servers.map((s) => `@${s.name}`).join(", ") || "none (servers: in the config)";
         await ctx.reply(`No server ${name}. Servers: ${known}, @all`);
         return true;
       }
-      const r = await statusOf(name);
-      await ctx.reply(r.ok ? remoteStatusText(name, r.value) : serverLine(name, r));
+      const view = await statusView(name === "all" ? "*" : name);
+      await ctx.reply(view.text, { keyboard: view.keyboard });
       return true;
     },
   };

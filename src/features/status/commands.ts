@@ -20,6 +20,8 @@ export interface StatusDeps {
   trends?(series: readonly string[]): ReadonlyMap<string, { spark: string; forecast?: string }>;
   /** Buttons other features put beside Refresh (📈: the chart of the history). */
   moreButtons?: InlineKeyboardRows[number];
+  /** Rows other features put below (the fleet's server picker). */
+  moreRows?: InlineKeyboardRows;
   /** `/status @NAME` or `/status @all`: a server of the fleet; false when the args are not that. */
   fleet?(ctx: CommandContext): Promise<boolean>;
   /** `/status <customerId> <locationId>` or `/status <saved-name>`: the Plume location status. */
@@ -35,6 +37,7 @@ export function createStatusCommands(deps: StatusDeps): {
       { text: "🔄 Refresh", callback_data: statusButton.pack({ mode: "refresh" }) },
       ...(deps.moreButtons ?? []),
     ],
+    ...(deps.moreRows ?? []),
   ];
   const render = async () => {
     const s = await deps.snapshot();

@@ -87,6 +87,18 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     const all = (await ask(h, VIEWER, "/status @all")).text.split("\n");
     expect(all[0]).toMatch(/^\S+ web1 · .* · web-root \d+%$/);
     expect(all[1]).toMatch(/^\S+ db1 · .* · data 6[23](\.\d)?%$/);
+    // The picker under /status: a server's status from a button, refreshed in place.
+    const status = await ask(h, VIEWER, "/status");
+    const picker = status.keyboard?.[1];
+    expect(picker?.map((b) => b.text)).toEqual(["🖥 web1", "🖥 db1", "🌐 All servers"]);
+    h.api.press(VIEWER.id, status.messageId, picker?.[1]?.callback_data as string, VIEWER);
+    const shown = await h.nextMessage(VIEWER.id, 20_000);
+    expect(shown.text).toMatch(/^🖥 db1 \(\S+\)\n/);
+    h.api.press(VIEWER.id, shown.messageId, shown.keyboard?.[0]?.[0]?.callback_data as string, VIEWER);
+    await h.api.waitFor((e: BotEvent) => e.type === "answer" && /Refreshed|No change/.test(e.text ?? ""), 20_000);
+    // /servers: the table, Refresh, and a button per server.
+    const servers = await ask(h, VIEWER, "/servers");
+    expect(servers.keyboard?.flat().map((b) => b.text)).toEqual(["🔄 Refresh", "🖥 web1", "🖥 db1"]);
   }, 60_000);
 
   test("a long run streams live into one message; Stop ends it on the server; /history and /log @db1 show it", async () => {
