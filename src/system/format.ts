@@ -1,4 +1,4 @@
-import { bold, format, pre } from "gramio";
+import { bold, format, pre } from "@gramio/format";
 import { formatDuration } from "../shared/duration.ts";
 import { joinRich, MESSAGE_LIMIT, type RichText, rich } from "../shared/text.ts";
 import type { DeviceStatus, Snapshot } from "./snapshot.ts";

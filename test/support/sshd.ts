@@ -29,6 +29,10 @@ export async function startSshd(options: {
   config: string;
   clientKey: string;
   disk?: { path: string; mib: number; fillMib: number };
+  /** The octopus the forced command runs (default: this source tree under Bun). */
+  octopus?: string;
+  /** A whole forced command instead (a bench's fixed answer). */
+  forced?: string;
 }) {
   mkdirSync("/run/sshd", { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "octopus-sshd-"));
@@ -36,7 +40,8 @@ export async function startSshd(options: {
   const hostKey = keygen(join(dir, "host_key"));
   // Its own state (runs, history) in its folder: never the machine's.
   writeFileSync(join(dir, "server.yaml"), `${options.config}\nstorage:\n  dir: ${join(dir, "state")}\n`);
-  const command = `${process.execPath} ${join(ROOT, "src/main.ts")} serve-ssh -c ${join(dir, "server.yaml")}`;
+  const octopus = options.octopus ?? `${process.execPath} ${join(ROOT, "src/main.ts")}`;
+  const command = options.forced ?? `${octopus} serve-ssh -c ${join(dir, "server.yaml")}`;
   writeFileSync(join(dir, "authorized_keys"), `restrict,command="${command}" ${options.clientKey}\n`, {
     mode: 0o600,
   });

@@ -1,4 +1,4 @@
-import { bold, format } from "gramio";
+import { bold, format } from "@gramio/format";
 import { formatDuration } from "../../shared/duration.ts";
 import type { Reading } from "../../shared/reading.ts";
 import { type RichText, rich } from "../../shared/text.ts";

@@ -21,8 +21,8 @@ import {
 import { createRemoteRuns } from "./remote-run.ts";
 import { createSshClient, type FleetFailure, fleetPaths } from "./ssh.ts";
 
-/** How many servers are asked at once. */
-const CONCURRENCY = 8;
+/** How many servers are asked at once (each call is one small ssh process on the hub). */
+const CONCURRENCY = 16;
 
 /**
  * The fleet, seen from its hub: /servers, `/status @NAME` and `/status @all`, each server

@@ -1,4 +1,4 @@
-import { bold, code, format } from "gramio";
+import { bold, code, format } from "@gramio/format";
 import { formatDuration } from "../../shared/duration.ts";
 import { joinRich, plural, type RichText, rich } from "../../shared/text.ts";
 import { formatDateTimeZoned } from "../../shared/time-format.ts";

@@ -1,4 +1,4 @@
-import { code, format } from "gramio";
+import { code, format } from "@gramio/format";
 import type { PlumeLocationConfig } from "../../config/schema.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { formatDuration } from "../../shared/duration.ts";

@@ -1,4 +1,4 @@
-import { format, pre } from "gramio";
+import { format, pre } from "@gramio/format";
 import { formatDuration } from "../../shared/duration.ts";
 import { type RichText, rich } from "../../shared/text.ts";
 import { formatClock } from "../../shared/time-format.ts";

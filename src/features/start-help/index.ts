@@ -1,4 +1,4 @@
-import { bold, format } from "gramio";
+import { bold, format } from "@gramio/format";
 import { joinRich, type RichText, rich } from "../../shared/text.ts";
 import type { Role } from "../../telegram/feature.ts";
 import {
