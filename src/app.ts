@@ -11,6 +11,7 @@ import { createHttpHandler, startHttpServer } from "./http/server.ts";
 import type { Reading } from "./shared/reading.ts";
 import { createRedactor } from "./shared/redact.ts";
 import { createStorageHealth } from "./storage/health.ts";
+import { recentValue } from "./system/recent.ts";
 import { createReceive } from "./telegram/receive/index.ts";
 import { createSend } from "./telegram/send/index.ts";
 
@@ -44,7 +45,7 @@ export function createApp(o: AppOptions) {
     report,
   });
   const status = createStatusFeature({
-    snapshot,
+    snapshot: recentValue(snapshot, clock, 1000),
     thresholds: { load: config.alerts.load, memory: config.alerts.memory },
     activeAlerts: alerts.activeAlerts,
     locationStatus: plume.locationStatus,

@@ -31,7 +31,10 @@ const TICK_MS = 10; // USER_HZ 100
 function cpuMs(pid: number, children: boolean): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
     // fields 14-17 (utime, stime, cutime, cstime) are 11-14 here
     const own = (f[11] ?? 0) + (f[12] ?? 0);
     return (children ? own + (f[13] ?? 0) + (f[14] ?? 0) : own) * TICK_MS;

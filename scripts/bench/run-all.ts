@@ -2,6 +2,7 @@
 import { benchAlerts } from "./alerts.ts";
 import { benchCharts } from "./charts.ts";
 import { benchCli } from "./cli.ts";
+import { benchFleet } from "./fleet.ts";
 import { benchHistory } from "./history.ts";
 import { benchPlume } from "./plume.ts";
 import { benchQuickRun } from "./quick-run.ts";
@@ -23,3 +24,4 @@ await benchQuickRun();
 await benchHistory();
 await benchPlume();
 await benchCharts();
+await benchFleet();

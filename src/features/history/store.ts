@@ -37,6 +37,7 @@ export function createHistoryStore(deps: {
   const { repo, clock } = deps;
   let pending: { at: number; values: ReadonlyMap<string, number> }[] = [];
   let prunedAt = Number.NEGATIVE_INFINITY;
+  let recorded = 0;
   const minute = (t: number) => Math.floor(t / 60_000);
 
   function flush() {
@@ -65,10 +66,13 @@ export function createHistoryStore(deps: {
     /** One check's values (flushed when a new minute starts). */
     record(values: ReadonlyMap<string, number>, at = clock.now()) {
       if (!values.size) return;
+      recorded++;
       if (pending.length && minute((pending[0] as { at: number }).at) !== minute(at)) flush();
       pending.push({ at, values });
     },
     flush,
+    /** Changes with every check recorded: what was read before it is still what is there. */
+    version: () => recorded,
     /** Points of one series over [from, to], from the finest tier that covers the range. */
     points(series: string, from: number, to: number, tier = tierFor(to - from, deps.keep)): Point[] {
       flush();

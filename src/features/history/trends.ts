@@ -12,9 +12,14 @@ export interface Trend {
 
 const DAY = 86_400_000;
 const SPARK_CELLS = 16;
+/** A trend is read again after a new check, or after this long (its window moves). */
+const REUSE_MS = 60_000;
 
 export function createTrends(deps: { store: HistoryStore; now(): number; minSpanMs: number }) {
   const { store } = deps;
+  // /status is asked far more often than checks arrive: its trends are read from SQLite once
+  // per check (or minute), not once per /status.
+  const cache = new Map<string, { version: number; at: number; trend: Trend | undefined }>();
   /** The fill forecast of one disk series, from its raw samples of the last day (then 15-minute points of a week). */
   function forecastOf(series: string) {
     const now = deps.now();
@@ -32,12 +37,21 @@ export function createTrends(deps: { store: HistoryStore; now(): number; minSpan
     /** Trends for these series (e.g. `load5`, `cpu`, `memory`, `disk:root`). */
     of(series: readonly string[]): Map<string, Trend> {
       const now = deps.now();
+      const version = store.version();
       const out = new Map<string, Trend>();
       for (const name of series) {
-        const spark = sparkline(store.points(name, now - DAY, now, 1), now - DAY, now, SPARK_CELLS);
-        const f = name.startsWith("disk:") ? forecastOf(name) : undefined;
-        if (spark || f)
-          out.set(name, { spark, ...(f ? { forecast: `full in ${aboutText(f.fullInMs)}` } : {}) });
+        const cached = cache.get(name);
+        let trend = cached?.trend;
+        if (!cached || cached.version !== version || now - cached.at >= REUSE_MS || now < cached.at) {
+          const spark = sparkline(store.points(name, now - DAY, now, 1), now - DAY, now, SPARK_CELLS);
+          const f = name.startsWith("disk:") ? forecastOf(name) : undefined;
+          trend =
+            spark || f
+              ? { spark, ...(f ? { forecast: `full in ${aboutText(f.fullInMs)}` } : {}) }
+              : undefined;
+          cache.set(name, { version, at: now, trend });
+        }
+        if (trend) out.set(name, trend);
       }
       return out;
     },

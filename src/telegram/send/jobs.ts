@@ -153,22 +153,43 @@ export function createChatQueues() {
     of,
     busy,
     queued: () => [...queues.values()].reduce((n, q) => n + q.length, 0),
-    /** Chats with a job queued and none in flight, highest priority first, then oldest. */
-    ready: () =>
-      [...queues.entries()]
-        .filter(([key, q]) => q.length > 0 && !busy.has(key))
-        .sort(([, a], [, b]) => byPriority(a[0] as Job, b[0] as Job)),
+    /**
+     * Up to `k` chats with a job queued and none in flight that `eligible` accepts, highest
+     * priority first, then oldest. One pass, no sort of every chat: with a thousand chats
+     * waiting, each finished call picks the next in O(chats × k), k being the free slots.
+     */
+    best(k: number, eligible: (key: number, queue: Job[]) => boolean = () => true): [number, Job[]][] {
+      const top: [number, Job[]][] = [];
+      const head = (e: [number, Job[]]) => e[1][0] as Job;
+      for (const entry of queues) {
+        const [key, q] = entry;
+        if (!q.length || busy.has(key) || !eligible(key, q)) continue;
+        const last = top.at(-1);
+        if (top.length >= k && last && byPriority(head(entry), head(last)) >= 0) continue;
+        let i = top.length;
+        while (i > 0 && byPriority(head(entry), head(top[i - 1] as [number, Job[]])) < 0) i--;
+        top.splice(i, 0, entry);
+        if (top.length > k) top.pop();
+      }
+      return top;
+    },
+    /** Every chat with a job queued and none in flight, in the order `best` picks them. */
+    ready(): [number, Job[]][] {
+      return this.best(Number.POSITIVE_INFINITY);
+    },
     addMigration: (from: number, to: number) => void migrated.set(from, to),
     /** A group became a supergroup: the job and everything queued behind it move to the new id. */
     migrate(from: number, to: number, job: Job) {
       migrated.set(from, to);
       const moved = [job, ...of(from).splice(0)];
+      queues.delete(from);
       const target = of(to);
       for (const j of moved) insert(target, j);
     },
-    /** Forgets queues that are empty and idle. */
-    tidy() {
-      for (const [key, q] of queues) if (q.length === 0 && !busy.has(key)) queues.delete(key);
+    /** Forgets a chat's queue once it is empty and idle. */
+    tidy(key: number) {
+      const q = queues.get(key);
+      if (q && q.length === 0 && !busy.has(key)) queues.delete(key);
     },
     /** Removes every queued job (shutdown). */
     drain(): Job[] {

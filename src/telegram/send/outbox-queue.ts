@@ -165,6 +165,7 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
       handleFailure(key, job, error);
     } finally {
       if (key !== NO_CHAT) busy.delete(key);
+      chats.tidy(key);
       inFlight--;
       pump();
       notifyIfIdle();
@@ -174,21 +175,29 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
   function pump() {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    const room = maxInFlight - inFlight;
+    // Full: every call in flight pumps again when it ends.
+    if (room <= 0) return;
     const now = clock.now();
     let nextAt = Number.POSITIVE_INFINITY;
-    // Highest priority first across chats, then oldest.
-    for (const [key, queue] of chats.ready()) {
-      if (inFlight >= maxInFlight) break;
+    const later = (at: number) => {
+      nextAt = Math.min(nextAt, at);
+      return false;
+    };
+    // A chat may send when its budget allows and a job of it is due (not waiting for a retry).
+    const due = (key: number, queue: Job[]) => {
       const readyAt = key === NO_CHAT ? limiter.readyAtUnbound(now) : limiter.readyAt(key, now);
-      if (readyAt > now) {
-        nextAt = Math.min(nextAt, readyAt);
-        continue;
-      }
+      if (readyAt > now) return later(readyAt);
+      const { index, at } = nextJob(queue, now);
+      return index < 0 ? later(at) : true;
+    };
+    // Highest priority first across chats, then oldest.
+    for (const [key, queue] of chats.best(room, due)) {
       // Calls bound to no chat are independent of each other: start every one that is due.
       for (let more = true; more && inFlight < maxInFlight; more = key === NO_CHAT) {
         const { index, at } = nextJob(queue, now);
         if (index < 0) {
-          nextAt = Math.min(nextAt, at);
+          later(at);
           break;
         }
         const [job] = queue.splice(index, 1) as [Job];
@@ -200,8 +209,8 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
         inFlight++;
         void run(key, job);
       }
+      chats.tidy(key);
     }
-    chats.tidy();
     if (Number.isFinite(nextAt)) timer = setTimeout(pump, Math.max(1, nextAt - now));
   }
 

@@ -95,7 +95,10 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     const shown = await h.nextMessage(VIEWER.id, 20_000);
     expect(shown.text).toMatch(/^🖥 db1 \(\S+\)\n/);
     h.api.press(VIEWER.id, shown.messageId, shown.keyboard?.[0]?.[0]?.callback_data as string, VIEWER);
-    await h.api.waitFor((e: BotEvent) => e.type === "answer" && /Refreshed|No change/.test(e.text ?? ""), 20_000);
+    await h.api.waitFor(
+      (e: BotEvent) => e.type === "answer" && /Refreshed|No change/.test(e.text ?? ""),
+      20_000,
+    );
     // /servers: the table, Refresh, and a button per server.
     const servers = await ask(h, VIEWER, "/servers");
     expect(servers.keyboard?.flat().map((b) => b.text)).toEqual(["🔄 Refresh", "🖥 web1", "🖥 db1"]);

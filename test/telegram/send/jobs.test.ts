@@ -56,7 +56,7 @@ describe("createChatQueues", () => {
     chats.migrate(-5, -1005, failed);
     expect(order(chats.of(-1005))).toEqual(["alert2", "normal0", "normal1"]);
     expect(chats.current(-5)).toBe(-1005);
-    chats.tidy();
+    chats.tidy(-5);
     expect(chats.ready().map(([key]) => key)).toEqual([-1005]);
   });
 
@@ -68,6 +68,9 @@ describe("createChatQueues", () => {
     insert(chats.of(3), job("normal"));
     chats.busy.add(3);
     expect(chats.ready().map(([key]) => key)).toEqual([2, 1]);
+    // The best k: the same order, cut at k, and only what `eligible` accepts.
+    expect(chats.best(1).map(([key]) => key)).toEqual([2]);
+    expect(chats.best(5, (key) => key !== 2).map(([key]) => key)).toEqual([1]);
     expect(chats.queued()).toBe(3);
     expect(chats.drain()).toHaveLength(3);
     expect(chats.queued()).toBe(0);
