@@ -74,7 +74,9 @@ build: deps
 	@mkdir -p $(dir $(OUT))
 	@# Not plain --minify: it renames functions, and stack traces then read "at o (lib.ts:2)".
 	@# Syntax and whitespace minification keep the names; the sourcemap is embedded.
-	$(BUN) build src/main.ts --compile --minify-syntax --minify-whitespace --sourcemap --format=esm --bytecode \
+	@# --splitting: each subcommand's code is its own chunk, loaded by its import() only
+	@# (without it --version pays for the whole bundle's bytecode: 39 against 34 MiB).
+	$(BUN) build src/main.ts --compile --splitting --minify-syntax --minify-whitespace --sourcemap --format=esm --bytecode \
 		$(if $(TARGET),--target=$(TARGET),) \
 		--define OCTOPUS_VERSION='"$(VERSION)"' --define OCTOPUS_COMMIT='"$(COMMIT)"' \
 		--outfile $(OUT)
@@ -95,7 +97,7 @@ uninstall:
 dist: deps
 	@set -e; for t in $(DIST_TARGETS); do \
 	  d=dist/octopus-$(VERSION)-$${t#bun-}; rm -rf $$d; mkdir -p $$d/scripts; \
-	  $(MAKE) --no-print-directory build TARGET=$$t OUT=$$d/octopus; rm -f $$d/octopus.map; \
+	  $(MAKE) --no-print-directory build TARGET=$$t OUT=$$d/octopus; rm -f $$d/*.map; \
 	  cp config/config.example.yaml scripts/dist/INSTALL.txt scripts/install.sh scripts/uninstall.sh $$d/; \
 	  cp scripts/systemd/octopus.service.in $$d/; cp config/scripts/* $$d/scripts/; \
 	  tar -C dist -czf $$d.tar.gz $$(basename $$d); rm -rf $$d; echo "dist: $$d.tar.gz"; \

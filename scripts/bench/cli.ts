@@ -2,8 +2,9 @@
  * The one-shot subcommands as whole processes, interleaved against the floor: a Bun "hello"
  * compiled with the same flags as dist/octopus (what no Bun program can beat), and, when
  * Debian's python3-psutil is installed, a python3 + psutil script printing the same status
- * fields (what an operator would use instead). Wall time and peak RSS per run, from
- * /usr/bin/time; medians of interleaved rounds and their ratio.
+ * fields (what an operator would use instead). Wall time (measured here), CPU time (user +
+ * system, from Bun's resourceUsage of the process tree) and peak RSS (from /usr/bin/time) per
+ * run; medians of interleaved rounds and their ratio.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,20 +15,27 @@ const ROOT = resolve(import.meta.dir, "../..");
 const BINARY = join(ROOT, "dist/octopus");
 const ROUNDS = 15;
 
-/** One run: wall ms (measured here) and peak RSS MiB (from /usr/bin/time). */
-function run(argv: string[]): { ms: number; mib: number } {
+interface Run {
+  ms: number;
+  cpu: number;
+  mib: number;
+}
+
+/** One run: wall ms, CPU ms (user + system) and peak RSS MiB. */
+function run(argv: string[]): Run {
   const t0 = performance.now();
   const r = Bun.spawnSync(["/usr/bin/time", "-f", "%M", ...argv], { stdout: "ignore", stderr: "pipe" });
   const ms = performance.now() - t0;
   const kib = Number(r.stderr.toString().trim().split("\n").at(-1));
-  return { ms, mib: kib / 1024 };
+  const cpu = Number(r.resourceUsage?.cpuTime.total ?? Number.NaN) / 1000;
+  return { ms, cpu, mib: kib / 1024 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 function compare(name: string, a: string[], b: string[], bName: string) {
-  const ra: { ms: number; mib: number }[] = [];
-  const rb: { ms: number; mib: number }[] = [];
+  const ra: Run[] = [];
+  const rb: Run[] = [];
   run(a);
   run(b); // warm-up, not counted
   for (let i = 0; i < ROUNDS; i++) {
@@ -36,9 +44,14 @@ function compare(name: string, a: string[], b: string[], bName: string) {
   }
   const ms = (r: typeof ra) => median(r.map((x) => x.ms));
   const mib = (r: typeof ra) => median(r.map((x) => x.mib));
+  const cpu = (r: typeof ra) => median(r.map((x) => x.cpu));
   report(
     `${name} vs ${bName}, wall`,
     `${ms(ra).toFixed(1)} ms vs ${ms(rb).toFixed(1)} ms (${(ms(ra) / ms(rb)).toFixed(2)}x)`,
+  );
+  report(
+    `${name} vs ${bName}, CPU`,
+    `${cpu(ra).toFixed(1)} ms vs ${cpu(rb).toFixed(1)} ms (${(cpu(ra) / cpu(rb)).toFixed(2)}x)`,
   );
   report(
     `${name} vs ${bName}, peak RSS`,
@@ -68,7 +81,9 @@ export async function benchCli(): Promise<void> {
   );
   compare("octopus --version", [BINARY, "--version"], [hello], "Bun hello");
   compare("octopus status --json (no config)", [BINARY, "status", "--json"], [hello], "Bun hello");
-  const psutil = Bun.spawnSync(["python3", "-c", "import psutil"], { stdout: "ignore", stderr: "ignore" });
+  // Debian's python3 (where python3-psutil installs), not whatever python3 PATH finds first.
+  const python = (await Bun.file("/usr/bin/python3").exists()) ? "/usr/bin/python3" : "python3";
+  const psutil = Bun.spawnSync([python, "-c", "import psutil"], { stdout: "ignore", stderr: "ignore" });
   if (psutil.exitCode !== 0) {
     report("python3 + psutil peer", "not run: install python3-psutil (Debian) to compare");
     return;
@@ -87,7 +102,7 @@ export async function benchCli(): Promise<void> {
   compare(
     "octopus status --json (no config)",
     [BINARY, "status", "--json"],
-    ["python3", script],
+    [python, script],
     "python3 + psutil",
   );
 }
