@@ -13,7 +13,8 @@ export async function startBenchBot(
   const dir = mkdtempSync(join(tmpdir(), `octopus-bench-${name}-`));
   writeFileSync(join(dir, "config.yaml"), config(dir));
   const api = startLocalBotApi();
-  const bot = Bun.spawn([join(ROOT, "dist/octopus"), "run"], {
+  // OCTOPUS_BENCH_BINARY: another build to compare against (interleaved by hand).
+  const bot = Bun.spawn([process.env.OCTOPUS_BENCH_BINARY ?? join(ROOT, "dist/octopus"), "run"], {
     env: {
       CONFIG_FILE: join(dir, "config.yaml"),
       OCTOPUS_STATE_DIR: join(dir, "state"),

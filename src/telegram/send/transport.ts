@@ -5,6 +5,7 @@ import {
   TelegramSendError,
 } from "../../shared/errors.ts";
 import type { ApiCall } from "./jobs.ts";
+import { multipartBody, type Part } from "./multipart.ts";
 import type { DocumentContent } from "./outbox.ts";
 
 /**
@@ -19,10 +20,13 @@ import type { DocumentContent } from "./outbox.ts";
  * status, throws a bare SyntaxError for a non-JSON body and has no per-call timeout.
  */
 
-/** A file to upload: multipart with this name (what the user sees: never a server path). */
+/**
+ * A file to upload: multipart with this name (what the user sees: never a server path), its
+ * bytes in memory or a file read while it is sent.
+ */
 export class Upload {
   constructor(
-    readonly blob: Blob,
+    readonly content: { bytes: Uint8Array } | { path: string },
     readonly fileName: string,
   ) {}
 }
@@ -41,14 +45,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-function formBody(params: Record<string, unknown>): FormData {
-  const form = new FormData();
-  for (const [key, value] of Object.entries(params)) {
+/** The call's parameters as a streamed multipart body (see multipart.ts). */
+function uploadBody(params: Record<string, unknown>) {
+  const parts: Part[] = [];
+  for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    if (value instanceof Upload) form.append(key, value.blob, value.fileName);
-    else form.append(key, typeof value === "string" ? value : JSON.stringify(value));
+    if (value instanceof Upload) parts.push({ name, fileName: value.fileName, ...value.content });
+    else parts.push({ name, text: typeof value === "string" ? value : JSON.stringify(value) });
   }
-  return form;
+  const { body, contentType, length } = multipartBody(parts);
+  return { body, headers: { "content-type": contentType, "content-length": String(length) } };
 }
 
 /** Reads one Bot API answer; throws the classified error for anything but `ok: true`. */
@@ -112,16 +118,14 @@ export function createTransport(options: TransportOptions): Transport & ApiCall 
     const pollSeconds = method === "getUpdates" ? Number(params.timeout ?? 0) : 0;
     const limit = (upload ? uploadTimeoutMs : timeoutMs) + pollSeconds * 1000;
     const signals = [AbortSignal.timeout(limit), ...(callOptions.signal ? [callOptions.signal] : [])];
+    // Built before the request: a file that cannot be read is its own error, not "unreachable".
+    const payload = upload
+      ? uploadBody(params)
+      : { body: JSON.stringify(params), headers: { "content-type": "application/json" } };
     let response: Response;
     let body: string;
     try {
-      response = await fetch(base + method, {
-        method: "POST",
-        signal: AbortSignal.any(signals),
-        ...(upload
-          ? { body: formBody(params) }
-          : { body: JSON.stringify(params), headers: { "content-type": "application/json" } }),
-      });
+      response = await fetch(base + method, { method: "POST", signal: AbortSignal.any(signals), ...payload });
       body = await response.text();
     } catch (cause) {
       const timedOut = (cause as { name?: string }).name === "TimeoutError";
@@ -142,12 +146,9 @@ function networkDetail(cause: unknown): string {
   return "unreachable";
 }
 
-/**
- * A document for sendDocument: text as UTF-8, bytes as they are, a path as a lazy Bun.file
- * (read from disk while uploading).
- */
+/** A document for sendDocument: text as UTF-8, bytes as they are, a path read while uploading. */
 export function toUpload(content: DocumentContent, fileName: string): Upload {
-  if (typeof content === "string") return new Upload(new Blob([content], { type: "text/plain" }), fileName);
-  if (content instanceof Uint8Array) return new Upload(new Blob([content]), fileName);
-  return new Upload(Bun.file(content.path), fileName);
+  if (typeof content === "string") return new Upload({ bytes: new TextEncoder().encode(content) }, fileName);
+  if (content instanceof Uint8Array) return new Upload({ bytes: content }, fileName);
+  return new Upload({ path: content.path }, fileName);
 }
