@@ -87,6 +87,10 @@ export async function runBot(
   const signals = signalQueue();
   let current = config;
   void app.start().catch((error: unknown) => log.error("start failed", { error }));
+  // Start-up's garbage (the config's YAML with positions, the migrations, each feature's
+  // first run) is freed once, off the start-up path: a long-running bot keeps the memory
+  // it reaches here (1000 user ids in the config: 66.6 → 62.3 MiB idle).
+  setTimeout(() => Bun.gc(true), 1000).unref();
   for (;;) {
     const signal = await signals.next();
     if (signal !== "SIGHUP") {

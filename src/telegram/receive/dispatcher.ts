@@ -23,8 +23,17 @@ export function chatKeyOf(update: TelegramUpdate): number {
 }
 
 export interface Dispatcher {
-  /** `stored`: false when the update is not in the inbox (storage failing): nothing to remove. */
+  /**
+   * `stored`: false when the update is not in the inbox (it starts at once, or storage is
+   * failing): nothing to remove.
+   */
   dispatch(update: TelegramUpdate, stored?: boolean): void;
+  /**
+   * The updates of a batch that will wait for their chat (a handler of it still runs, or an
+   * earlier update of the batch is for it): only these need the inbox to survive a crash.
+   * The rest start in this turn of the event loop, as if removed the moment they were stored.
+   */
+  waiting(batch: readonly TelegramUpdate[]): Set<number>;
   /** Hands the inbox left by the last run to the handlers (updates never started), once at start. */
   recover(): void;
   /** Resolves when every chat's queue is empty, or after `timeoutMs`. */
@@ -93,6 +102,16 @@ export function createDispatcher(deps: {
 
   return {
     dispatch,
+    waiting(batch) {
+      const seen = new Set<number>();
+      const ids = new Set<number>();
+      for (const u of batch) {
+        const key = chatKeyOf(u);
+        if (tails.has(key) || seen.has(key)) ids.add(u.update_id);
+        seen.add(key);
+      }
+      return ids;
+    },
     recover() {
       const rows = deps.inbox.pending();
       if (rows.length) deps.log.info("handling updates left from the last run", { count: rows.length });

@@ -78,6 +78,7 @@ export function createReceive(options: ReceiveOptions): Receive {
     deleteWebhook: () => send.call("deleteWebhook", { drop_pending_updates: false }),
     inbox,
     dispatch: dispatcher.dispatch,
+    waiting: dispatcher.waiting,
     onStorage: inboxHealth,
     ...(options.onApiError ? { onError: options.onApiError } : {}),
     log: log.child("poller"),

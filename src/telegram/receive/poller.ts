@@ -23,6 +23,8 @@ export interface PollerDeps {
   deleteWebhook(): Promise<unknown>;
   inbox: InboxRepo;
   dispatch(update: TelegramUpdate, stored: boolean): void;
+  /** The updates of a batch that will wait for their chat (see Dispatcher.waiting). */
+  waiting(batch: readonly TelegramUpdate[]): Set<number>;
   /** Told when the inbox cannot be written (error) and when it can again (undefined). */
   onStorage(error: unknown | undefined): void;
   log: Logger;
@@ -109,11 +111,17 @@ export function createPoller(deps: PollerDeps): Poller {
     }
   }
 
-  /** Stores a batch, or (storage failing) confirms it to Telegram so it is handled at most once. */
-  async function keep(batch: TelegramUpdate[], next: number): Promise<boolean> {
+  /**
+   * Stores the batch's offset and the updates that will wait for their chat (one commit; an
+   * update that starts at once needs no row), or (storage failing) confirms the batch to
+   * Telegram so it is handled at most once.
+   */
+  async function keep(batch: TelegramUpdate[], waiting: Set<number>, next: number): Promise<boolean> {
     try {
       deps.inbox.store(
-        batch.map((u) => ({ updateId: u.update_id, payload: JSON.stringify(u) })),
+        batch
+          .filter((u) => waiting.has(u.update_id))
+          .map((u) => ({ updateId: u.update_id, payload: JSON.stringify(u) })),
         next,
       );
       if (!storageOk) deps.onStorage(undefined);
@@ -181,9 +189,10 @@ export function createPoller(deps: PollerDeps): Poller {
         continue;
       }
       floorMs = 0;
-      const stored = await keep(updates, next);
+      const waiting = deps.waiting(updates);
+      const stored = await keep(updates, waiting, next);
       offset = next;
-      for (const u of updates) deps.dispatch(u, stored);
+      for (const u of updates) deps.dispatch(u, stored && waiting.has(u.update_id));
     }
     resolveStopped();
   }

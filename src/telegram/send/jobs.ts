@@ -163,9 +163,12 @@ export function createChatQueues() {
       const head = (e: [number, Job[]]) => e[1][0] as Job;
       for (const entry of queues) {
         const [key, q] = entry;
-        if (!q.length || busy.has(key) || !eligible(key, q)) continue;
+        if (!q.length || busy.has(key)) continue;
+        // Not better than the k already picked: not asked whether it is due (k calls start
+        // now, and each one's end looks again).
         const last = top.at(-1);
         if (top.length >= k && last && byPriority(head(entry), head(last)) >= 0) continue;
+        if (!eligible(key, q)) continue;
         let i = top.length;
         while (i > 0 && byPriority(head(entry), head(top[i - 1] as [number, Job[]])) < 0) i--;
         top.splice(i, 0, entry);

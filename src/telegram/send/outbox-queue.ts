@@ -83,7 +83,8 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
 
   /** Wakes flush() callers; runs after a call's in-flight mark is cleared, or it never sees 0. */
   function notifyIfIdle() {
-    if (pending() !== 0) return;
+    // Counting what is queued walks every chat: only when someone waits for the queue to empty.
+    if (!idleWaiters.length || pending() !== 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();

@@ -34,7 +34,11 @@ function scriptedApi() {
   };
 }
 
-function setup(inbox?: InboxRepo) {
+/** By default every update waits for its chat (so every one is stored). */
+function setup(
+  inbox?: InboxRepo,
+  waiting = (batch: readonly TelegramUpdate[]) => new Set(batch.map((u) => u.update_id)),
+) {
   const api = scriptedApi();
   const clock = createManualClock(1_000_000);
   const { log, lines } = captureLog();
@@ -45,6 +49,7 @@ function setup(inbox?: InboxRepo) {
     ...api,
     inbox: inbox ?? createInboxRepo(openMemoryDb(), clock, 1),
     dispatch: (u: TelegramUpdate, stored: boolean) => dispatched.push([u.update_id, stored]),
+    waiting,
     onStorage: (e) => storage.push(e === undefined ? undefined : String(e)),
     log,
     clock,
@@ -142,6 +147,25 @@ describe("poller", () => {
     expect(s.dispatched[2]).toEqual([12, true]);
     expect(s.storage).toEqual(["Error: database or disk is full", undefined]);
     expect(real.nextOffset()).toBe(13);
+    s.poller.stop();
+  });
+
+  test("only updates that wait for their chat get an inbox row; the offset is stored either way", async () => {
+    const inbox = createInboxRepo(openMemoryDb(), createManualClock(0), 1);
+    const s = setup(
+      inbox,
+      (batch) => new Set(batch.filter((u) => u.update_id === 21).map((u) => u.update_id)),
+    );
+    await s.poller.start();
+    (await s.api.next()).resolve([{ update_id: 20 }, { update_id: 21 }]);
+    const p = await s.api.next();
+    expect(p.offset).toBe(22);
+    expect(s.dispatched).toEqual([
+      [20, false],
+      [21, true],
+    ]);
+    expect(inbox.pending().map((r) => r.updateId)).toEqual([21]);
+    expect(inbox.nextOffset()).toBe(22);
     s.poller.stop();
   });
 
