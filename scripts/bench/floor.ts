@@ -13,7 +13,7 @@ import { ms, report, summarize } from "./stats.ts";
 const ROOT = resolve(import.meta.dir, "../..");
 const OCTOPUS = join(ROOT, "dist/octopus");
 const FLOOR = join(ROOT, "dist/bench/floor-bot");
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CHATS = Array.from({ length: 1000 }, (_, i) => 100_000 + i);
 const SEQUENTIAL = 300;
 

@@ -3,6 +3,7 @@ import { benchAlerts } from "./alerts.ts";
 import { benchCharts } from "./charts.ts";
 import { benchCli } from "./cli.ts";
 import { benchFleet } from "./fleet.ts";
+import { benchFloor } from "./floor.ts";
 import { benchHistory } from "./history.ts";
 import { benchPlume } from "./plume.ts";
 import { benchQuickRun } from "./quick-run.ts";
@@ -15,6 +16,7 @@ console.log(
   `octopus benchmarks — bun ${Bun.version}, ${navigator.hardwareConcurrency} CPUs, ${new Date().toISOString()}`,
 );
 await benchTelegram();
+await benchFloor();
 await benchStartup();
 await benchCli();
 await benchStatus();
