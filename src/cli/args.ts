@@ -24,7 +24,8 @@ Commands:
                        (works without a config: the root and every real mounted filesystem)
   example-config       print the commented reference config (octopus example-config > config.yaml)
   fleet key            create this hub's ssh key for its servers (state directory)
-  fleet authorize      print the authorized_keys line a server gives this hub's key
+  fleet authorize [NAME]  print the authorized_keys line a server gives this hub's key
+                       (with NAME: that server's \`octopus\` path from servers:)
   fleet trust NAME     record a server's host key after showing its fingerprint
   serve-ssh            the forced command of that line (on a server; not run by hand)
   --version            print the version and git commit
@@ -111,11 +112,11 @@ export function parseArgs(argv: readonly string[]): Command {
       return { name: "serve-ssh", ...withConfig };
     case "fleet": {
       const [action, server, ...more] = rest;
-      if (action === "trust" && server && !more.length)
+      if ((action === "trust" || action === "authorize") && server && !more.length)
         return { name: "fleet", action, server, ...withConfig };
       if ((action === "key" || action === "authorize") && !server)
         return { name: "fleet", action, ...withConfig };
-      throw new UsageError("fleet: key | authorize | trust NAME");
+      throw new UsageError("fleet: key | authorize [NAME] | trust NAME");
     }
     case "--version":
     case "-v":

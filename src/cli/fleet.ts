@@ -37,18 +37,19 @@ export async function fleetCommand(
     );
     return 0;
   }
+  const server = name === undefined ? undefined : config.servers.find((s) => s.name === name);
+  if (name !== undefined && !server) {
+    const known = config.servers.map((s) => s.name).join(", ") || "(none)";
+    return fail(`octopus: no server named ${name} in servers: ${known}`, 2);
+  }
   if (action === "authorize") {
     const pub = Bun.file(`${paths.key}.pub`);
     if (!(await pub.exists())) return fail("octopus: no hub key yet: run octopus fleet key first", 1);
     const key = (await pub.text()).trim();
-    io.out(`restrict,command="/usr/local/bin/octopus serve-ssh" ${key}`);
+    io.out(`restrict,command="${server?.octopus ?? "/usr/local/bin/octopus"} serve-ssh" ${key}`);
     return 0;
   }
-  const server = config.servers.find((s) => s.name === name);
-  if (!server) {
-    const known = config.servers.map((s) => s.name).join(", ") || "(none)";
-    return fail(`octopus: no server named ${name} in servers: ${known}`, 2);
-  }
+  if (!server) return fail("octopus: fleet trust NAME: which server?", 2);
   const { destination, port } = destinationOf(server.ssh);
   const host = destination.split("@")[1] as string;
   const scan = run(["ssh-keyscan", "-T", "5", "-t", "ed25519", "-p", port, host]);

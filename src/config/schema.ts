@@ -115,6 +115,14 @@ const ServerSchema = v.strictObject({
   identity_file: v.optional(v.string("expected a file path")),
   /** Per call (default 10 s): an unreachable server is reported, never waited on long. */
   timeout: v.optional(Duration, "10s"),
+  /** The binary on that server, for the forced command `octopus fleet authorize NAME` prints. */
+  octopus: v.optional(
+    v.pipe(
+      v.string("expected an absolute path"),
+      v.regex(/^\/[^\s"]+$/, "expected an absolute path without spaces or quotes"),
+    ),
+    "/usr/local/bin/octopus",
+  ),
 });
 
 /** Metric history: how long each tier keeps its points, and the forecast's shortest span. */

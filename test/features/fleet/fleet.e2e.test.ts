@@ -74,7 +74,12 @@ describe.skipIf(!canRunSshd())("a fleet over OpenSSH", () => {
 
   test("the server answers only what it allows; a changed host key is refused, never trusted quietly", async () => {
     const { h, server, paths } = await fleet();
-    const web1 = { name: "web1", ssh: `root@127.0.0.1:${server.port}`, timeout: 10_000 };
+    const web1 = {
+      name: "web1",
+      ssh: `root@127.0.0.1:${server.port}`,
+      timeout: 10_000,
+      octopus: "/usr/local/bin/octopus",
+    };
     mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
     const refused = Bun.spawnSync(sshArgs(web1, paths, "run backup; rm -rf /"));
     expect(refused.exitCode).toBe(2);
@@ -151,7 +156,7 @@ describe.skipIf(!canRunSshd())("octopus fleet: setting up with OpenSSH's own too
     stops.push(server.stop);
     writeFileSync(
       join(dir, "config.yaml"),
-      `servers:\n  - { name: web1, ssh: "root@127.0.0.1:${server.port}" }\n`,
+      `servers:\n  - { name: web1, ssh: "root@127.0.0.1:${server.port}", octopus: /opt/octopus/bin/octopus }\n`,
     );
     const env = {
       PATH: process.env.PATH,
@@ -174,6 +179,11 @@ describe.skipIf(!canRunSshd())("octopus fleet: setting up with OpenSSH's own too
     expect(line).toMatch(
       /^restrict,command="\/usr\/local\/bin\/octopus serve-ssh" ssh-ed25519 \S+ octopus-hub$/,
     );
+    // With a server's name: its own binary's path in the forced command.
+    expect((await run("fleet", "authorize", "web1")).out).toStartWith(
+      'restrict,command="/opt/octopus/bin/octopus serve-ssh" ssh-ed25519 ',
+    );
+    expect((await run("fleet", "authorize", "nope")).code).toBe(2);
     const trusted = await run("fleet", "trust", "web1");
     expect(trusted.out).toMatch(/^Trusted web1 \(127\.0\.0\.1:\d+\): 256 SHA256:\S+ /);
     const known = await Bun.file(join(dir, "state", "fleet", "known_hosts")).text();

@@ -20,7 +20,11 @@ describe("ssh, as the hub calls it", () => {
 
   test("no shell, the host key pinned, one multiplexed connection, the command after --", () => {
     const paths = fleetPaths("/var/lib/octopus");
-    const argv = sshArgs({ name: "web1", ssh: "octopus@web1:2222", timeout: 10_000 }, paths, "status --json");
+    const argv = sshArgs(
+      { name: "web1", ssh: "octopus@web1:2222", timeout: 10_000, octopus: "/usr/local/bin/octopus" },
+      paths,
+      "status --json",
+    );
     expect(argv).toContain("StrictHostKeyChecking=yes");
     expect(argv).toContain(`UserKnownHostsFile=${paths.knownHosts}`);
     expect(argv).toContain("ControlMaster=auto");
