@@ -1,8 +1,6 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Clock } from "../../shared/clock.ts";
-import type { RemoteRunEnd, RemoteRunHandle, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
-import type { Result } from "../../shared/result.ts";
+import type { RemoteScript } from "../../shared/remote-runs.ts";
 import {
   allows,
   type CallbackContext,
@@ -14,136 +12,26 @@ import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { remoteConfirmButton, remoteRunButton, remoteStopButton, runCancelButton } from "./buttons.ts";
 import { echo } from "./catalog.ts";
 import { uploadName } from "./files.ts";
-import type { RunOutcome } from "./messages.ts";
-import { createRunOutput } from "./output.ts";
-import type { PresentedRun, RunListener } from "./run-types.ts";
+import { createRemoteLauncher, fits, type RemoteLaunchDeps } from "./remote-launch.ts";
 
 /**
  * `/run @SERVER [NAME]` and `/log @SERVER ID`: a script on a server of the fleet, shown
  * exactly like a local run (one live message, Stop, the result, the log as a file). The
  * server's own config decides what exists and refuses anything else; here the user's role
- * must also hold the role that server gives the script. The hub keeps a copy of each run's
- * text under `<state>/runs/fleet/` (the last runner.keep_runs), for the final message.
+ * must also hold the role that server gives the script (remote-launch.ts starts and presents
+ * the run).
  */
 
 type Ctx = CommandContext | CallbackContext;
-
-export function outcomeOfRemote(
-  end: Result<RemoteRunEnd, string>,
-  stoppedBy: string | undefined,
-): RunOutcome {
-  if (!end.ok) return { status: "lost", detail: end.error };
-  const e = end.value;
-  switch (e.status) {
-    case "succeeded":
-      return { status: "succeeded", exitCode: 0 };
-    case "failed":
-      return { status: "failed", exitCode: e.exitCode ?? null, signal: e.signal ?? null };
-    case "timed_out":
-      return { status: "timed_out", timeoutMs: e.timeoutMs ?? e.durationMs };
-    case "stopped":
-      return { status: "stopped", by: stoppedBy ?? "the server" };
-    case "interrupted":
-      return { status: "lost", detail: "interrupted on the server" };
-  }
-}
 
 const say = async (ctx: Ctx, text: string) => {
   await ctx.reply(text);
   return true;
 };
 
-/** Whether packed button data fits Telegram's 64 bytes. */
-const fits = (data: string) => Buffer.byteLength(data) <= 64;
-
-export function createRemoteRunCommands(deps: {
-  remote: RemoteRuns;
-  listenerFor(chatId: number, stopFor: (run: PresentedRun) => InlineKeyboardRows): RunListener<PresentedRun>;
-  clock: Clock;
-  /** `<state>/runs/fleet`. */
-  dir: string;
-  redact(text: string): string;
-  maxLogBytes: number;
-  keepRuns: number;
-  /** A failure presenting a run's end (a bug): logged. */
-  onError(error: unknown): void;
-}) {
-  const { remote, clock } = deps;
-  const active = new Map<string, { handle: RemoteRunHandle; stoppedBy?: string }>();
-  const encoder = new TextEncoder();
-
-  /** Keeps the newest `keepRuns * 3` files (a run's .log and .txt, fetched logs). */
-  function prune() {
-    try {
-      const files = readdirSync(deps.dir)
-        .map((f) => ({ f, t: statSync(join(deps.dir, f)).mtimeMs }))
-        .sort((a, b) => b.t - a.t);
-      for (const { f } of files.slice(deps.keepRuns * 3)) rmSync(join(deps.dir, f), { force: true });
-    } catch {
-      // nothing there yet, or unreadable: the next run tries again
-    }
-  }
-
-  const stopRow = (server: string) => (run: PresentedRun) => {
-    const data = remoteStopButton.pack({ s: server, r: run.id });
-    return fits(data) ? [[{ text: "⏹ Stop", callback_data: data }]] : [];
-  };
-
-  async function launch(ctx: Ctx, server: string, script: RemoteScript) {
-    mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
-    prune();
-    const listener = deps.listenerFor(ctx.chatId, stopRow(server));
-    let run: PresentedRun | undefined;
-    const started = await remote.start(server, script.name, (s) => {
-      const base = join(deps.dir, `${server}-${s.run}`);
-      const output = createRunOutput({
-        logPath: `${base}.log`,
-        textPath: `${base}-${script.name}.txt`,
-        maxBytes: deps.maxLogBytes,
-        redact: deps.redact,
-      });
-      const shown: PresentedRun = {
-        id: s.run,
-        script: { name: `${script.name} @${server}`, kind: s.kind },
-        requester: { name: ctx.user.name },
-        startedAt: clock.now(),
-        output,
-        textPath: `${base}-${script.name}.txt`,
-      };
-      run = shown;
-      void listener.started?.(shown);
-      return (text) => {
-        output.write(encoder.encode(text), "stdout");
-        listener.output?.(shown);
-      };
-    });
-    if (!started.ok || !run)
-      return void (await ctx.reply(started.ok ? `${server}: no answer.` : started.error));
-    const key = `${server}#${run.id}`;
-    const entry: { handle: RemoteRunHandle; stoppedBy?: string } = { handle: started.value };
-    active.set(key, entry);
-    const shown = run;
-    // The handler returns now (the chat is not held for the run); the end is presented when it comes.
-    void started.value.ended
-      .then(async (end) => {
-        await shown.output.close();
-        active.delete(key);
-        const e = end.ok ? end.value : undefined;
-        const lost = {
-          ok: false as const,
-          error: `${end.ok ? "" : end.error}; it may still run there: /history @${server}`,
-        };
-        await listener.finished({
-          run: shown,
-          outcome: outcomeOfRemote(end.ok ? end : lost, entry.stoppedBy),
-          durationMs: e?.durationMs ?? clock.now() - shown.startedAt,
-          leftoversKilled: e?.leftoversKilled ?? false,
-          survivors: e?.survivors ?? 0,
-          ...(e?.saveError ? { saveError: `on ${server}: ${e.saveError}` } : {}),
-        });
-      })
-      .catch((error: unknown) => deps.onError(error));
-  }
+export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
+  const { remote } = deps;
+  const { launch, prune, active } = createRemoteLauncher(deps);
 
   /** The server's scripts this role may run, or the line that says why there are none. */
   async function scriptsFor(ctx: Ctx, server: string): Promise<RemoteScript[] | undefined> {

@@ -15,7 +15,7 @@ import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
 import { runTree } from "./proc-tree.ts";
 import { type ProcessExit, type RunningProcess, startProcess } from "./process.ts";
-import { ownedElsewhere, processStartTime, selfAsOwner } from "./process-groups.ts";
+import { processStartTime, runningElsewhere, selfAsOwner } from "./process-groups.ts";
 import { recoverInterrupted } from "./recover.ts";
 import { createRunHistory } from "./run-history.ts";
 import type { ActiveRun, Requester, RunListener, StartRefusal } from "./run-types.ts";
@@ -58,15 +58,6 @@ export function createRunner(options: RunnerOptions) {
   const history = createRunHistory({ ...options, storage: options.storage });
   const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
   const owner = selfAsOwner();
-
-  /** The same script run by another process on this state (the bot, or `serve-ssh run`). */
-  function runningElsewhere(name: string): RunRow | undefined {
-    try {
-      return runsRepo.running().find((r) => r.script === name && ownedElsewhere(r));
-    } catch {
-      return undefined; // history unreadable (disk trouble): this process's own rule still holds
-    }
-  }
 
   /** A run that could not start: its row says why, and so does the answer. */
   function cannotStart(id: number, script: ScriptDef, reason: string): Started {
@@ -155,7 +146,7 @@ export function createRunner(options: RunnerOptions) {
     if (same) return err({ kind: "already-running", run: same });
     if (active.size >= options.limits.max_parallel)
       return err({ kind: "limit", max: options.limits.max_parallel });
-    const elsewhere = runningElsewhere(script.name);
+    const elsewhere = runningElsewhere(runsRepo, script.name);
     if (elsewhere) return err({ kind: "running-elsewhere", row: elsewhere });
     const startedAt = clock.now();
     const { trigger, userId: requestedBy, name: requestedByName, chatId } = requester;

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { createFrameReader, FRAME } from "../../../src/features/fleet/frames.ts";
-import { outcomeOfRemote } from "../../../src/features/runs/remote-commands.ts";
 
 const start = `${FRAME}{"run":7,"script":"backup","kind":"long","startedAt":1}\n`;
 const end = `${FRAME}{"end":{"status":"failed","exitCode":3,"durationMs":1500}}\n`;
@@ -38,43 +37,5 @@ describe("a server's run stream", () => {
     expect(r.close()).toEqual([{ kind: "text", text: "partial" }]);
     const long = "x".repeat(200 * 1024);
     expect(createFrameReader().feed(long)).toEqual([{ kind: "text", text: long }]);
-  });
-});
-
-describe("how a run on a server ended, as the chat says it", () => {
-  const base = { durationMs: 10, truncated: false, leftoversKilled: false, survivors: 0 };
-  test.each([
-    [
-      { ok: true as const, value: { ...base, status: "succeeded" as const } },
-      undefined,
-      { status: "succeeded", exitCode: 0 },
-    ],
-    [
-      { ok: true as const, value: { ...base, status: "failed" as const, exitCode: 2 } },
-      undefined,
-      { status: "failed", exitCode: 2, signal: null },
-    ],
-    [
-      { ok: true as const, value: { ...base, status: "timed_out" as const, timeoutMs: 5000 } },
-      undefined,
-      { status: "timed_out", timeoutMs: 5000 },
-    ],
-    [
-      { ok: true as const, value: { ...base, status: "stopped" as const } },
-      "Ada",
-      { status: "stopped", by: "Ada" },
-    ],
-    [
-      { ok: true as const, value: { ...base, status: "stopped" as const } },
-      undefined,
-      { status: "stopped", by: "the server" },
-    ],
-    [
-      { ok: false as const, error: "connection reset" },
-      undefined,
-      { status: "lost", detail: "connection reset" },
-    ],
-  ])("%j, stopped by %s", (end, by, outcome) => {
-    expect(outcomeOfRemote(end, by)).toEqual(outcome as never);
   });
 });

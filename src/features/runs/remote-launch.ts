@@ -1,0 +1,138 @@
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Clock } from "../../shared/clock.ts";
+import type { RemoteRunEnd, RemoteRunHandle, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
+import type { Result } from "../../shared/result.ts";
+import type { CallbackContext, CommandContext } from "../../telegram/feature.ts";
+import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
+import { remoteStopButton } from "./buttons.ts";
+import type { RunOutcome } from "./messages.ts";
+import { createRunOutput } from "./output.ts";
+import type { PresentedRun, RunListener } from "./run-types.ts";
+
+/**
+ * Starting a script on a server of the fleet and presenting it like a local run: the hub's
+ * copy of its text under `<state>/runs/fleet/` (the newest runner.keep_runs × 3 files), the
+ * live message with a Stop that goes to that server, the end as the server tells it (or
+ * "connection lost": the run may go on there).
+ */
+
+type Ctx = CommandContext | CallbackContext;
+
+export function outcomeOfRemote(
+  end: Result<RemoteRunEnd, string>,
+  stoppedBy: string | undefined,
+): RunOutcome {
+  if (!end.ok) return { status: "lost", detail: end.error };
+  const e = end.value;
+  switch (e.status) {
+    case "succeeded":
+      return { status: "succeeded", exitCode: 0 };
+    case "failed":
+      return { status: "failed", exitCode: e.exitCode ?? null, signal: e.signal ?? null };
+    case "timed_out":
+      return { status: "timed_out", timeoutMs: e.timeoutMs ?? e.durationMs };
+    case "stopped":
+      return { status: "stopped", by: stoppedBy ?? "the server" };
+    case "interrupted":
+      return { status: "lost", detail: "interrupted on the server" };
+  }
+}
+
+/** Whether packed button data fits Telegram's 64 bytes. */
+export const fits = (data: string) => Buffer.byteLength(data) <= 64;
+
+export interface RemoteLaunchDeps {
+  remote: RemoteRuns;
+  listenerFor(chatId: number, stopFor: (run: PresentedRun) => InlineKeyboardRows): RunListener<PresentedRun>;
+  clock: Clock;
+  /** `<state>/runs/fleet`. */
+  dir: string;
+  redact(text: string): string;
+  maxLogBytes: number;
+  keepRuns: number;
+  /** A failure presenting a run's end (a bug): logged. */
+  onError(error: unknown): void;
+}
+
+export function createRemoteLauncher(deps: RemoteLaunchDeps) {
+  const { remote, clock } = deps;
+  /** Runs started here and still running, by `server#id`: what Stop finds. */
+  const active = new Map<string, { handle: RemoteRunHandle; stoppedBy?: string }>();
+  const encoder = new TextEncoder();
+
+  /** Keeps the newest `keepRuns * 3` files (a run's .log and .txt, fetched logs). */
+  function prune() {
+    try {
+      const files = readdirSync(deps.dir)
+        .map((f) => ({ f, t: statSync(join(deps.dir, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t);
+      for (const { f } of files.slice(deps.keepRuns * 3)) rmSync(join(deps.dir, f), { force: true });
+    } catch {
+      // nothing there yet, or unreadable: the next run tries again
+    }
+  }
+
+  const stopRow = (server: string) => (run: PresentedRun) => {
+    const data = remoteStopButton.pack({ s: server, r: run.id });
+    return fits(data) ? [[{ text: "⏹ Stop", callback_data: data }]] : [];
+  };
+
+  async function launch(ctx: Ctx, server: string, script: RemoteScript) {
+    mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
+    prune();
+    const listener = deps.listenerFor(ctx.chatId, stopRow(server));
+    let run: PresentedRun | undefined;
+    const started = await remote.start(server, script.name, (s) => {
+      const base = join(deps.dir, `${server}-${s.run}`);
+      const output = createRunOutput({
+        logPath: `${base}.log`,
+        textPath: `${base}-${script.name}.txt`,
+        maxBytes: deps.maxLogBytes,
+        redact: deps.redact,
+      });
+      const shown: PresentedRun = {
+        id: s.run,
+        script: { name: `${script.name} @${server}`, kind: s.kind },
+        requester: { name: ctx.user.name },
+        startedAt: clock.now(),
+        output,
+        textPath: `${base}-${script.name}.txt`,
+      };
+      run = shown;
+      void listener.started?.(shown);
+      return (text) => {
+        output.write(encoder.encode(text), "stdout");
+        listener.output?.(shown);
+      };
+    });
+    if (!started.ok || !run)
+      return void (await ctx.reply(started.ok ? `${server}: no answer.` : started.error));
+    const key = `${server}#${run.id}`;
+    const entry: { handle: RemoteRunHandle; stoppedBy?: string } = { handle: started.value };
+    active.set(key, entry);
+    const shown = run;
+    // The handler returns now (the chat is not held for the run); the end is presented when it comes.
+    void started.value.ended
+      .then(async (end) => {
+        await shown.output.close();
+        active.delete(key);
+        const e = end.ok ? end.value : undefined;
+        const lost = {
+          ok: false as const,
+          error: `${end.ok ? "" : end.error}; it may still run there: /history @${server}`,
+        };
+        await listener.finished({
+          run: shown,
+          outcome: outcomeOfRemote(end.ok ? end : lost, entry.stoppedBy),
+          durationMs: e?.durationMs ?? clock.now() - shown.startedAt,
+          leftoversKilled: e?.leftoversKilled ?? false,
+          survivors: e?.survivors ?? 0,
+          ...(e?.saveError ? { saveError: `on ${server}: ${e.saveError}` } : {}),
+        });
+      })
+      .catch((error: unknown) => deps.onError(error));
+  }
+
+  return { launch, prune, active };
+}
