@@ -9,6 +9,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { compileLikeDist } from "./compile.ts";
 import { report } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -63,22 +64,7 @@ export async function benchCli(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "octopus-bench-cli-"));
   writeFileSync(join(dir, "hello.ts"), 'console.log("hello");\n');
   const hello = join(dir, "hello");
-  Bun.spawnSync(
-    [
-      process.execPath,
-      "build",
-      join(dir, "hello.ts"),
-      "--compile",
-      "--minify-syntax",
-      "--minify-whitespace",
-      "--sourcemap",
-      "--format=esm",
-      "--bytecode",
-      "--outfile",
-      hello,
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
+  compileLikeDist(join(dir, "hello.ts"), hello);
   compare("octopus --version", [BINARY, "--version"], [hello], "Bun hello");
   compare("octopus status --json (no config)", [BINARY, "status", "--json"], [hello], "Bun hello");
   // Debian's python3 (where python3-psutil installs), not whatever python3 PATH finds first.

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startLocalBotApi } from "../../src/console/local-api/server.ts";
+import { compileLikeDist } from "./compile.ts";
 import { ms, report, summarize } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -20,23 +21,7 @@ const SEQUENTIAL = 300;
 /** Builds the floor bot with the flags `make build` uses. */
 export function buildFloor(): void {
   mkdirSync(join(ROOT, "dist/bench"), { recursive: true });
-  const r = Bun.spawnSync(
-    [
-      process.execPath,
-      "build",
-      join(import.meta.dir, "floor-bot.ts"),
-      "--compile",
-      "--minify-syntax",
-      "--minify-whitespace",
-      "--sourcemap",
-      "--format=esm",
-      "--bytecode",
-      "--outfile",
-      FLOOR,
-    ],
-    { stdout: "ignore", stderr: "pipe" },
-  );
-  if (r.exitCode !== 0) throw new Error(`floor bot build failed: ${r.stderr.toString()}`);
+  compileLikeDist(join(import.meta.dir, "floor-bot.ts"), FLOOR);
 }
 
 function procStat(pid: number) {

@@ -118,6 +118,13 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
         await shown.output.close();
         active.delete(key);
         const e = end.ok ? end.value : undefined;
+        // The hub's own copy failed (its disk is full): the chat gets the tail it holds.
+        const hubSave = shown.output.saveError();
+        const saveError = hubSave
+          ? `here: ${hubSave}`
+          : e?.saveError
+            ? `on ${server}: ${e.saveError}`
+            : undefined;
         const lost = {
           ok: false as const,
           error: `${end.ok ? "" : end.error}; it may still run there: /history @${server}`,
@@ -128,7 +135,7 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
           durationMs: e?.durationMs ?? clock.now() - shown.startedAt,
           leftoversKilled: e?.leftoversKilled ?? false,
           survivors: e?.survivors ?? 0,
-          ...(e?.saveError ? { saveError: `on ${server}: ${e.saveError}` } : {}),
+          ...(saveError ? { saveError } : {}),
         });
       })
       .catch((error: unknown) => deps.onError(error));
