@@ -33,15 +33,28 @@ export interface Streams {
   write(text: string): void;
 }
 
-const processStdout: Streams = {
-  write(text) {
-    try {
-      process.stdout.write(text);
-    } catch {
-      // The hub went away: the run goes on and ends in this server's history.
-    }
-  },
-};
+/**
+ * Stdout to the hub. When the hub goes away (its connection closed, the hub stopped) a write
+ * fails with EPIPE, as an "error" event: from then on nothing is written, and the run goes on
+ * and ends in this server's history (unhandled, that event would end this process and leave
+ * the run's row "running").
+ */
+function hubStdout(): Streams {
+  let gone = false;
+  process.stdout.on("error", () => {
+    gone = true;
+  });
+  return {
+    write(text) {
+      if (gone) return;
+      try {
+        process.stdout.write(text);
+      } catch {
+        gone = true;
+      }
+    },
+  };
+}
 
 function refusalText(r: StartRefusal): string {
   switch (r.kind) {
@@ -61,7 +74,7 @@ export async function serveRun(
   name: string,
   stateDir: string,
   env: Record<string, string | undefined>,
-  out: Streams = processStdout,
+  out: Streams = hubStdout(),
 ): Promise<number> {
   const script = config.scripts.find((s) => s.name === name);
   if (!script) {

@@ -41,6 +41,8 @@ export interface RemoteRunHandle {
   ended: Promise<Result<RemoteRunEnd, string>>;
   /** Asks the server to stop it; the answer to show. */
   stop(): Promise<string>;
+  /** Stops following it (the hub stops): the run goes on there, `ended` says the connection closed. */
+  detach(): void;
 }
 
 export interface RemoteRuns {

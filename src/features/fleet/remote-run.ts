@@ -52,6 +52,7 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
     const reader = createFrameReader();
     let sink: ((text: string) => void) | undefined;
     let end: RemoteRunEnd | undefined;
+    let detached = false;
     let settle: (r: Result<RemoteRunHandle, string>) => void = () => {};
     const started = new Promise<Result<RemoteRunHandle, string>>((resolve) => (settle = resolve));
     const handleEvents = (events: FrameEvent[]) => {
@@ -76,6 +77,7 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
       handleEvents(reader.close());
       if (!sink) settle(err(r.ok ? `${name}: its answer could not be read.` : failureText(name, r.error)));
       if (end) return ok(end);
+      if (detached) return err("the hub stopped following it");
       return err(r.ok ? "the connection closed before the run ended" : r.error.detail);
     });
     const handleOf = (s: RemoteRunStart): RemoteRunHandle => ({
@@ -84,6 +86,10 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
       async stop() {
         const r = await ssh.call(server, `stop ${s.run}`);
         return r.ok ? `${name}: ${r.value.trim()}` : failureText(name, r.error);
+      },
+      detach() {
+        detached = true;
+        call.kill();
       },
     });
     return started;

@@ -136,9 +136,11 @@ export function createRunsFeature(deps: {
     },
     stop: () => scheduler.stop(),
     async settle(how) {
+      const remoteDone = remote?.settle(how);
       if (how === "finish") await runner.idle();
       else await runner.stopAll("shutdown");
       runner.dispose();
+      await remoteDone;
     },
   };
   return { ...feature, runner, scheduler };

@@ -58,7 +58,7 @@ export interface RemoteLaunchDeps {
 export function createRemoteLauncher(deps: RemoteLaunchDeps) {
   const { remote, clock } = deps;
   /** Runs started here and still running, by `server#id`: what Stop finds. */
-  const active = new Map<string, { handle: RemoteRunHandle; stoppedBy?: string }>();
+  const active = new Map<string, { handle: RemoteRunHandle; stoppedBy?: string; done?: Promise<void> }>();
   const encoder = new TextEncoder();
 
   /** Keeps the newest `keepRuns * 3` files (a run's .log and .txt, fetched logs). */
@@ -109,11 +109,13 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
     if (!started.ok || !run)
       return void (await ctx.reply(started.ok ? `${server}: no answer.` : started.error));
     const key = `${server}#${run.id}`;
-    const entry: { handle: RemoteRunHandle; stoppedBy?: string } = { handle: started.value };
+    const entry: { handle: RemoteRunHandle; stoppedBy?: string; done?: Promise<void> } = {
+      handle: started.value,
+    };
     active.set(key, entry);
     const shown = run;
     // The handler returns now (the chat is not held for the run); the end is presented when it comes.
-    void started.value.ended
+    entry.done = started.value.ended
       .then(async (end) => {
         await shown.output.close();
         active.delete(key);
@@ -141,5 +143,19 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
       .catch((error: unknown) => deps.onError(error));
   }
 
-  return { launch, prune, active };
+  return {
+    launch,
+    prune,
+    active,
+    /**
+     * The hub reloads ("finish": wait for every run here to end and be presented, as local
+     * runs are) or stops ("abort": stop following them; each message says the connection
+     * closed and that the run goes on there).
+     */
+    async settle(how: "finish" | "abort"): Promise<void> {
+      const runs = [...active.values()];
+      if (how === "abort") for (const r of runs) r.handle.detach();
+      await Promise.all(runs.map((r) => r.done));
+    },
+  };
 }

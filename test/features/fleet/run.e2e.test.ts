@@ -2,8 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { ServerConfig } from "../../../src/config/schema.ts";
 import type { BotEvent } from "../../../src/console/local-api/state.ts";
-import { fleetPaths } from "../../../src/features/fleet/ssh.ts";
+import { fleetPaths, sshArgs } from "../../../src/features/fleet/ssh.ts";
 import { remoteRunButton } from "../../../src/features/runs/buttons.ts";
 import { ADMIN, type Harness, startHarness, VIEWER } from "../../support/harness.ts";
 import { canRunSshd, keygen, startSshd } from "../../support/sshd.ts";
@@ -64,8 +65,24 @@ servers:
 `,
     { stateDir, app: { graceMs: 1000 } },
   );
+  servers = {
+    paths,
+    db1: {
+      name: "db1",
+      ssh: `root@127.0.0.1:${db1.port}`,
+      timeout: 10_000,
+      octopus: "/usr/local/bin/octopus",
+    },
+  };
   return h;
 }
+let servers: { paths: ReturnType<typeof fleetPaths>; db1: ServerConfig } | undefined;
+/** db1's own history, asked over ssh as the hub does. */
+const db1History = () => {
+  if (!servers) throw new Error("no servers");
+  const r = Bun.spawnSync(sshArgs(servers.db1, servers.paths, "history --json"));
+  return JSON.parse(r.stdout.toString()) as { id: number; status: string }[];
+};
 
 const ask = async (h: Harness, user: typeof ADMIN, text: string) => {
   h.api.userSays(user.id, user, text);
@@ -124,6 +141,28 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     const text = new TextDecoder().decode(log.document?.content);
     expect(text).toStartWith("tick 1\ntick 2\ntick 3\n");
     expect(log.caption).toBe("ticker @db1 run #1");
+  }, 60_000);
+
+  test("the hub stopping mid-run: the message says the connection closed, and the run goes on there", async () => {
+    const hub = await twoServers();
+    const live = await ask(hub, ADMIN, "/run @db1 ticker");
+    await editOf(hub, live.messageId, (t) => t.includes("tick 2"));
+    await hub.app.stop();
+    const api = hub.api;
+    h = undefined;
+    const text = api.state.messages.get(`${ADMIN.id}:${live.messageId}`)?.text ?? "";
+    expect(text).toMatch(
+      /^📡 ticker @db1 · connection lost after .+ \(the hub stopped following it; it may still run there: \/history @db1\)/,
+    );
+    await api.stop();
+    // On db1 the run went on (its output going nowhere) and ended as it would have: all 40
+    // ticks, succeeded, not stopped nor left "running" by a serve-ssh killed by EPIPE.
+    let status = "running";
+    for (let i = 0; i < 150 && status === "running"; i++) {
+      await Bun.sleep(100);
+      status = db1History()[0]?.status ?? "gone";
+    }
+    expect(status).toBe("succeeded");
   }, 60_000);
 
   test("a quick run is one message; roles: the server's role for the script and the hub's role for the user both apply", async () => {
