@@ -110,8 +110,10 @@ export async function serveRun(
     redactor,
   });
   try {
-    // Runs of earlier hub connections whose process died: nobody's chat waits for them.
-    runner.recoverInterrupted((row) => row.chatId === null);
+    // Runs whose owner died (an earlier `serve-ssh run` killed hard): nobody's chat waits for
+    // them. Rows with no owner (written before owners were recorded) may belong to a bot of
+    // an older version still running: left to the bot's own restart.
+    runner.recoverInterrupted((row) => row.chatId === null && row.ownerPid !== null);
     let endedWithNewline = true;
     let finished: (result: FinishedRun) => void = () => {};
     const end = new Promise<FinishedRun>((resolve) => (finished = resolve));
