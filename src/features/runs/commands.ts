@@ -8,6 +8,7 @@ import {
   type CommandContext,
   type CommandSpec,
   callbackRoute,
+  type Role,
 } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { runButton, runCancelButton, runConfirmButton, stopButtonData } from "./buttons.ts";
@@ -25,6 +26,14 @@ export interface RunCommandDeps {
   listenerFor(chatId: number): RunListener;
   /** `/run @SERVER …`: a script on a server of the fleet; false when the arguments are not that. */
   remote?(ctx: CommandContext): Promise<boolean>;
+  /** Runs on servers of the fleet started from this chat's bot, for /jobs (`hidden`: not for this role). */
+  remoteJobs?(role: Role): { jobs: RemoteJob[]; hidden: number };
+}
+
+/** A run on a server of the fleet as /jobs lists it. */
+export interface RemoteJob {
+  line: string;
+  stop?: { text: string; callback_data: string };
 }
 
 function refusalText(refusal: StartRefusal, clock: Clock): { text: string; keyboard?: InlineKeyboardRows } {
@@ -129,23 +138,30 @@ export function createRunCommands(deps: RunCommandDeps): {
           const visible = visibleScripts(deps.scripts(), ctx.role);
           const all = runner.active();
           const runs = visible ? all.filter((r) => visible.includes(r.script.name)) : all;
-          const hidden = all.length - runs.length;
-          if (!runs.length)
+          const remote = deps.remoteJobs?.(ctx.role) ?? { jobs: [], hidden: 0 };
+          const hidden = all.length - runs.length + remote.hidden;
+          if (!runs.length && !remote.jobs.length)
             return void (await ctx.reply(
               hidden ? `No script you may run is running (${hidden} admin-only).` : "No script is running.",
             ));
-          const lines = runs.map(
-            (r) =>
-              `#${r.id} ${r.script.name} · ${formatDuration(clock.now() - r.startedAt)} · by ${r.requester.name} · ${r.output.lines()} lines`,
-          );
+          const lines = [
+            ...runs.map(
+              (r) =>
+                `#${r.id} ${r.script.name} · ${formatDuration(clock.now() - r.startedAt)} · by ${r.requester.name} · ${r.output.lines()} lines`,
+            ),
+            ...remote.jobs.map((j) => j.line),
+          ];
           const keyboard =
             ctx.role === "admin"
-              ? runs.map((r) => [
-                  {
-                    text: `⏹ Stop #${r.id} ${r.script.name}`,
-                    callback_data: stopButtonData.pack({ run: r.id }),
-                  },
-                ])
+              ? [
+                  ...runs.map((r) => [
+                    {
+                      text: `⏹ Stop #${r.id} ${r.script.name}`,
+                      callback_data: stopButtonData.pack({ run: r.id }),
+                    },
+                  ]),
+                  ...remote.jobs.flatMap((j) => (j.stop ? [[j.stop]] : [])),
+                ]
               : undefined;
           await ctx.reply(lines.join("\n"), keyboard ? { keyboard } : {});
         },

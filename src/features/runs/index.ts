@@ -90,7 +90,7 @@ export function createRunsFeature(deps: {
     runner,
     clock,
     listenerFor: presenter,
-    ...(remote ? { remote: remote.run } : {}),
+    ...(remote ? { remote: remote.run, remoteJobs: remote.jobs } : {}),
   });
   const history = createHistoryCommands({
     recent: (n, scripts) => runsRepo.recent(n, scripts),

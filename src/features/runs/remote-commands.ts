@@ -31,7 +31,7 @@ const say = async (ctx: Ctx, text: string) => {
 
 export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
   const { remote } = deps;
-  const { launch, prune, active, settle } = createRemoteLauncher(deps);
+  const { launch, prune, active, settle, jobs } = createRemoteLauncher(deps);
 
   /** The server's scripts this role may run, or the line that says why there are none. */
   async function scriptsFor(ctx: Ctx, server: string): Promise<RemoteScript[] | undefined> {
@@ -126,6 +126,7 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
   return {
     callbacks,
     settle,
+    jobs,
     /** `/run @SERVER [NAME]`; false when the arguments do not name a server. */
     async run(ctx: CommandContext): Promise<boolean> {
       const m = serverOf(ctx.args);

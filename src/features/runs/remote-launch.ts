@@ -1,11 +1,13 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../../shared/clock.ts";
+import { formatDuration } from "../../shared/duration.ts";
 import type { RemoteRunEnd, RemoteRunHandle, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
 import type { Result } from "../../shared/result.ts";
-import type { CallbackContext, CommandContext } from "../../telegram/feature.ts";
+import { allows, type CallbackContext, type CommandContext, type Role } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { remoteStopButton } from "./buttons.ts";
+import type { RemoteJob } from "./commands.ts";
 import type { RunOutcome } from "./messages.ts";
 import { createRunOutput } from "./output.ts";
 import type { PresentedRun, RunListener } from "./run-types.ts";
@@ -55,10 +57,20 @@ export interface RemoteLaunchDeps {
   onError(error: unknown): void;
 }
 
+interface Entry {
+  handle: RemoteRunHandle;
+  run: PresentedRun;
+  server: string;
+  /** The role the server gives the script: who sees the run in /jobs. */
+  role: Role;
+  stoppedBy?: string;
+  done?: Promise<void>;
+}
+
 export function createRemoteLauncher(deps: RemoteLaunchDeps) {
   const { remote, clock } = deps;
   /** Runs started here and still running, by `server#id`: what Stop finds. */
-  const active = new Map<string, { handle: RemoteRunHandle; stoppedBy?: string; done?: Promise<void> }>();
+  const active = new Map<string, Entry>();
   const encoder = new TextEncoder();
 
   /** Keeps the newest `keepRuns * 3` files (a run's .log and .txt, fetched logs). */
@@ -109,9 +121,7 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
     if (!started.ok || !run)
       return void (await ctx.reply(started.ok ? `${server}: no answer.` : started.error));
     const key = `${server}#${run.id}`;
-    const entry: { handle: RemoteRunHandle; stoppedBy?: string; done?: Promise<void> } = {
-      handle: started.value,
-    };
+    const entry: Entry = { handle: started.value, run, server, role: script.role };
     active.set(key, entry);
     const shown = run;
     // The handler returns now (the chat is not held for the run); the end is presented when it comes.
@@ -147,6 +157,19 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
     launch,
     prune,
     active,
+    /** The runs here for /jobs: a role sees those of the scripts it may run. */
+    jobs(role: Role): { jobs: RemoteJob[]; hidden: number } {
+      const all = [...active.values()];
+      const mine = all.filter((e) => allows(role, e.role));
+      const jobs = mine.map((e) => {
+        const data = remoteStopButton.pack({ s: e.server, r: e.run.id });
+        const line = `#${e.run.id} ${e.run.script.name} · ${formatDuration(clock.now() - e.run.startedAt)} · by ${e.run.requester.name} · ${e.run.output.lines()} lines`;
+        return fits(data)
+          ? { line, stop: { text: `⏹ Stop #${e.run.id} ${e.run.script.name}`, callback_data: data } }
+          : { line };
+      });
+      return { jobs, hidden: all.length - mine.length };
+    },
     /**
      * The hub reloads ("finish": wait for every run here to end and be presented, as local
      * runs are) or stops ("abort": stop following them; each message says the connection

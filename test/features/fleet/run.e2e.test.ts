@@ -128,6 +128,12 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     const stop = live.keyboard?.[0]?.[0];
     expect(stop?.text).toBe("⏹ Stop");
     await editOf(h, live.messageId, (t) => t.includes("tick 3"));
+    // /jobs lists it (ticker is a viewer script on db1), with its Stop for an admin.
+    const jobs = await ask(h, VIEWER, "/jobs");
+    expect(jobs.text).toMatch(/^#1 ticker @db1 · \S+ · by Ada · \d+ lines$/);
+    expect(jobs.keyboard).toBeUndefined();
+    const adminJobs = await ask(h, ADMIN, "/jobs");
+    expect(adminJobs.keyboard?.[0]?.[0]?.text).toBe("⏹ Stop #1 ticker @db1");
     h.api.press(ADMIN.id, live.messageId, stop?.callback_data as string, ADMIN);
     const final = await editOf(h, live.messageId, (t) => t.startsWith("⏹ ticker @db1 · stopped by Ada"));
     expect(final.type === "edit" && final.message.keyboard).toBeUndefined();
@@ -190,5 +196,11 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     expect(wiped.text).toMatch(/^✅ wipe @db1 · exit 0/);
     expect((await ask(h, VIEWER, "/log @db1 2")).text).toBe("db1: no run #2.");
     expect((await ask(h, VIEWER, "/log @db1 99")).text).toBe("db1: no run #99.");
+    // An admin-only run on db1 is counted, not shown, in a viewer's /jobs.
+    const sleeper = await ask(h, ADMIN, "/run @db1 sleeper");
+    expect(sleeper.text).toMatch(/^▶️ sleeper @db1 · /);
+    expect((await ask(h, VIEWER, "/jobs")).text).toBe("No script you may run is running (1 admin-only).");
+    h.api.press(ADMIN.id, sleeper.messageId, sleeper.keyboard?.[0]?.[0]?.callback_data as string, ADMIN);
+    await editOf(h, sleeper.messageId, (t) => t.startsWith("⏹ sleeper @db1 · stopped by Ada"));
   }, 60_000);
 });
