@@ -172,8 +172,8 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
     },
     /**
      * The hub reloads ("finish": wait for every run here to end and be presented, as local
-     * runs are) or stops ("abort": stop following them; each message says the connection
-     * closed and that the run goes on there).
+     * runs are) or stops ("abort": stop following them; each message says the hub stopped
+     * following it and that the run goes on there).
      */
     async settle(how: "finish" | "abort"): Promise<void> {
       const runs = [...active.values()];
