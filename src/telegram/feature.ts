@@ -56,6 +56,11 @@ export interface CallbackSpec {
   run(ctx: CallbackContext, data: unknown): Promise<void>;
 }
 
+/** Whether packed button data fits Telegram's limit on callback_data (64 bytes). */
+export function fitsCallbackData(data: string): boolean {
+  return Buffer.byteLength(data) <= 64;
+}
+
 /** A route for one codec, typed on both sides. */
 export function callbackRoute<T extends Record<string, unknown>>(
   codec: CallbackData<T, Record<string, unknown>>,

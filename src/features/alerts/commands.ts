@@ -8,6 +8,7 @@ import {
   type CommandContext,
   type CommandSpec,
   callbackRoute,
+  fitsCallbackData,
 } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { alertButton, checkMuteButton } from "./buttons.ts";
@@ -48,7 +49,7 @@ export function createAlertCommands(deps: {
       const muted = monitor.isMuted(check);
       const data = checkMuteButton.pack({ action: muted ? "unmute" : "mute1h", check });
       // Callback data is at most 64 bytes: a check with a very long name is muted by command.
-      if (new TextEncoder().encode(data).byteLength > 64) return [];
+      if (!fitsCallbackData(data)) return [];
       return [[{ text: muted ? `🔔 Unmute ${check}` : `🔕 Mute ${check} 1h`, callback_data: data }]];
     });
   }

@@ -5,7 +5,12 @@ import type { Logger } from "../../shared/log.ts";
 import type { Reading } from "../../shared/reading.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
-import { type CommandContext, callbackRoute, type Feature } from "../../telegram/feature.ts";
+import {
+  type CommandContext,
+  callbackRoute,
+  type Feature,
+  fitsCallbackData,
+} from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { fleetStatusButton } from "./buttons.ts";
 import { serverReadings } from "./readings.ts";
@@ -90,7 +95,7 @@ export function createFleetFeature(deps: {
     const buttons = [
       ...config.servers
         .map((s) => ({ text: `🖥 ${s.name}`, callback_data: fleetStatusButton.pack({ s: s.name, r: false }) }))
-        .filter((b) => Buffer.byteLength(b.callback_data) <= 64),
+        .filter((b) => fitsCallbackData(b.callback_data)),
       ...(withAll
         ? [{ text: "🌐 All servers", callback_data: fleetStatusButton.pack({ s: "*", r: false }) }]
         : []),

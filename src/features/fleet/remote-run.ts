@@ -1,11 +1,10 @@
 import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import * as v from "valibot";
 import type { ServerConfig } from "../../config/schema.ts";
 import type { RemoteRunEnd, RemoteRunHandle, RemoteRunStart, RemoteRuns } from "../../shared/remote-runs.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { createFrameReader, FRAME, type FrameEvent } from "./frames.ts";
-import { serverLine } from "./remote.ts";
+import { parseRemoteScripts, serverLine } from "./remote.ts";
 import type { FleetFailure, SshClient } from "./ssh.ts";
 
 /**
@@ -13,17 +12,6 @@ import type { FleetFailure, SshClient } from "./ssh.ts";
  * connection, `stop RUN_ID` over the same, `log RUN_ID` into a file. The server decides what
  * exists and refuses anything its config does not list.
  */
-
-const ScriptsSchema = v.array(
-  v.looseObject({
-    name: v.string(),
-    title: v.optional(v.string()),
-    kind: v.picklist(["oneshot", "long"]),
-    role: v.picklist(["viewer", "admin"]),
-    confirm: v.optional(v.boolean(), false),
-    description: v.nullish(v.string()),
-  }),
-);
 
 /** The script named by a `log` answer's first line (a frame), if it is one. */
 function scriptOf(line: string): string | undefined {
@@ -102,22 +90,8 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
       if (!server) return missing(name);
       const r = await ssh.call(server, "scripts --json");
       if (!r.ok) return err(failureText(name, r.error));
-      try {
-        const parsed = v.safeParse(ScriptsSchema, JSON.parse(r.value));
-        if (parsed.success)
-          return ok(
-            parsed.output.map((s) => ({
-              name: s.name,
-              title: s.title ?? s.name,
-              kind: s.kind,
-              role: s.role,
-              confirm: s.confirm,
-              description: s.description ?? null,
-            })),
-          );
-      } catch {
-        // not JSON: below
-      }
+      const scripts = parseRemoteScripts(r.value);
+      if (scripts) return ok(scripts);
       return err(`${name}: its list of scripts could not be read (a different octopus version?)`);
     },
     start,

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { RemoteScript } from "../../shared/remote-runs.ts";
 import { runIcon } from "../../shared/run-icons.ts";
 import type { FleetFailure } from "./ssh.ts";
 
@@ -96,16 +97,39 @@ export function parseRemoteRuns(text: string): RemoteRun[] | undefined {
   }
 }
 
-/** The scripts a server's `scripts --json` marks for viewers. */
-export function viewerScriptsOf(text: string): Set<string> {
+/** A server's `scripts --json`: its catalog as its own config lists it. */
+const ScriptsSchema = v.array(
+  v.looseObject({
+    name: v.string(),
+    title: v.optional(v.string()),
+    kind: v.picklist(["oneshot", "long"]),
+    role: v.picklist(["viewer", "admin"]),
+    confirm: v.optional(v.boolean(), false),
+    description: v.nullish(v.string()),
+  }),
+);
+
+/** The one reader of `scripts --json` (the picker, /run @NAME, /history and /log @NAME). */
+export function parseRemoteScripts(text: string): RemoteScript[] | undefined {
   try {
-    const list = JSON.parse(text) as { name?: unknown; role?: unknown }[];
-    return new Set(
-      list.filter((s) => s.role === "viewer" && typeof s.name === "string").map((s) => s.name as string),
-    );
+    const parsed = v.safeParse(ScriptsSchema, JSON.parse(text));
+    if (!parsed.success) return undefined;
+    return parsed.output.map((s) => ({
+      name: s.name,
+      title: s.title ?? s.name,
+      kind: s.kind,
+      role: s.role,
+      confirm: s.confirm,
+      description: s.description ?? null,
+    }));
   } catch {
-    return new Set();
+    return undefined;
   }
+}
+
+/** The scripts a server's `scripts --json` marks for viewers (none when it cannot be read). */
+export function viewerScriptsOf(text: string): Set<string> {
+  return new Set((parseRemoteScripts(text) ?? []).filter((s) => s.role === "viewer").map((s) => s.name));
 }
 
 /** `/history @web1`: one line per run, as /history shows the hub's. */

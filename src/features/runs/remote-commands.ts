@@ -7,12 +7,13 @@ import {
   type CallbackSpec,
   type CommandContext,
   callbackRoute,
+  fitsCallbackData,
 } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { remoteConfirmButton, remoteRunButton, remoteStopButton, runCancelButton } from "./buttons.ts";
 import { echo } from "./catalog.ts";
 import { uploadName } from "./files.ts";
-import { createRemoteLauncher, fits, type RemoteLaunchDeps } from "./remote-launch.ts";
+import { createRemoteLauncher, type RemoteLaunchDeps } from "./remote-launch.ts";
 
 /**
  * `/run @SERVER [NAME]` and `/log @SERVER ID`: a script on a server of the fleet, shown
@@ -43,7 +44,7 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
   async function request(ctx: Ctx, server: string, script: RemoteScript) {
     if (!script.confirm) return launch(ctx, server, script);
     const data = remoteConfirmButton.pack({ s: server, n: script.name });
-    if (!fits(data))
+    if (!fitsCallbackData(data))
       return void (await ctx.reply(
         `${script.name} asks for a confirmation, and its name is too long for a button.`,
       ));
@@ -68,7 +69,7 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
         text: `${s.kind === "long" ? "📡" : "▶️"} ${s.title}`,
         callback_data: remoteRunButton.pack({ s: server, n: s.name }),
       }))
-      .filter((b) => fits(b.callback_data));
+      .filter((b) => fitsCallbackData(b.callback_data));
     if (!buttons.length) return void (await ctx.reply(`${server} has no script for your role.`));
     const rows: InlineKeyboardRows = [];
     for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));

@@ -4,7 +4,13 @@ import type { Clock } from "../../shared/clock.ts";
 import { formatDuration } from "../../shared/duration.ts";
 import type { RemoteRunEnd, RemoteRunHandle, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
 import type { Result } from "../../shared/result.ts";
-import { allows, type CallbackContext, type CommandContext, type Role } from "../../telegram/feature.ts";
+import {
+  allows,
+  type CallbackContext,
+  type CommandContext,
+  fitsCallbackData,
+  type Role,
+} from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { remoteStopButton } from "./buttons.ts";
 import type { RemoteJob } from "./commands.ts";
@@ -40,9 +46,6 @@ export function outcomeOfRemote(
       return { status: "lost", detail: "interrupted on the server" };
   }
 }
-
-/** Whether packed button data fits Telegram's 64 bytes. */
-export const fits = (data: string) => Buffer.byteLength(data) <= 64;
 
 export interface RemoteLaunchDeps {
   remote: RemoteRuns;
@@ -87,7 +90,7 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
 
   const stopRow = (server: string) => (run: PresentedRun) => {
     const data = remoteStopButton.pack({ s: server, r: run.id });
-    return fits(data) ? [[{ text: "⏹ Stop", callback_data: data }]] : [];
+    return fitsCallbackData(data) ? [[{ text: "⏹ Stop", callback_data: data }]] : [];
   };
 
   async function launch(ctx: Ctx, server: string, script: RemoteScript) {
@@ -164,7 +167,7 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
       const jobs = mine.map((e) => {
         const data = remoteStopButton.pack({ s: e.server, r: e.run.id });
         const line = `#${e.run.id} ${e.run.script.name} · ${formatDuration(clock.now() - e.run.startedAt)} · by ${e.run.requester.name} · ${e.run.output.lines()} lines`;
-        return fits(data)
+        return fitsCallbackData(data)
           ? { line, stop: { text: `⏹ Stop #${e.run.id} ${e.run.script.name}`, callback_data: data } }
           : { line };
       });

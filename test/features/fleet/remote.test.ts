@@ -76,8 +76,8 @@ describe("a server's status JSON", () => {
     expect([
       ...viewerScriptsOf(
         JSON.stringify([
-          { name: "a", role: "viewer" },
-          { name: "b", role: "admin" },
+          { name: "a", kind: "oneshot", role: "viewer" },
+          { name: "b", kind: "long", role: "admin" },
         ]),
       ),
     ]).toEqual(["a"]);
