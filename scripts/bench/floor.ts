@@ -4,10 +4,9 @@
  * interleaved (floor, octopus, floor, octopus …): idle RSS, CPU per handled /status, and
  * 1000 chats sending /status at once (latency from the update to its answer).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startLocalBotApi } from "../../src/console/local-api/server.ts";
+import { startBenchBot } from "./bot.ts";
 import { compileLikeDist } from "./compile.ts";
 import { ms, report, summarize } from "./stats.ts";
 
@@ -35,29 +34,20 @@ function procStat(pid: number) {
 }
 
 async function measure(which: "floor" | "octopus") {
-  const api = startLocalBotApi();
-  const dir = mkdtempSync(join(tmpdir(), "octopus-bench-floor-"));
-  writeFileSync(
-    join(dir, "config.yaml"),
-    `telegram:\n  admins: [${CHATS[0]}]\n  viewers: [${CHATS.slice(1).join(", ")}]\nmonitored_devices:\n  - { name: root, path: / }\n`,
-  );
-  let polling = false;
-  api.faults = (method) => {
-    if (method === "getUpdates") polling = true;
-    return undefined;
-  };
-  const proc = Bun.spawn(which === "floor" ? [FLOOR] : [OCTOPUS, "run"], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      CONFIG_FILE: join(dir, "config.yaml"),
-      OCTOPUS_STATE_DIR: join(dir, "state"),
-      TELEGRAM_TOKEN: api.token,
-      TELEGRAM_API_URL: api.url,
-      OCTOPUS_RATE_LIMITS: "off",
+  const {
+    api,
+    bot: proc,
+    stop,
+  } = await startBenchBot(
+    "floor",
+    () =>
+      `telegram:\n  admins: [${CHATS[0]}]\n  viewers: [${CHATS.slice(1).join(", ")}]\nmonitored_devices:\n  - { name: root, path: / }\n`,
+    {
+      argv: which === "floor" ? [FLOOR] : [OCTOPUS, "run"],
+      env: { OCTOPUS_RATE_LIMITS: "off" },
+      ready: "polling",
     },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
+  );
   const ask = async (chat: number) => {
     const since = api.state.events.at(-1)?.seq ?? 0;
     const t0 = performance.now();
@@ -66,7 +56,6 @@ async function measure(which: "floor" | "octopus") {
     return performance.now() - t0;
   };
   try {
-    while (!polling) await Bun.sleep(10);
     await Bun.sleep(2000);
     const idle = procStat(proc.pid).rssMiB;
     for (let i = 0; i < 20; i++) await ask(CHATS[0] as number); // warm-up
@@ -76,9 +65,7 @@ async function measure(which: "floor" | "octopus") {
     const latencies = await Promise.all(CHATS.map((c) => ask(c)));
     return { idle, cpuPer, p50: summarize(latencies).p50, rssAfter: procStat(proc.pid).rssMiB };
   } finally {
-    proc.kill("SIGTERM");
-    await proc.exited;
-    await api.stop();
+    await stop();
   }
 }
 

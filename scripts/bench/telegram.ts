@@ -3,9 +3,9 @@
  * Rate limits are lifted for the latency figures (they measure the bot, not Telegram's
  * budget); the cost of the real limits is reported separately.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import { startLocalBotApi } from "../../src/console/local-api/server.ts";
@@ -15,6 +15,7 @@ import { createSecretBox } from "../../src/storage/crypto.ts";
 import { openMemoryDb } from "../../src/storage/db.ts";
 import { createSnapshotter } from "../../src/system/snapshot.ts";
 import { NO_LIMITS, type RateLimitPolicy } from "../../src/telegram/send/rate-limits.ts";
+import { startBenchBot } from "./bot.ts";
 import { ms, report, summarize } from "./stats.ts";
 
 /**
@@ -22,27 +23,17 @@ import { ms, report, summarize } from "./stats.ts";
  * with the Bot API server, as it never does in production).
  */
 async function withBinary<T>(admins: number[], fn: (api: ReturnType<typeof startLocalBotApi>) => Promise<T>) {
-  const dir = mkdtempSync(join(tmpdir(), "octopus-bench-"));
-  writeFileSync(join(dir, "config.yaml"), `telegram:\n  admins: [${admins.join(", ")}]\n`);
-  const api = startLocalBotApi();
-  const proc = Bun.spawn([resolve(import.meta.dir, "../../dist/octopus"), "run"], {
-    env: {
-      CONFIG_FILE: join(dir, "config.yaml"),
-      OCTOPUS_STATE_DIR: join(dir, "state"),
-      TELEGRAM_TOKEN: api.token,
-      TELEGRAM_API_URL: api.url,
-      OCTOPUS_RATE_LIMITS: "off",
+  const { api, stop } = await startBenchBot(
+    "telegram",
+    () => `telegram:\n  admins: [${admins.join(", ")}]\n`,
+    {
+      env: { OCTOPUS_RATE_LIMITS: "off" },
     },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
+  );
   try {
-    while (!api.state.calls.some((c) => c.method === "setMyCommands")) await Bun.sleep(10);
     return await fn(api);
   } finally {
-    proc.kill("SIGTERM");
-    await proc.exited;
-    await api.stop();
+    await stop();
   }
 }
 
