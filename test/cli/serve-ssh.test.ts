@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ function server() {
     join(dir, "config.yaml"),
     `storage: { dir: state }\nrunner: { keep_runs: 1 }\none_time_scripts:\n  - { name: quick, path: ${SCRIPTS}/ticker.sh, env: { N: "2", SECRET: hunter22 }, secret_env: [SECRET] }\n  - { name: leak, path: ${SCRIPTS}/env.sh, env: { SECRET: hunter22 }, secret_env: [SECRET] }\n`,
   );
-  return (asked: string) => {
+  const ask = (asked: string) => {
     const r = Bun.spawnSync(
       [process.execPath, join(ROOT, "src/main.ts"), "serve-ssh", "-c", join(dir, "config.yaml")],
       {
@@ -27,6 +28,7 @@ function server() {
     );
     return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
   };
+  return Object.assign(ask, { db: join(dir, "state", "octopus.db") });
 }
 
 describe("serve-ssh run, stop, log", () => {
@@ -71,5 +73,27 @@ describe("serve-ssh run, stop, log", () => {
     });
     expect(ask("run quick; reboot").code).toBe(2);
     expect(ask("stop 1 2").code).toBe(2);
+  });
+
+  test("a run's start recovers rows whose recorded owner died, never rows without an owner", () => {
+    const ask = server();
+    ask("run quick"); // creates the state
+    const db = new Database(ask.db);
+    const insert = db.query(
+      `INSERT INTO runs (script, kind, trigger, started_at, status, owner_pid, owner_start)
+       VALUES ('quick', 'oneshot', 'user', ?, 'running', ?, ?) RETURNING id`,
+    );
+    // No owner: written before owners were recorded, maybe by an older bot still running.
+    const legacy = (insert.get(Date.now(), null, null) as { id: number }).id;
+    // An owner that is gone: a pid no process has (above the kernel's pid_max).
+    const dead = (insert.get(Date.now(), 4_194_305, "1") as { id: number }).id;
+    db.close();
+    expect(ask("run leak").code).toBe(0);
+    const after = new Database(ask.db, { readonly: true });
+    const status = (id: number) =>
+      (after.query("SELECT status FROM runs WHERE id = ?").get(id) as { status: string }).status;
+    expect(status(legacy)).toBe("running");
+    expect(status(dead)).toBe("interrupted");
+    after.close();
   });
 });
