@@ -1,10 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, type ConfigIssue } from "../shared/errors.ts";
+import { ConfigError } from "../shared/errors.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import { executableProblem } from "./executable.ts";
 import { type Config, parseConfig } from "./parse.ts";
-import { formatKeyPath } from "./yaml-positions.ts";
 
 function fileIssue(file: string, message: string): ConfigError {
   return new ConfigError(file, [{ file, line: 0, column: 0, path: "", message }]);
@@ -27,15 +26,6 @@ export function loadConfig(file: string): Result<Config, ConfigError> {
     return err(fileIssue(file, `cannot read: ${code ?? String(cause)}`));
   }
 
-  const parsed = parseConfig(text, file);
-  if (!parsed.ok) return err(new ConfigError(file, parsed.error));
-
-  const { config, locate } = parsed.value;
-  const issues: ConfigIssue[] = [];
-  for (const script of config.scripts) {
-    const problem = executableProblem(script.path);
-    if (problem)
-      issues.push({ file, ...locate(script.source), path: formatKeyPath(script.source), message: problem });
-  }
-  return issues.length ? err(new ConfigError(file, issues)) : ok(config);
+  const parsed = parseConfig(text, file, { checkPath: executableProblem });
+  return parsed.ok ? ok(parsed.value.config) : err(new ConfigError(file, parsed.error));
 }

@@ -3,10 +3,14 @@ import * as v from "valibot";
 import { LineCounter, parseDocument } from "yaml";
 import type { ConfigIssue } from "../shared/errors.ts";
 import { err, ok, type Result } from "../shared/result.ts";
-import { isLoopbackHost } from "../shared/url.ts";
+import { plainIssueMessage } from "./issue-text.ts";
+import { commandName } from "./names.ts";
 import { ConfigSchema, type RawConfig, type ScriptConfig } from "./schema.ts";
+import { semanticIssues } from "./semantic.ts";
 import { closestKey, knownKeys } from "./suggest.ts";
 import { formatKeyPath, type KeyPath, locate, type Position } from "./yaml-positions.ts";
+
+export { commandName };
 
 export type ScriptKind = "oneshot" | "long";
 
@@ -39,6 +43,11 @@ export interface ParsedConfig {
   locate(path: KeyPath): Position;
 }
 
+export interface ParseOptions {
+  /** Why a script's absolute path cannot run, or undefined when it can (the I/O is the caller's). */
+  checkPath?: (path: string) => string | undefined;
+}
+
 const DEFAULT_TIMEOUT_MS: Record<ScriptKind, number> = { oneshot: 5 * 60_000, long: 60 * 60_000 };
 
 function issueMessage(issue: v.BaseIssue<unknown>, path: KeyPath): { message: string; atKey: boolean } {
@@ -50,17 +59,19 @@ function issueMessage(issue: v.BaseIssue<unknown>, path: KeyPath): { message: st
   if (issue.kind === "schema" && issue.received === "undefined" && issue.path?.length) {
     return { message: "missing required key", atKey: false };
   }
-  if (issue.message.startsWith("Invalid type:")) {
-    return { message: `expected ${issue.expected}, got ${issue.received}`, atKey: false };
-  }
-  return { message: issue.message, atKey: false };
+  return { message: plainIssueMessage(issue), atKey: false };
 }
 
 /**
- * Pure: YAML text to a validated Config, or every problem found with its line and column.
+ * Pure: YAML text to a validated Config, or every problem found (schema, cross-key rules and,
+ * with `checkPath`, each script's file) in one pass, in line order, with line and column.
  * `file` is used for messages and to resolve relative script paths.
  */
-export function parseConfig(text: string, file: string): Result<ParsedConfig, ConfigIssue[]> {
+export function parseConfig(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): Result<ParsedConfig, ConfigIssue[]> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (pos: Position, path: string, message: string): ConfigIssue => ({ file, ...pos, path, message });
@@ -91,36 +102,55 @@ export function parseConfig(text: string, file: string): Result<ParsedConfig, Co
 
   const place = (path: KeyPath, atKey = false) => locate(doc, lines, path, atKey);
   const parsed = v.safeParse(ConfigSchema, data, { abortEarly: false });
-  if (!parsed.success) {
-    return err(
-      parsed.issues.map((issue) => {
+  const issues: ConfigIssue[] = parsed.success
+    ? []
+    : parsed.issues.map((issue) => {
         const path = (issue.path ?? []).map((p) => p.key as string | number);
         const { message, atKey } = issueMessage(issue, path);
         return at(place(path, atKey), formatKeyPath(path), message);
-      }),
-    );
+      });
+  for (const { path, message } of semanticIssues(data))
+    issues.push(at(place(path), formatKeyPath(path), message));
+  if (options.checkPath) {
+    for (const { path, file: script } of scriptPaths(data, resolve(file))) {
+      const problem = options.checkPath(script);
+      if (problem) issues.push(at(place(path), formatKeyPath(path), problem));
+    }
   }
-
-  const config = derive(parsed.output, resolve(file));
-  const semantic = semanticIssues(parsed.output).map(({ path, message }) =>
-    at(place(path), formatKeyPath(path), message),
-  );
-  return semantic.length ? err(semantic) : ok({ config, locate: place });
+  if (issues.length || !parsed.success) return err(inLineOrder(issues));
+  return ok({ config: derive(parsed.output, resolve(file)), locate: place });
 }
 
-/**
- * The command-safe form of a script name: lower case, a-z 0-9 _ - only (any other run of
- * characters becomes one "_"), at most 32 characters. `Disk Report` → `disk_report`. A name
- * with nothing usable (all punctuation or another script) becomes `script_<list>_<n>`.
- */
-export function commandName(name: string, key: string, index: number): string {
-  const safe = name
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .slice(0, 32)
-    .replace(/_+$/, "");
-  return safe || `script_${key === "long_running_scripts" ? "long" : "once"}_${index + 1}`;
+/** Every problem of a file, as an operator reads it: top to bottom, one per line and key. */
+function inLineOrder(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues
+    .filter((i) => {
+      const key = `${i.line}:${i.column}:${i.path}:${i.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Each script's `path` as written (any list item with a non-empty string path), resolved. */
+function scriptPaths(data: unknown, file: string): { path: KeyPath; file: string }[] {
+  const out: { path: KeyPath; file: string }[] = [];
+  const root = data as Record<string, unknown>;
+  for (const key of ["one_time_scripts", "long_running_scripts"]) {
+    const list = root[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((item: unknown, index) => {
+      const path = (item as { path?: unknown } | null)?.path;
+      if (typeof path === "string" && path !== "")
+        out.push({
+          path: [key, index, "path"],
+          file: isAbsolute(path) ? path : resolve(dirname(file), path),
+        });
+    });
+  }
+  return out;
 }
 
 function derive(raw: RawConfig, file: string): Config {
@@ -148,55 +178,4 @@ function derive(raw: RawConfig, file: string): Config {
     ],
     telegram: { ...raw.telegram, alert_chats: raw.telegram.alert_chats ?? [...raw.telegram.admins] },
   };
-}
-
-/** Rules across keys that a per-field schema cannot express. */
-function semanticIssues(raw: RawConfig): { path: KeyPath; message: string }[] {
-  const issues: { path: KeyPath; message: string }[] = [];
-  const seen = new Map<string, { name: string; at: string }>();
-  const unique = (value: string, path: KeyPath, what: string, scope: Map<string, string>) => {
-    const first = scope.get(value);
-    if (first) issues.push({ path, message: `duplicate ${what} "${value}" (first at ${first})` });
-    else scope.set(value, formatKeyPath(path));
-  };
-  for (const key of ["one_time_scripts", "long_running_scripts"] as const) {
-    raw[key].forEach((script, i) => {
-      const name = commandName(script.name, key, i);
-      const first = seen.get(name);
-      if (first)
-        issues.push({
-          path: [key, i, "name"],
-          message:
-            first.name === script.name
-              ? `duplicate script name "${script.name}" (first at ${first.at})`
-              : `"${script.name}" and "${first.name}" (${first.at}) are both /run ${name}: rename one`,
-        });
-      else seen.set(name, { name: script.name, at: formatKeyPath([key, i, "name"]) });
-      script.secret_env.forEach((name, j) => {
-        if (!(name in script.env)) {
-          issues.push({ path: [key, i, "secret_env", j], message: `"${name}" is not a key of env` });
-        }
-      });
-    });
-  }
-  const devices = new Map<string, string>();
-  for (const [i, d] of raw.monitored_devices.entries()) {
-    unique(d.name, ["monitored_devices", i, "name"], "device name", devices);
-  }
-  const locations = new Map<string, string>();
-  for (const [i, l] of raw.plume.locations.entries()) {
-    unique(l.name, ["plume", "locations", i, "name"], "location name", locations);
-  }
-
-  const listen = raw.http.listen;
-  if (listen && !raw.http.allow_remote) {
-    const host = listen.slice(0, listen.lastIndexOf(":"));
-    if (!isLoopbackHost(host)) {
-      issues.push({
-        path: ["http", "listen"],
-        message: "a non-loopback address needs http.allow_remote: true",
-      });
-    }
-  }
-  return issues;
 }

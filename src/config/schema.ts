@@ -63,17 +63,21 @@ const DeviceSchema = v.pipe(
   ),
 );
 
-const LevelPair = (warn: number, crit: number, max: number) =>
-  v.pipe(
-    v.optional(
-      v.strictObject({
-        warn: v.optional(v.pipe(v.number("expected a number"), v.minValue(0), v.maxValue(max)), warn),
-        crit: v.optional(v.pipe(v.number("expected a number"), v.minValue(0), v.maxValue(max)), crit),
-      }),
-      {},
-    ),
+/**
+ * A warn/crit pair. A level left out follows the one given (a lone `warn: 98` raises crit to
+ * 98 rather than failing against the default 97), so only two levels written wrongly clash.
+ */
+const LevelPair = (warn: number, crit: number, max: number) => {
+  const level = v.optional(v.pipe(v.number("expected a number"), v.minValue(0), v.maxValue(max)));
+  return v.pipe(
+    v.optional(v.strictObject({ warn: level, crit: level }), {}),
+    v.transform((p) => ({
+      warn: p.warn ?? Math.min(warn, p.crit ?? warn),
+      crit: p.crit ?? Math.max(crit, p.warn ?? crit),
+    })),
     v.check((p) => p.crit >= p.warn, "crit must not be below warn"),
   );
+};
 
 const TelegramSchema = v.strictObject({
   admins: v.optional(v.array(UserId, "expected a list of user ids"), []),

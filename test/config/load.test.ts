@@ -125,6 +125,24 @@ const BROKEN: [file: string, lines: string[]][] = [
   ],
   ["load-crit-below-warn.yaml", ["load-crit-below-warn.yaml:3:5 alerts.load: crit must not be below warn"]],
   [
+    "duplicate-servers.yaml",
+    [
+      'duplicate-servers.yaml:4:12 servers[2].name: duplicate server name "web1" (first at servers[0].name)',
+      'duplicate-servers.yaml:5:12 servers[3].name: duplicate server name: "DB1" and "db1" (servers[1].name) differ only by case',
+    ],
+  ],
+  [
+    // One pass: a missing script, a duplicate and schema errors together, top to bottom, in plain words.
+    "mixed-errors.yaml",
+    [
+      "mixed-errors.yaml:3:17 telegram.max_messages: must be at most 20 (it is 120)",
+      `mixed-errors.yaml:6:11 one_time_scripts[0].path: no such file: ${join(SCRIPTS, "missing.sh")}`,
+      'mixed-errors.yaml:7:11 one_time_scripts[1].name: "Report" and "report" (one_time_scripts[0].name) are both /run report: rename one',
+      "mixed-errors.yaml:10:8 alerts.for: must be at least 1 (it is 0)",
+      "mixed-errors.yaml:14:44 monitored_devices[0].alert_threshold: expected a number from 0 to 100 (percent used)",
+    ],
+  ],
+  [
     "several-errors.yaml",
     [
       "several-errors.yaml:4:14 one_time_scripts[0].timeout: expected a duration such as 30s, 5m or 1h",
@@ -149,6 +167,13 @@ describe("loadConfig on broken files", () => {
 });
 
 describe("loadConfig on valid files", () => {
+  test("a lone memory.warn raises crit with it; a lone load.crit lowers warn", () => {
+    const result = loadConfig(join(DIR, "memory-warn-only.yaml"));
+    if (!result.ok) throw result.error;
+    expect(result.value.alerts.memory).toEqual({ warn: 98, crit: 98 });
+    expect(result.value.alerts.load).toEqual({ warn: 1.0, crit: 1.0 });
+  });
+
   test("a seed-format file loads unchanged, with defaults filled in", () => {
     const result = loadConfig(join(DIR, "valid-seed.yaml"));
     if (!result.ok) throw result.error;
