@@ -19,10 +19,12 @@ export interface CommandContext {
   /** The message that carried the command (to delete a secret, or to reply to). */
   messageId: number;
   reply(text: RichText | string, options?: SendOptions): Promise<SendResult>;
+  /** Replies with how the command is used: the command counts as outcome "usage", not "ok". */
+  usage(text: RichText | string, options?: SendOptions): Promise<SendResult>;
   outbox: Outbox;
 }
 
-export interface CallbackContext extends Omit<CommandContext, "args"> {
+export interface CallbackContext extends Omit<CommandContext, "args" | "usage"> {
   /** Shows a toast (or nothing) and stops the button's spinner. Called for you if you do not. */
   answer(text?: string): Promise<void>;
   edit(text: RichText | string, options?: Omit<SendOptions, "replyTo">): Promise<EditResult>;

@@ -219,3 +219,29 @@ describe("metrics cannot be grown from the chat", () => {
     expect(after.join("\n")).toContain('command="other",outcome="denied"');
   }, 30_000);
 });
+
+describe("first-hour answers", () => {
+  test("a usage mistake counts as outcome usage, a good command as ok", async () => {
+    const port = freePort();
+    h = await startHarness(`${BASE_CONFIG}http:\n  listen: 127.0.0.1:${port}\n`);
+    h.api.userSays(ADMIN.id, ADMIN, "/history lots");
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("Usage: /history");
+    h.api.userSays(ADMIN.id, ADMIN, "/whoami");
+    await h.nextMessage(ADMIN.id);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('octopus_commands_total{command="history",outcome="usage"} 1');
+    expect(metrics).not.toContain('octopus_commands_total{command="history",outcome="ok"}');
+    expect(metrics).toContain('octopus_commands_total{command="whoami",outcome="ok"} 1');
+  });
+
+  test("/servers without servers says there are none and how to add one; it is not in /help", async () => {
+    h = await startHarness();
+    h.api.userSays(ADMIN.id, ADMIN, "/servers");
+    const reply = (await h.nextMessage(ADMIN.id)).text;
+    expect(reply).toStartWith("No servers yet");
+    expect(reply).toContain("servers:");
+    expect(reply).not.toContain("Unknown command");
+    h.api.userSays(ADMIN.id, ADMIN, "/help");
+    expect((await h.nextMessage(ADMIN.id)).text).not.toContain("/servers");
+  });
+});

@@ -72,7 +72,7 @@ export function createAlertCommands(deps: {
    */
   async function checkIn(ctx: CommandContext, usage: string, restOk: (rest: string) => boolean) {
     const { check, rest } = splitCheck(ctx.args, monitor.checkIds());
-    if (!ctx.args.trim()) return void (await ctx.reply(`${usage}\n${checksHint()}`));
+    if (!ctx.args.trim()) return void (await ctx.usage(`${usage}\n${checksHint()}`));
     if (check && restOk(rest)) return { check, rest };
     const named = check ? ctx.args.trim() : ctx.args.trim().split(/\s+/)[0];
     return void (await ctx.reply(`No check named ${named}. ${checksHint()}`));
@@ -89,7 +89,7 @@ export function createAlertCommands(deps: {
       const { check, rest } = found;
       const resolved = /^(resolved|incident)$/i.test(rest);
       const ms = resolved ? undefined : parseDuration(rest);
-      if (!resolved && ms === undefined) return void (await ctx.reply(MUTE_USAGE));
+      if (!resolved && ms === undefined) return void (await ctx.usage(MUTE_USAGE));
       const until = resolved ? "resolved" : clock.now() + (ms as number);
       monitor.mute(check, until, ctx.user.name);
       await ctx.reply(`🔕 ${check} muted ${untilText(until)}.`);

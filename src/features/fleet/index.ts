@@ -26,6 +26,11 @@ import {
 import { createRemoteRuns } from "./remote-run.ts";
 import { createSshClient, type FleetFailure, fleetPaths } from "./ssh.ts";
 
+const NO_SERVERS =
+  "No servers yet: this bot watches only itself. To add one: octopus fleet key on this hub, " +
+  "octopus fleet authorize NAME for the server's authorized_keys line, a servers: entry in the " +
+  "config (name, ssh: octopus@HOST), then systemctl reload octopus (docs/OPERATIONS.md, A fleet).";
+
 /** How many servers are asked at once (each call is one small ssh process on the hub). */
 const CONCURRENCY = 16;
 
@@ -107,19 +112,20 @@ export function createFleetFeature(deps: {
 
   const feature: Feature = {
     name: "fleet",
-    commands: config.servers.length
-      ? [
-          {
-            name: "servers",
-            description: "The servers of the fleet: reachable, load, memory, fullest disk",
-            role: "viewer",
-            run: async (ctx) => {
-              const view = await statusView("*");
-              await ctx.reply(view.text, { keyboard: [...view.keyboard, ...statusRows(false)] });
-            },
-          },
-        ]
-      : [],
+    commands: [
+      {
+        name: "servers",
+        description: "The servers of the fleet: reachable, load, memory, fullest disk",
+        role: "viewer",
+        // Answered without servers too (how to add one), but listed only when there are some.
+        listedFor: () => config.servers.length > 0,
+        run: async (ctx) => {
+          if (!config.servers.length) return void (await ctx.reply(NO_SERVERS));
+          const view = await statusView("*");
+          await ctx.reply(view.text, { keyboard: [...view.keyboard, ...statusRows(false)] });
+        },
+      },
+    ],
     callbacks: [
       callbackRoute(fleetStatusButton, "viewer", async (ctx, data) => {
         if (data.s !== "*" && !config.servers.some((s) => s.name === data.s))

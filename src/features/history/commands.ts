@@ -82,7 +82,7 @@ export function createChartCommands(deps: {
             ctx.args,
             config.monitored_devices.map((d) => d.name),
           );
-          if ("error" in parsed) return void (await ctx.reply(parsed.error));
+          if ("error" in parsed) return void (await ctx.usage(parsed.error));
           await show(ctx, parsed.target, parsed.range);
         },
       },

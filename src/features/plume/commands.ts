@@ -87,7 +87,7 @@ export function createPlumeCommands(deps: {
             reports.customer(c.client, ids[0] as string),
           ),
         );
-      if (!ref) return void (await ctx.reply(locationUsage(name, saved)));
+      if (!ref) return void (await ctx.usage(locationUsage(name, saved)));
       await run(ctx, ref);
     },
   });
@@ -118,7 +118,7 @@ export function createPlumeCommands(deps: {
       run: async (ctx) => {
         const serial = ctx.args.trim();
         if (!/^[A-Za-z0-9-]{4,40}$/.test(serial))
-          return void (await ctx.reply("Usage: /node SERIAL (the pod's serial number)"));
+          return void (await ctx.usage("Usage: /node SERIAL (the pod's serial number)"));
         await withClient(ctx, async ({ client }) => {
           const found = await client.partnerNode(serial);
           if (!found.ok)
@@ -169,7 +169,7 @@ export function createPlumeCommands(deps: {
   const locationStatus = async (ctx: CommandContext) => {
     const ref = parseLocationArgs(ctx.args, saved);
     if (!ref)
-      return void (await ctx.reply(
+      return void (await ctx.usage(
         `Usage: /status (server) or /status CUSTOMER_ID LOCATION_ID or /status SAVED_NAME`,
       ));
     await detail("status", ctx, ref);

@@ -126,7 +126,7 @@ export function createRunCommands(deps: RunCommandDeps): {
             return;
           }
           const resolved = resolveRunRequest(deps.scripts(), ctx.args, ctx.role);
-          if (!resolved.ok) return void (await ctx.reply(catalogErrorText(resolved.error, available)));
+          if (!resolved.ok) return void (await ctx.usage(catalogErrorText(resolved.error, available)));
           await request(ctx, resolved.value);
         },
       },
@@ -174,7 +174,7 @@ export function createRunCommands(deps: RunCommandDeps): {
         run: async (ctx) => {
           const id = Number(ctx.args.replace(/^#/, ""));
           if (!ctx.args || !Number.isInteger(id) || id <= 0)
-            return void (await ctx.reply("Usage: /stop ID (see /jobs)"));
+            return void (await ctx.usage("Usage: /stop ID (see /jobs)"));
           await ctx.reply(runner.stop(id, ctx.user.name) ? `Stopping #${id}…` : `Run #${id} is not running.`);
         },
       },

@@ -48,7 +48,7 @@ export function createHistoryCommands(deps: {
         if (await deps.fleet?.(ctx)) return;
         const n = ctx.args ? Number(ctx.args) : 10;
         if (!Number.isInteger(n) || n < 1 || n > 100)
-          return void (await ctx.reply("Usage: /history [N] (1 to 100, default 10)"));
+          return void (await ctx.usage("Usage: /history [N] (1 to 100, default 10)"));
         const visible = deps.visibleScripts(ctx.role);
         const rows = deps.recent(n, visible);
         const hidden = visible ? deps.hiddenSince(rows.at(-1)?.id ?? 0, visible) : 0;
@@ -70,7 +70,7 @@ export function createHistoryCommands(deps: {
         if (await deps.fleetLog?.(ctx)) return;
         const id = Number(ctx.args.replace(/^#/, ""));
         if (!ctx.args || !Number.isInteger(id) || id <= 0)
-          return void (await ctx.reply("Usage: /log ID (see /history)"));
+          return void (await ctx.usage("Usage: /log ID (see /history)"));
         const row = deps.get(id);
         const visible = deps.visibleScripts(ctx.role);
         // A run the user may not see answers exactly like one that does not exist.

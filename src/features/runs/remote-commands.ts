@@ -148,7 +148,10 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
       const [, server = "", rest = ""] = m;
       if (!remote.names().includes(server)) return say(ctx, unknownServer(server));
       const id = Number(rest.trim().replace(/^#/, ""));
-      if (!Number.isInteger(id) || id <= 0) return say(ctx, "Usage: /log @SERVER ID (see /history @SERVER)");
+      if (!Number.isInteger(id) || id <= 0) {
+        await ctx.usage("Usage: /log @SERVER ID (see /history @SERVER)");
+        return true;
+      }
       mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
       prune();
       const path = join(deps.dir, `log-${server}-${id}.txt`);

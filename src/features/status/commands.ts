@@ -56,7 +56,7 @@ export function createStatusCommands(deps: StatusDeps): {
           if (ctx.args) {
             if (await deps.fleet?.(ctx)) return;
             if (deps.locationStatus) return deps.locationStatus(ctx);
-            await ctx.reply(
+            await ctx.usage(
               "Usage: /status (server status). /status CUSTOMER_ID LOCATION_ID is the Plume location status, and Plume is not configured on this bot.",
             );
             return;

@@ -29,7 +29,7 @@ export interface RouterDeps {
   features: readonly Feature[];
   /** The bot's username, to ignore commands addressed to another bot in groups. */
   botUsername(): string;
-  /** Metrics: one call per command with its outcome (ok, error, denied, unknown, forbidden). */
+  /** Metrics: one call per command with its outcome (ok, usage, error, denied, unknown, forbidden). */
   onCommand?(command: string, outcome: string): void;
 }
 
@@ -100,6 +100,7 @@ export function createRouter(deps: RouterDeps) {
       if (command || isPrivate) await deny(outbox, chatId, from, command ? `/${command.name}` : "text");
       return;
     }
+    let outcome = "ok";
     const ctx: CommandContext = {
       chatId,
       chatType: message.chat.type,
@@ -109,6 +110,10 @@ export function createRouter(deps: RouterDeps) {
       messageId: message.message_id,
       outbox,
       reply: (text, options) => outbox.send(chatId, text, options),
+      usage: (text, options) => {
+        outcome = "usage";
+        return outbox.send(chatId, text, options);
+      },
     };
     if (!command) {
       for (const hook of routes.textHooks) if (await hook({ ...ctx, text: message.text })) return;
@@ -130,7 +135,7 @@ export function createRouter(deps: RouterDeps) {
     log.info("command", { command: spec.name, user: from.id, chat: chatId });
     try {
       await spec.run(ctx);
-      deps.onCommand?.(spec.name, "ok");
+      deps.onCommand?.(spec.name, outcome);
     } catch (error) {
       deps.onCommand?.(spec.name, "error");
       throw error;
