@@ -5,6 +5,7 @@ import { markUserEndpoint, PlumeError } from "./errors.ts";
 import { type CallOptions, callOnce, parseAnswer, parseList } from "./http.ts";
 import {
   DeviceSchema,
+  LocationAnswerSchema,
   LocationSchema,
   NodeSchema,
   OnlineSampleSchema,
@@ -122,7 +123,7 @@ export function createPlumeClient(deps: {
 
   return {
     location: (c: string, l: string) =>
-      request("GET", `${loc(c, l)}?include=summary`, "location", one(LocationSchema, "location")),
+      request("GET", `${loc(c, l)}?include=summary`, "location", one(LocationAnswerSchema, "location")),
     nodes: (c: string, l: string) =>
       request("GET", `${loc(c, l)}/nodes`, "nodes", list("nodes", NodeSchema, "nodes")),
     devices: (c: string, l: string) =>

@@ -45,6 +45,8 @@ export function healthText(h: Heading, r: HealthReport, unavailable: readonly st
   }
   lines.push(...unavailable);
   if (r.qoeNoData) lines.push("QoE: no data");
+  if (r.unknownZone !== undefined)
+    lines.push(`Times in UTC: the location's time zone "${r.unknownZone}" is not one I know`);
   return joinRich([
     head(`${HEALTH_ICON[r.level]} ${HEALTH_NAME[r.level]}${incomplete} · ${h.title}`, h),
     lines.length ? `\n${lines.join("\n")}` : "",
@@ -139,7 +141,7 @@ export function devicesText(
 export function wifiText(h: Heading, networks: ItemList<PlumeWifi>): RichText {
   const lines = networks.items.map(
     (w) =>
-      `${w.enabled === false ? "⚪" : "🟢"} ${w.ssid ?? "(hidden)"} · ${w.wpaMode ?? "security unknown"}${w.vapType ? ` · ${w.vapType}` : ""}`,
+      `${(w.enable ?? w.enabled) === false ? "⚪ off ·" : "🟢"} ${w.ssid ?? "(hidden)"} · ${w.wpaMode ?? "security unknown"}${w.vapType ? ` · ${w.vapType}` : ""}`,
   );
   lines.push(...unreadable(networks.skipped, "network"));
   return joinRich([head(`📶 Wi-Fi · ${h.title}`, h), `\n${lines.join("\n") || "No networks."}`]);

@@ -13,9 +13,10 @@ import { qoeClasses } from "./schemas.ts";
  * better colour.
  */
 
-export type HealthLevel = "not-provisioned" | "offline" | "partial" | "degraded" | "healthy";
+export type HealthLevel = "unknown" | "not-provisioned" | "offline" | "partial" | "degraded" | "healthy";
 
 export const HEALTH_ICON: Record<HealthLevel, string> = {
+  unknown: "⚪",
   "not-provisioned": "⚪",
   offline: "🔴",
   partial: "🟠",
@@ -23,14 +24,15 @@ export const HEALTH_ICON: Record<HealthLevel, string> = {
   healthy: "🟢",
 };
 export const HEALTH_NAME: Record<HealthLevel, string> = {
+  unknown: "Unknown",
   "not-provisioned": "Not provisioned",
   offline: "Offline",
   partial: "Partial outage",
   degraded: "Degraded",
   healthy: "Healthy",
 };
-/** Numeric order for alerting: higher is worse. */
-export const HEALTH_RANK: Record<HealthLevel, number> = {
+/** Numeric order for alerting: higher is worse; unknown has no rank (no data, never "resolved"). */
+export const HEALTH_RANK: Record<Exclude<HealthLevel, "unknown">, number> = {
   healthy: 0,
   "not-provisioned": 0,
   degraded: 1,
@@ -63,6 +65,8 @@ export interface HealthReport {
   /** No App QoE score could be read (never changes the colour). */
   qoeNoData: boolean;
   timeZone?: string;
+  /** The cloud's zone name when it could not be used (times are then in UTC). */
+  unknownZone?: string;
   devices?: { online: number; offlineHour: number; offlineToday: number; unreadable: number };
 }
 
@@ -85,6 +89,7 @@ export function analyzeHealth(input: HealthInput, now: number): HealthReport {
     incomplete: incompleteOf(input),
     qoeNoData: !input.qoe || qoeClasses(input.qoe).length === 0,
     ...(tz ? { timeZone: tz } : {}),
+    ...(input.location?.geoIp?.timezoneUnknown ? { unknownZone: input.location.geoIp.timezoneUnknown } : {}),
     ...(input.devices
       ? { devices: { ...deviceCounts(input.devices, now), unreadable: input.unreadableDevices ?? 0 } }
       : {}),
@@ -107,7 +112,19 @@ export function analyzeHealth(input: HealthInput, now: number): HealthReport {
   podFindings(input, gateway, since, now, findings);
   degradedFindings(input, gateway, now, findings);
   const worst = Math.max(0, ...findings.map((f) => f.severity));
+  if (worst === 0 && !anyEvidenceUp(input)) {
+    findings.push({ severity: 0, text: "No evidence of health: no summary and no pod list could be read" });
+    return report("unknown");
+  }
   return report(LEVEL_OF_SEVERITY[Math.min(worst, 2)] as HealthLevel);
+}
+
+/** Something the cloud said that shows the location up: never inferred from silence. */
+function anyEvidenceUp({ location, nodes }: HealthInput): boolean {
+  const summary = location?.summary;
+  if (lower(summary?.gatewayConnectionState) === "connected") return true;
+  if ((summary?.nodeConnectedCount ?? 0) > 0) return true;
+  return nodes?.some(isConnected) ?? false;
 }
 
 /** The summary decides when it says connected or disconnected; else no pod connected at all. */

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { zoneOf } from "../../shared/time-zone.ts";
 
 /**
  * Lenient schemas for what the Plume cloud answers (see shared/reference/plume-api.md):
@@ -28,11 +29,32 @@ export const TokenSchema = v.looseObject({
   token_type: str,
 });
 
+/**
+ * The location's zone, usable by every formatter: an offset such as "GMT-5" is converted and an
+ * unknown name becomes UTC with `timezoneUnknown` set, so one odd location never breaks a report.
+ */
+interface GeoIpOut {
+  timezone?: string | null | undefined;
+  timezoneUnknown?: string;
+  city?: string | null | undefined;
+  country?: string | null | undefined;
+}
+const GeoIp = v.pipe(
+  v.looseObject({ timezone: str, city: str, country: str }),
+  v.transform((g): GeoIpOut => {
+    if (typeof g.timezone !== "string") return g;
+    const choice = zoneOf(g.timezone);
+    return choice.unknown === undefined
+      ? { ...g, timezone: choice.zone }
+      : { ...g, timezone: choice.zone, timezoneUnknown: choice.unknown };
+  }),
+);
+
 export const LocationSchema = v.looseObject({
   id: str,
   name: str,
   serviceLevel: v.optional(v.nullable(v.looseObject({ status: str }))),
-  geoIp: v.optional(v.nullable(v.looseObject({ timezone: str, city: str, country: str }))),
+  geoIp: v.optional(v.nullable(GeoIp)),
   onboardingStatus: str,
   summary: v.optional(
     v.nullable(
@@ -91,6 +113,8 @@ export const DeviceSchema = v.looseObject({
 export const WifiNetworkSchema = v.looseObject({
   ssid: str,
   enabled: v.optional(v.nullable(v.boolean())),
+  /** What the cloud sends (older answers said `enabled`): either counts. */
+  enable: v.optional(v.nullable(v.boolean())),
   wpaMode: str,
   vapType: str,
 });
@@ -162,6 +186,26 @@ export function readItems<S extends v.GenericSchema>(
 }
 
 export type PlumeLocation = v.InferOutput<typeof LocationSchema>;
+
+const WRAPPERS = ["location", "data", "result"];
+
+/**
+ * Pure: a location answer as some clouds send it, wrapped one level deeper
+ * (`{"location": {…}}`, `{"data": {…}}`): the inner object when the outer one has nothing of a
+ * location's own (no id, no summary) and one wrapper key holding an object.
+ */
+export function unwrapLocation(answer: unknown): unknown {
+  if (typeof answer !== "object" || answer === null || Array.isArray(answer)) return answer;
+  const o = answer as Record<string, unknown>;
+  if ("id" in o || "summary" in o) return answer;
+  const inner = WRAPPERS.map((k) => o[k]).filter(
+    (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+  );
+  return inner.length === 1 ? inner[0] : answer;
+}
+
+/** The answer of GET …/locations/ID, wrapped or not. */
+export const LocationAnswerSchema = v.pipe(v.unknown(), v.transform(unwrapLocation), LocationSchema);
 export type PlumeNode = v.InferOutput<typeof NodeSchema>;
 export type PlumeDevice = v.InferOutput<typeof DeviceSchema>;
 export type PlumeWifi = v.InferOutput<typeof WifiNetworkSchema>;

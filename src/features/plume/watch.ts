@@ -29,15 +29,23 @@ export function createPlumeWatch(deps: {
     if (!client) return;
     const readings: Reading[] = [];
     for (const loc of watched) {
-      const r = await deps.plume.health("server", client, loc.customer_id, loc.location_id, true);
+      // One location that fails in any way is logged and skipped: it never stops the others.
+      const r = await deps.plume
+        .health("server", client, loc.customer_id, loc.location_id, true)
+        .catch((error: unknown) => ({ ok: false as const, thrown: error }));
       if (!r.ok) {
         deps.log.warn("watched location could not be checked", {
           location: loc.name,
-          error: plumeErrorText(r.error),
+          ...("thrown" in r ? { error: r.thrown } : { error: plumeErrorText(r.error) }),
         });
         continue;
       }
       const { level, findings } = r.value.report;
+      // No evidence either way: no reading, so an open incident stays open (never "resolved").
+      if (level === "unknown") {
+        deps.log.warn("watched location has no evidence of health; skipped", { location: loc.name });
+        continue;
+      }
       readings.push({
         id: `plume:${loc.name}`,
         value: HEALTH_RANK[level],

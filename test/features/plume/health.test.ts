@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
+import { healthText, wifiText } from "../../../src/features/plume/format.ts";
 import { analyzeHealth, type HealthInput } from "../../../src/features/plume/health.ts";
 import {
   DeviceSchema,
+  LocationAnswerSchema,
   LocationSchema,
   listIn,
   NodeSchema,
@@ -10,7 +12,10 @@ import {
   QoeSchema,
   readItems,
   stripSecrets,
+  unwrapLocation,
+  WifiNetworkSchema,
 } from "../../../src/features/plume/schemas.ts";
+import { zoneOf } from "../../../src/shared/time-zone.ts";
 import { LOC, PPPOE, scenario, WPA_KEY } from "../../support/fake-plume.ts";
 
 const HOUR = 3_600_000;
@@ -270,6 +275,84 @@ describe("the verdict combines the sources and never gets better for a missing o
     expect([without.level, without.qoeNoData]).toEqual(["healthy", true]);
     const empty = analyzeHealth({ ...base, qoe: {} }, at);
     expect([empty.level, empty.qoeNoData]).toEqual(["healthy", true]);
+  });
+});
+
+describe("never greener than the evidence; odd answers from another cloud", () => {
+  const HEAD = { title: "Home", customerId: "c", locationId: "l" };
+  const at = Date.UTC(2026, 10, 22, 12, 0);
+  test("no summary and no pod list is unknown (⚪), never healthy", () => {
+    const r = analyzeHealth(
+      { location: v.parse(LocationSchema, { id: "x", name: "Home" }), devices: [] },
+      at,
+    );
+    expect(r.level).toBe("unknown");
+    expect(r.incomplete).toContain("pods unavailable");
+    expect(r.findings.map((f) => f.text)).toEqual([
+      "No evidence of health: no summary and no pod list could be read",
+    ]);
+  });
+
+  test("a location answer wrapped one level deeper is read as the location", () => {
+    const wrapped = {
+      location: {
+        id: "x",
+        summary: { gatewayConnectionState: "Connected", nodeConnectedCount: 1, nodeClaimedCount: 1 },
+      },
+    };
+    const loc = v.parse(LocationAnswerSchema, wrapped);
+    expect(loc.summary?.nodeConnectedCount).toBe(1);
+    expect(analyzeHealth({ location: loc, devices: [] }, at).level).toBe("healthy");
+    expect(v.parse(LocationAnswerSchema, { data: { id: "y" } }).id).toBe("y");
+    // An object that is a location itself is left alone.
+    expect(unwrapLocation({ id: "z", location: { id: "inner" } })).toEqual({
+      id: "z",
+      location: { id: "inner" },
+    });
+  });
+
+  test.each([
+    ["America/New_York", "America/New_York", undefined],
+    ["GMT-5", "-05:00", undefined],
+    ["UTC+05:30", "+05:30", undefined],
+    ["Mars/Base", "UTC", "Mars/Base"],
+    ["", "UTC", ""],
+  ] as const)("time zone %p is used as %p", (given, zone, unknown) => {
+    expect(zoneOf(given)).toEqual(unknown === undefined ? { zone } : { zone, unknown });
+  });
+
+  test("an unknown or offset zone never breaks a report: offsets convert, unknown ones are UTC and say so", () => {
+    const node = { id: "GW", nickname: "GW", connectionState: "disconnected", leafToRoot: [] };
+    const offset = analyzeHealth(
+      {
+        location: v.parse(LocationSchema, { id: "x", geoIp: { timezone: "GMT-5" } }),
+        nodes: [node],
+        devices: [],
+      },
+      at,
+    );
+    expect(offset.level).toBe("offline");
+    const unknown = analyzeHealth(
+      {
+        location: v.parse(LocationSchema, { id: "x", geoIp: { timezone: "Mars/Base" } }),
+        nodes: [{ ...node, connectionStateChangeAt: new Date(at - HOUR).toISOString() }],
+        devices: [],
+      },
+      at,
+    );
+    expect(unknown.findings[0]?.text).toBe("Gateway GW is offline since 22 Nov 11:00 UTC (1h)");
+    const text = healthText(HEAD, unknown, []).text;
+    expect(text).toContain('Times in UTC: the location\'s time zone "Mars/Base" is not one I know');
+  });
+
+  test("/wifi reads enable as the cloud sends it (and enabled as older answers did)", () => {
+    const networks = ["enable", "enabled"].map((key) =>
+      v.parse(WifiNetworkSchema, { ssid: `Guest-${key}`, [key]: false }),
+    );
+    const text = wifiText(HEAD, { items: networks, skipped: 0 }).text;
+    expect(text).toContain("⚪ off · Guest-enable");
+    expect(text).toContain("⚪ off · Guest-enabled");
+    expect(text).not.toContain("🟢");
   });
 });
 
