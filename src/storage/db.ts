@@ -46,6 +46,21 @@ export function openMemoryDb(): Database {
 }
 
 /**
+ * Why the database cannot be used and what to do, in one line: SQLite's own words (never data)
+ * and, for a damaged file, the two ways out.
+ */
+export function unusableText(file: string, error: unknown): string {
+  const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const damaged =
+    /not a database|malformed|corrupt/i.test(reason) || code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT";
+  const advice = damaged
+    ? `; restore it from a backup, or move it aside (mv ${file} ${file}.broken) and start again with empty state`
+    : "";
+  return `cannot use ${file}: ${reason}${advice}`;
+}
+
+/**
  * Opens (creating if needed) `octopus.db` in the state directory: folder 0700, file 0600,
  * WAL, busy timeout, foreign keys; migrations applied.
  */
@@ -66,7 +81,9 @@ export function openDb(stateDir: string): Database {
     applyMigrations(db);
   } catch (error) {
     db.close();
-    throw error instanceof StorageError ? error : new StorageError(`cannot use ${file}`, { cause: error });
+    throw error instanceof StorageError
+      ? error
+      : new StorageError(unusableText(file, error), { cause: error });
   }
   return db;
 }

@@ -63,6 +63,27 @@ export function fitsCallbackData(data: string): boolean {
   return Buffer.byteLength(data) <= 64;
 }
 
+interface FieldSpec {
+  key: string;
+  type: string;
+  enumValues?: readonly unknown[];
+}
+
+/**
+ * Whether unpacked data has every required field, of its kind: the codec accepts a forged
+ * `ch;;cpu;` with the range simply missing, which a handler must never see.
+ */
+function complete(codec: unknown, data: Record<string, unknown>): boolean {
+  const required = (codec as { schema?: { required?: readonly FieldSpec[] } }).schema?.required ?? [];
+  return required.every(({ key, type, enumValues }) => {
+    const value = data[key];
+    if (value === undefined) return false;
+    if (type === "enum") return enumValues?.includes(value) ?? false;
+    if (type === "number") return typeof value === "number" && Number.isFinite(value);
+    return true;
+  });
+}
+
 /** A route for one codec, typed on both sides. */
 export function callbackRoute<T extends Record<string, unknown>>(
   codec: CallbackData<T, Record<string, unknown>>,
@@ -73,7 +94,7 @@ export function callbackRoute<T extends Record<string, unknown>>(
     matches: (data) => codec.filter(data),
     decode: (data) => {
       const r = codec.safeUnpack(data);
-      return r.success ? r.data : undefined;
+      return r.success && complete(codec, r.data) ? r.data : undefined;
     },
     role,
     run: (ctx, data) => run(ctx, data as T),

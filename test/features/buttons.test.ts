@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { alertButton } from "../../src/features/alerts/buttons.ts";
+import { chartButton } from "../../src/features/history/buttons.ts";
 import { authButton, locationButton } from "../../src/features/plume/buttons.ts";
 import {
   runButton,
@@ -9,6 +10,7 @@ import {
 } from "../../src/features/runs/buttons.ts";
 import { helpButton } from "../../src/features/start-help/buttons.ts";
 import { statusButton } from "../../src/features/status/buttons.ts";
+import { callbackRoute } from "../../src/telegram/feature.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s).byteLength;
 
@@ -50,5 +52,18 @@ describe("button codecs", () => {
     expect(alertButton.unpack(data)).toEqual({ action: "mute8h", incident: 42 });
     expect(alertButton.safeUnpack("al:m8:42").success).toBe(false);
     expect(stopButtonData.safeUnpack("stop:12").success).toBe(false);
+  });
+
+  test("a forged chart button with its range or mode left empty never reaches the handler", () => {
+    const route = callbackRoute(chartButton, "viewer", async () => {});
+    const good = chartButton.pack({ range: "24h", target: "cpu", mode: "edit" });
+    expect(route.decode(good)).toEqual({ range: "24h", target: "cpu", mode: "edit" });
+    const [head = "", target, mode] = good.split(";");
+    const emptyRange = [head.slice(0, -1), target, mode].join(";");
+    const emptyMode = [head, target, ""].join(";");
+    // The codec itself takes both, with the field missing: the route must not.
+    expect(chartButton.safeUnpack(emptyRange).success).toBe(true);
+    expect(route.decode(emptyRange)).toBeUndefined();
+    expect(route.decode(emptyMode)).toBeUndefined();
   });
 });

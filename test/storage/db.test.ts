@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createManualClock } from "../../src/shared/clock.ts";
@@ -14,6 +14,23 @@ const version = (db: Database) =>
   (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
 
 describe("openDb", () => {
+  test("a file that is not a database says so and what to do, and is left as it was", () => {
+    const dir = tempDir();
+    const file = join(dir, "octopus.db");
+    const junk = "this is not sqlite, it was overwritten by a log rotation gone wrong\n".repeat(100);
+    writeFileSync(file, junk);
+    let message = "";
+    try {
+      openDb(dir);
+    } catch (error) {
+      expect(error).toBeInstanceOf(StorageError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain(`cannot use ${file}: file is not a database`);
+    expect(message).toContain("restore it from a backup, or move it aside");
+    expect(readFileSync(file, "utf8")).toBe(junk);
+  });
+
   test("creates the state folder 0700 and octopus.db 0600 in WAL mode, fully migrated", () => {
     const dir = join(tempDir(), "state");
     const db = openDb(dir);

@@ -154,6 +154,11 @@ export function createRouter(deps: RouterDeps) {
     const spec = routes.callbacks.find((c) => c.matches(raw));
     const data = spec?.decode(raw);
     if (!spec || data === undefined) {
+      log.debug("button not understood (stale or forged)", {
+        user: query.from.id,
+        chat: chatId,
+        data: raw.slice(0, 64),
+      });
       void outbox.answer(query.id, "This button has expired.");
       return;
     }
