@@ -13,6 +13,8 @@ DESTDIR=${DESTDIR:-}
 # In the repository the examples live in config/; in the tarball next to this script.
 CONFIG_SRC=${CONFIG_SRC:-$here/../config}
 [ -f "$CONFIG_SRC/config.example.yaml" ] || CONFIG_SRC=$here
+# The operator's docs: docs/ and README.md in the repository, doc/ in the tarball.
+if [ -f "$here/../docs/OPERATIONS.md" ]; then DOC_SRC="$here/../docs $here/../README.md"; else DOC_SRC=$here/doc; fi
 UNIT_IN=${UNIT_IN:-$here/systemd/octopus.service.in}
 [ -f "$UNIT_IN" ] || UNIT_IN=$here/octopus.service.in
 
@@ -47,7 +49,15 @@ else
   echo "created /etc/octopus/octopus.env (0600): put TELEGRAM_TOKEN there"
 fi
 
-sed "s|@BINDIR@|$PREFIX/bin|g" "$UNIT_IN" >"$unitdir/octopus.service"
+docdir=$DESTDIR$PREFIX/share/doc/octopus
+install -d -m 0755 "$docdir"
+for d in $DOC_SRC; do
+  if [ -d "$d" ]; then for f in "$d"/*.md; do [ -f "$f" ] && install -m 0644 "$f" "$docdir/"; done
+  elif [ -f "$d" ]; then install -m 0644 "$d" "$docdir/"; fi
+done
+echo "installed the docs in $PREFIX/share/doc/octopus (systemctl help octopus)"
+
+sed -e "s|@BINDIR@|$PREFIX/bin|g" -e "s|@DOCDIR@|$PREFIX/share/doc/octopus|g" "$UNIT_IN" >"$unitdir/octopus.service"
 chmod 0644 "$unitdir/octopus.service"
 echo "installed /etc/systemd/system/octopus.service"
 

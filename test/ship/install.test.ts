@@ -39,6 +39,12 @@ describe("make install DESTDIR=…", () => {
     expect(readFileSync(join(dest, "etc/octopus/octopus.env"), "utf8")).toContain("TELEGRAM_TOKEN=\n");
     const unit = readFileSync(join(dest, "etc/systemd/system/octopus.service"), "utf8");
     expect(unit).toContain("ExecStart=/usr/bin/octopus run");
+    // The unit points at the project's own docs, installed beside the binary.
+    expect(unit).toContain(
+      "\nDocumentation=file:///usr/share/doc/octopus/OPERATIONS.md file:///usr/share/doc/octopus/README.md\n",
+    );
+    expect(readFileSync(join(dest, "usr/share/doc/octopus/OPERATIONS.md"), "utf8")).toStartWith("# Operations");
+    expect(mode(join(dest, "usr/share/doc/octopus/README.md"))).toBe("644");
     for (const line of [
       "LoadCredential=octopus.env:/etc/octopus/octopus.env",
       "StateDirectory=octopus",
@@ -95,6 +101,7 @@ describe("make install DESTDIR=…", () => {
     expect(r.exitCode).toBe(0);
     expect(() => statSync(join(dest, "usr/bin/octopus"))).toThrow();
     expect(() => statSync(join(dest, "etc/systemd/system/octopus.service"))).toThrow();
+    expect(() => statSync(join(dest, "usr/share/doc/octopus"))).toThrow();
     expect(statSync(join(dest, "etc/octopus/config.yaml")).isFile()).toBe(true);
     expect(r.stdout.toString()).toContain("kept /etc/octopus");
   });
