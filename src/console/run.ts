@@ -15,9 +15,26 @@ import { appendingScreen, CONSOLE_USER, runConsole } from "./chat.ts";
 import { startLocalBotApi } from "./local-api/server.ts";
 import { createScreen } from "./screen.ts";
 
+/**
+ * The config as the console runs it: alerts and scheduled-run reports go to the console's own
+ * chat (the configured alert chats are real Telegram chats that the local Bot API has never
+ * seen: every alert there would fail with "chat not found", and the operator would see none).
+ */
+export function consoleConfig(config: Config): Config {
+  return { ...config, telegram: { ...config.telegram, alert_chats: [CONSOLE_USER.id] } };
+}
+
 /** `octopus console` (or `run` with no token on a terminal): the bot against a local Bot API, chatted with here. */
-export async function runLocalConsole(config: Config, env: Env, childBase: Env, io: CliIo): Promise<number> {
+export async function runLocalConsole(
+  configured: Config,
+  env: Env,
+  childBase: Env,
+  io: CliIo,
+): Promise<number> {
+  const config = consoleConfig(configured);
   const api = startLocalBotApi();
+  // The operator is in the chat from the first second: an alert before they type reaches it.
+  api.openChat(CONSOLE_USER.id, CONSOLE_USER);
   const redactor = createRedactor([api.token]);
   const stateDir = resolveStateDir(config, env);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });

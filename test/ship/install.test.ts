@@ -43,7 +43,9 @@ describe("make install DESTDIR=…", () => {
     expect(unit).toContain(
       "\nDocumentation=file:///usr/share/doc/octopus/OPERATIONS.md file:///usr/share/doc/octopus/README.md\n",
     );
-    expect(readFileSync(join(dest, "usr/share/doc/octopus/OPERATIONS.md"), "utf8")).toStartWith("# Operations");
+    expect(readFileSync(join(dest, "usr/share/doc/octopus/OPERATIONS.md"), "utf8")).toStartWith(
+      "# Operations",
+    );
     expect(mode(join(dest, "usr/share/doc/octopus/README.md"))).toBe("644");
     for (const line of [
       "LoadCredential=octopus.env:/etc/octopus/octopus.env",

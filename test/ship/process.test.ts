@@ -233,4 +233,35 @@ describe("the console", () => {
     expect(log).not.toContain("Database has closed");
     expect(log.trim().split("\n").at(-1)).toContain("stopped");
   }, 30_000);
+
+  test("an alert reaches the console's own chat, not the configured admins' chats", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-console-"));
+    // Memory is always above 0 %: the check fires after two checks a second apart.
+    writeFileSync(
+      join(dir, "config.yaml"),
+      "telegram:\n  admins: [555000111]\nalerts:\n  check: '* * * * * *'\n  memory: {warn: 0, crit: 0}\n",
+    );
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "console"], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        CONFIG_FILE: join(dir, "config.yaml"),
+        OCTOPUS_STATE_DIR: join(dir, "state"),
+      },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    procs.push(proc);
+    let out = "";
+    void (async () => {
+      for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
+    })();
+    for (let i = 0; i < 500 && !/memory/i.test(out.slice(out.indexOf("Ctrl-D exits"))); i++)
+      await Bun.sleep(20);
+    expect(out.slice(out.indexOf("Ctrl-D exits"))).toMatch(/memory/i);
+    proc.stdin.end();
+    expect(await proc.exited).toBe(0);
+    expect(readFileSync(join(dir, "state", "console.log"), "utf8")).not.toContain("chat not found");
+  }, 30_000);
 });
