@@ -71,6 +71,8 @@ export interface HealthReport {
 }
 
 const DAY = 86_400_000;
+/** A speed test older than this is history, not the location's state now. */
+const SPEED_TEST_RECENT = 7 * DAY;
 const LEVEL_OF_SEVERITY: HealthLevel[] = ["healthy", "degraded", "partial", "offline"];
 const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 export const podName = (n: PlumeNode) => n.nickname || n.defaultName || n.id || "pod";
@@ -96,7 +98,8 @@ export function analyzeHealth(input: HealthInput, now: number): HealthReport {
   });
   const summary = input.location?.summary;
   const nodes = input.nodes;
-  const claimed = summary?.nodeClaimedCount ?? nodes?.length;
+  // A summary claiming no pods while pods are listed is stale: the list is the evidence.
+  const claimed = nodes?.length ? nodes.length : (summary?.nodeClaimedCount ?? nodes?.length);
   if (claimed === 0) return report("not-provisioned");
 
   const gateway = nodes ? gatewayOf(nodes) : undefined;
@@ -144,7 +147,13 @@ function podFindings(
   now: number,
   findings: Finding[],
 ) {
-  const offline = input.nodes?.filter((n) => n !== gateway && !isConnected(n)) ?? [];
+  // A pod without a state (or "unavailable") is not offline when the summary counts every pod up.
+  const summaryAllUp =
+    input.location?.summary?.nodeClaimedCount != null &&
+    input.location.summary.nodeConnectedCount === input.location.summary.nodeClaimedCount;
+  const stateless = (n: PlumeNode) => !n.connectionState || lower(n.connectionState) === "unavailable";
+  const offline =
+    input.nodes?.filter((n) => n !== gateway && !isConnected(n) && !(summaryAllUp && stateless(n))) ?? [];
   for (const pod of offline) {
     const t = ms(pod.connectionStateChangeAt);
     const unplugged = Number.isFinite(t) && now - t > 7 * DAY;
@@ -178,6 +187,7 @@ function degradedFindings(
   findings: Finding[],
 ) {
   const degrade = (text: string, severity = 1) => findings.push({ severity, text });
+  const tz = input.location?.geoIp?.timezone ?? undefined;
   for (const pod of input.nodes?.filter(isConnected) ?? []) {
     const h = pod.health;
     const status = lower(h?.status);
@@ -188,10 +198,21 @@ function degradedFindings(
     if (pod.alerts?.length) degrade(`Pod ${podName(pod)} has ${plural(pod.alerts.length, "active alert")}`);
   }
   const bootAt = ms(gateway?.bootAt);
-  if (now - bootAt < 30 * 60_000) degrade(`Gateway rebooted ${formatDuration(now - bootAt)} ago`);
+  if (bootAt > now + 60_000)
+    degrade("Gateway boot time is ahead of this bot's clock (one of the clocks is wrong)", 0);
+  else if (now - bootAt < 30 * 60_000)
+    degrade(`Gateway rebooted ${formatDuration(Math.max(0, now - bootAt))} ago`);
   const speed = gateway?.speedTest;
-  if (speed?.status && !/^(succeeded|success|ok|completed)$/i.test(speed.status))
-    degrade(`Last speed test ${speed.status}`);
+  const testedAt = ms(speed?.startedAt ?? speed?.timestamp);
+  // Only a finished test of the last week counts; one still running, or old, says nothing now.
+  const recent = Number.isFinite(testedAt) && now - testedAt <= SPEED_TEST_RECENT && testedAt <= now + 60_000;
+  if (
+    recent &&
+    speed?.status &&
+    !/^(succeeded|success|ok|completed)$/i.test(speed.status) &&
+    !/^(running|inprogress|in_progress|started|pending|queued)$/i.test(speed.status)
+  )
+    degrade(`Last speed test ${speed.status} (${formatDateTimeZoned(testedAt, tz)})`);
   for (const c of input.qoe ? qoeClasses(input.qoe) : []) {
     const demanding = /video|conferenc|gaming/i.test(c.name);
     if (c.score < 3 || (demanding && c.score < 4)) degrade(`App QoE ${c.name}: ${c.score.toFixed(1)}/5`);

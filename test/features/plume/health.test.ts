@@ -92,7 +92,11 @@ describe("analyzeHealth", () => {
     const input = inputOf(LOC.healthy);
     const nodes = input.nodes?.map((n) =>
       n.id === "GW0001"
-        ? { ...n, bootAt: new Date(now - 10 * 60_000).toISOString(), speedTest: { status: "failed" } }
+        ? {
+            ...n,
+            bootAt: new Date(now - 10 * 60_000).toISOString(),
+            speedTest: { status: "failed", startedAt: new Date(now - 2 * HOUR).toISOString() },
+          }
         : n,
     );
     const location = {
@@ -102,9 +106,9 @@ describe("analyzeHealth", () => {
     };
     const r = analyzeHealth({ ...input, nodes, location }, now);
     expect(r.level).toBe("degraded");
-    expect(r.findings.map((f) => f.text)).toEqual([
+    expect(r.findings.map((f) => f.text.replace(/\(\d\d \w{3} \d\d:\d\d \S+\)/, "(DATE)"))).toEqual([
       "Gateway rebooted 10m ago",
-      "Last speed test failed",
+      "Last speed test failed (DATE)",
       "Onboarding not complete (PodsAdded)",
       "Service level: basic",
     ]);
@@ -343,6 +347,54 @@ describe("never greener than the evidence; odd answers from another cloud", () =
     expect(unknown.findings[0]?.text).toBe("Gateway GW is offline since 22 Nov 11:00 UTC (1h)");
     const text = healthText(HEAD, unknown, []).text;
     expect(text).toContain('Times in UTC: the location\'s time zone "Mars/Base" is not one I know');
+  });
+
+  const gwNode = (over: Record<string, unknown> = {}) =>
+    ({ id: "GW", nickname: "GW", connectionState: "connected", leafToRoot: [], ...over }) as never;
+  const upSummary = (up: number, claimed: number) =>
+    v.parse(LocationSchema, {
+      id: "x",
+      summary: { gatewayConnectionState: "connected", nodeConnectedCount: up, nodeClaimedCount: claimed },
+    });
+
+  test.each([
+    ["still running", { status: "running", startedAt: new Date(at - HOUR).toISOString() }],
+    ["failed 45 days ago", { status: "failed", startedAt: new Date(at - 45 * 24 * HOUR).toISOString() }],
+    ["failed, no date", { status: "failed" }],
+  ])("a speed test %s does not make the location degraded", (_, speedTest) => {
+    const r = analyzeHealth({ location: upSummary(1, 1), nodes: [gwNode({ speedTest })], devices: [] }, at);
+    expect([r.level, r.findings.map((f) => f.text)]).toEqual(["healthy", []]);
+  });
+
+  test("a summary claiming 0 pods while connected pods are listed trusts the list", () => {
+    const r = analyzeHealth({ location: upSummary(0, 0), nodes: [gwNode()], devices: [] }, at);
+    expect(r.level).toBe("healthy");
+  });
+
+  test("a pod with no state or 'unavailable' is not offline when the summary counts all connected", () => {
+    const pods = [
+      gwNode(),
+      { id: "P1", nickname: "P1", leafToRoot: [{ id: "GW" }] },
+      { id: "P2", nickname: "P2", connectionState: "unavailable", leafToRoot: [{ id: "GW" }] },
+    ] as never[];
+    expect(analyzeHealth({ location: upSummary(3, 3), nodes: pods, devices: [] }, at).level).toBe("healthy");
+    // Without the summary's word for it, a pod that says nothing is not taken as up.
+    expect(analyzeHealth({ location: upSummary(1, 3), nodes: pods, devices: [] }, at).level).toBe("partial");
+  });
+
+  test("a boot time ahead of the bot's clock is said, never 'rebooted 0 ms ago'", () => {
+    const r = analyzeHealth(
+      {
+        location: upSummary(1, 1),
+        nodes: [gwNode({ bootAt: new Date(at + 3 * HOUR).toISOString() })],
+        devices: [],
+      },
+      at,
+    );
+    expect(r.level).toBe("healthy");
+    expect(r.findings.map((f) => f.text)).toEqual([
+      "Gateway boot time is ahead of this bot's clock (one of the clocks is wrong)",
+    ]);
   });
 
   test("/wifi reads enable as the cloud sends it (and enabled as older answers did)", () => {
