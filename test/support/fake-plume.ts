@@ -185,6 +185,10 @@ export interface FakePlume {
   tokensIssued: number;
   /** Lifetime of new tokens, seconds. */
   tokenLifetime: number;
+  /** How an unknown or expired token is refused: 401 (Plume's usual) or 403 with the API's error JSON. */
+  expiredStatus: 401 | 403;
+  /** Forgets every token issued (the cloud revoked or expired them early). */
+  revokeTokens(): void;
   /** Delay of every API answer, ms (bench). */
   delayMs: number;
   /** How long the "slow" location takes to answer, ms. */
@@ -202,6 +206,8 @@ export function startFakePlume(): FakePlume {
     calls: [],
     tokensIssued: 0,
     tokenLifetime: 600,
+    expiredStatus: 401,
+    revokeTokens: () => tokens.clear(),
     delayMs: 0,
     slowMs: 15_000,
     stop: async () => {},
@@ -235,8 +241,11 @@ export function startFakePlume(): FakePlume {
       if (fake.delayMs) await Bun.sleep(fake.delayMs);
       const bearer = req.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
       const expires = tokens.get(bearer);
-      if (!expires || expires < Date.now())
+      if (!expires || expires < Date.now()) {
+        if (fake.expiredStatus === 403)
+          return json({ error: { statusCode: 403, message: "Token expired", code: "AUTH00001" } }, 403);
         return json({ error: { statusCode: 401, message: "Authorization Required", code: "AUTH" } }, 401);
+      }
       const partner = /^\/api\/partners\/nodes\/([^/]+)$/.exec(url.pathname);
       if (partner) {
         if (partner[1] === "POD002")

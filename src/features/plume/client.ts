@@ -26,9 +26,21 @@ import type { TokenSource } from "./tokens.ts";
 /**
  * The Plume Customer API calls the bot makes. A 401 refreshes the token once and retries;
  * a second 401 means "not found, or not in your partner's scope". A 403 has two meanings: with
- * the API's own error JSON it is "these credentials may not see this" (that request only);
- * without it, it is the firewall's rate limit, and calls with these credentials pause.
+ * the API's own error JSON it is "these credentials may not see this" (that request only),
+ * after one token refresh (an expired token answered as 403 is fixed by it; one still saying
+ * "expired" after it is an auth failure); without the JSON it is the firewall's rate limit,
+ * and calls with these credentials pause.
  */
+
+/** Does an API error say the token expired or is invalid (not that these credentials may not see it)? Pure. */
+export function isExpiredToken(body: string): boolean {
+  try {
+    const e = (JSON.parse(body) as { error?: { message?: unknown; code?: unknown } })?.error;
+    return /expired|invalid token|token (is )?invalid/i.test(`${e?.message ?? ""}`);
+  } catch {
+    return false;
+  }
+}
 
 /** Does a 403's body carry the API's own error shape (`{"error":{"statusCode":403,…}}`)? Pure. */
 export function isApiRefusal(body: string): boolean {
@@ -97,7 +109,12 @@ export function createPlumeClient(deps: {
       const { status, text } = answer.value;
       if (status === 401) continue;
       if (status === 403) {
-        if (isApiRefusal(text)) return err(new PlumeError("forbidden", endpoint, 403));
+        // The API's own 403 may mean an expired token (some clouds answer so instead of 401):
+        // refresh once, then a second one is a real refusal, or expiry the new token did not fix.
+        if (isApiRefusal(text)) {
+          if (attempt === 0) continue;
+          return err(new PlumeError(isExpiredToken(text) ? "auth" : "forbidden", endpoint, 403));
+        }
         deps.http.limiter.pause(10_000);
         return err(new PlumeError("rate-limited", endpoint, 403));
       }

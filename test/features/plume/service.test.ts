@@ -123,11 +123,11 @@ describe("Plume client against the fake cloud", () => {
       1,
     ],
     [
-      "a 403 with the API's error: no access to this customer",
+      "a 403 with the API's error: no access to this customer (after one token refresh)",
       LOC.forbidden,
       "forbidden",
       "These Plume credentials may not see this customer or pod.",
-      1,
+      2,
     ],
     ["500 is retried twice for a GET", LOC.serverError, "api", "The Plume API failed (a server error).", 3],
     ["invalid JSON", LOC.badJson, "invalid", "The Plume API sent an answer that could not be read.", 1],
@@ -138,6 +138,27 @@ describe("Plume client against the fake cloud", () => {
     expect(r.error.kind).toBe(kind);
     expect(plumeErrorText(r.error)).toBe(text);
     expect(cloud.calls.filter((c) => c.path.includes(loc))).toHaveLength(calls);
+  });
+
+  test("a 403 saying the token expired refreshes it once and the call succeeds; the new token is kept", async () => {
+    const { client } = await service();
+    expect((await client.location(CUSTOMER, LOC.healthy)).ok).toBe(true);
+    cloud.revokeTokens();
+    cloud.expiredStatus = 403;
+    const r = await client.location(CUSTOMER, LOC.healthy);
+    expect(r.ok).toBe(true);
+    expect(cloud.tokensIssued).toBe(2);
+    expect((await client.nodes(CUSTOMER, LOC.healthy)).ok).toBe(true);
+    expect(cloud.tokensIssued).toBe(2);
+  });
+
+  test("a 403 still saying expired after the refresh is an auth failure, not 'forbidden'", async () => {
+    const { client } = await service();
+    cloud.expiredStatus = 403;
+    cloud.tokenLifetime = -1; // every token is born expired
+    const r = await client.location(CUSTOMER, LOC.healthy);
+    expect(!r.ok && r.error.kind).toBe("auth");
+    expect(cloud.tokensIssued).toBe(2);
   });
 
   test("a POST is never retried", async () => {
