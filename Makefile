@@ -98,7 +98,7 @@ dist: deps
 	@set -e; for t in $(DIST_TARGETS); do \
 	  d=dist/octopus-$(VERSION)-$${t#bun-}; rm -rf $$d; mkdir -p $$d/scripts; \
 	  $(MAKE) --no-print-directory build TARGET=$$t OUT=$$d/octopus; rm -f $$d/*.map; \
-	  cp config/config.example.yaml scripts/dist/INSTALL.txt scripts/install.sh scripts/uninstall.sh $$d/; \
+	  cp config/config.example.yaml config/config.install.yaml scripts/dist/INSTALL.txt scripts/install.sh scripts/uninstall.sh $$d/; \
 	  cp scripts/systemd/octopus.service.in $$d/; cp config/scripts/* $$d/scripts/; \
 	  mkdir -p $$d/doc; cp README.md docs/OPERATIONS.md docs/PLUME.md $$d/doc/; \
 	  tar -C dist -czf $$d.tar.gz $$(basename $$d); rm -rf $$d; echo "dist: $$d.tar.gz"; \

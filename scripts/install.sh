@@ -12,7 +12,7 @@ PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 # In the repository the examples live in config/; in the tarball next to this script.
 CONFIG_SRC=${CONFIG_SRC:-$here/../config}
-[ -f "$CONFIG_SRC/config.example.yaml" ] || CONFIG_SRC=$here
+[ -f "$CONFIG_SRC/config.install.yaml" ] || CONFIG_SRC=$here
 # The operator's docs: docs/ and README.md in the repository, doc/ in the tarball.
 if [ -f "$here/../docs/OPERATIONS.md" ]; then DOC_SRC="$here/../docs $here/../README.md"; else DOC_SRC=$here/doc; fi
 UNIT_IN=${UNIT_IN:-$here/systemd/octopus.service.in}
@@ -32,10 +32,12 @@ echo "installed $PREFIX/bin/octopus"
 if [ -e "$etc/config.yaml" ]; then
   echo "kept the existing /etc/octopus/config.yaml"
 else
-  install -m 0640 "$CONFIG_SRC/config.example.yaml" "$etc/config.yaml"
+  # The short config that uses the example scripts copied here (the full reference,
+  # `octopus example-config`, names /bin/df and /usr/bin/top: not on every server).
   install -d -m 0750 "$etc/scripts"
   for s in "$CONFIG_SRC"/scripts/*; do [ -f "$s" ] && install -m 0755 "$s" "$etc/scripts/"; done
-  echo "created /etc/octopus/config.yaml from the example: set telegram.admins"
+  install -m 0640 "$CONFIG_SRC/config.install.yaml" "$etc/config.yaml"
+  echo "created /etc/octopus/config.yaml (scripts: health, count): set telegram.admins"
 fi
 
 if [ -e "$etc/octopus.env" ]; then
@@ -71,6 +73,14 @@ if ! printf '%s' "$admins" | grep -Eq '[0-9]{3,}' || printf '%s' "$admins" | gre
   missing="$missing admin"
 fi
 
+# The config as the installed binary reads it: a problem is said now, not at the first start.
+if [ -z "$DESTDIR" ]; then
+  if "$bindir/octopus" check-config "$etc/config.yaml"; then :; else
+    echo "install: /etc/octopus/config.yaml has the problems above: fix them, then systemctl restart octopus" >&2
+    missing="$missing valid-config"
+  fi
+fi
+
 if [ -n "$DESTDIR" ]; then
   echo "DESTDIR set: no user created, systemd not touched."
   if [ -n "$missing" ]; then echo "the service could not start yet: missing$missing"; else echo "the service is ready to start"; fi
@@ -90,6 +100,7 @@ if [ -d /run/systemd/system ]; then
     systemctl enable octopus >/dev/null 2>&1 || true
     echo "installed and enabled, NOT started: it cannot work yet. Next:"
     case "$missing" in *token*) echo "  - put TELEGRAM_TOKEN=<token from @BotFather> in /etc/octopus/octopus.env";; esac
+    case "$missing" in *valid-config*) echo "  - fix /etc/octopus/config.yaml (octopus check-config names each problem and its line)";; esac
     case "$missing" in *admin*) echo "  - set telegram.admins in /etc/octopus/config.yaml to your Telegram user id (the bot tells strangers their id)";; esac
     echo "  - octopus check-config /etc/octopus/config.yaml"
     echo "  - systemctl start octopus && journalctl -u octopus -f"

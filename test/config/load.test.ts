@@ -196,11 +196,14 @@ describe("loadConfig on valid files", () => {
     });
   });
 
-  test.each(["config/config.yaml", "config/config.example.yaml"])("the shipped %s loads", (file) => {
-    const result = loadConfig(resolve(import.meta.dir, "../..", file));
-    if (!result.ok) throw result.error;
-    expect(result.value.monitored_devices.length).toBeGreaterThan(0);
-  });
+  test.each(["config/config.yaml", "config/config.example.yaml", "config/config.install.yaml"])(
+    "the shipped %s loads",
+    (file) => {
+      const result = loadConfig(resolve(import.meta.dir, "../..", file));
+      if (!result.ok) throw result.error;
+      expect(result.value.monitored_devices.length).toBeGreaterThan(0);
+    },
+  );
 
   test("alert chats default to the admins", () => {
     const result = loadConfig(resolve(import.meta.dir, "../..", "config/config.example.yaml"));

@@ -76,6 +76,13 @@ describe("make install DESTDIR=…", () => {
     ]);
     expect(check.stderr.toString()).toBe("");
     expect(check.exitCode).toBe(0);
+    // It runs the example scripts it copied, nothing a minimal Debian may lack, and no fake Plume location.
+    const installed = readFileSync(join(dest, "etc/octopus/config.yaml"), "utf8");
+    expect(installed).toContain("path: scripts/health-check.sh");
+    expect(installed).toContain("path: scripts/count-lines.sh");
+    expect(installed).not.toContain("/usr/bin/top");
+    expect(installed).not.toMatch(/customer_id/);
+    expect(check.stdout.toString()).toContain("1 one-time script and 1 long-running script");
   });
 
   test("a second install keeps an edited config and env file; with a token and a real admin it is ready", () => {
