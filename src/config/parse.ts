@@ -6,7 +6,7 @@ import { err, ok, type Result } from "../shared/result.ts";
 import { plainIssueMessage } from "./issue-text.ts";
 import { commandName } from "./names.ts";
 import { ConfigSchema, type RawConfig, type ScriptConfig } from "./schema.ts";
-import { semanticIssues } from "./semantic.ts";
+import { scriptPaths, semanticIssues } from "./semantic.ts";
 import { closestKey, knownKeys } from "./suggest.ts";
 import { formatKeyPath, type KeyPath, locate, type Position } from "./yaml-positions.ts";
 
@@ -132,25 +132,6 @@ function inLineOrder(issues: ConfigIssue[]): ConfigIssue[] {
       return true;
     })
     .sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-/** Each script's `path` as written (any list item with a non-empty string path), resolved. */
-function scriptPaths(data: unknown, file: string): { path: KeyPath; file: string }[] {
-  const out: { path: KeyPath; file: string }[] = [];
-  const root = data as Record<string, unknown>;
-  for (const key of ["one_time_scripts", "long_running_scripts"]) {
-    const list = root[key];
-    if (!Array.isArray(list)) continue;
-    list.forEach((item: unknown, index) => {
-      const path = (item as { path?: unknown } | null)?.path;
-      if (typeof path === "string" && path !== "")
-        out.push({
-          path: [key, index, "path"],
-          file: isAbsolute(path) ? path : resolve(dirname(file), path),
-        });
-    });
-  }
-  return out;
 }
 
 function derive(raw: RawConfig, file: string): Config {

@@ -174,9 +174,12 @@ const PlumeSchema = v.strictObject({
   locations: v.optional(v.array(PlumeLocationSchema), []),
 });
 
+/** `host:port` or `[v6]:port`: the http listener's address (also read by the cross-key rules). */
+export const LISTEN_ADDRESS = /^(\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/i;
+
 const ListenAddress = v.pipe(
   v.string("expected host:port such as 127.0.0.1:9464"),
-  v.regex(/^(\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/i, "expected host:port such as 127.0.0.1:9464"),
+  v.regex(LISTEN_ADDRESS, "expected host:port such as 127.0.0.1:9464"),
   v.check((s) => {
     const port = Number(s.slice(s.lastIndexOf(":") + 1));
     return port > 0 && port < 65536;

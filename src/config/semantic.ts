@@ -1,5 +1,7 @@
+import { dirname, isAbsolute, resolve } from "node:path";
 import { isLoopbackHost } from "../shared/url.ts";
 import { commandName } from "./names.ts";
+import { LISTEN_ADDRESS } from "./schema.ts";
 import { formatKeyPath, type KeyPath } from "./yaml-positions.ts";
 
 export interface SemanticIssue {
@@ -15,7 +17,6 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []
 const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 const SCRIPT_LISTS = ["one_time_scripts", "long_running_scripts"] as const;
-const LISTEN = /^(\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/i;
 
 /**
  * Rules across keys that a per-field schema cannot express. Pure, and read off the YAML's
@@ -34,7 +35,7 @@ export function semanticIssues(data: unknown): SemanticIssue[] {
 
   const http = asObject(root.http);
   const listen = asString(http?.listen);
-  if (listen && LISTEN.test(listen) && http?.allow_remote !== true) {
+  if (listen && LISTEN_ADDRESS.test(listen) && http?.allow_remote !== true) {
     const host = listen.slice(0, listen.lastIndexOf(":"));
     if (!isLoopbackHost(host))
       issues.push({
@@ -43,6 +44,18 @@ export function semanticIssues(data: unknown): SemanticIssue[] {
       });
   }
   return issues;
+}
+
+/** Each script's `path` as written (any list item with a non-empty string path), resolved against `file`'s folder. */
+export function scriptPaths(data: unknown, file: string): { path: KeyPath; file: string }[] {
+  const root = asObject(data) ?? {};
+  return SCRIPT_LISTS.flatMap((key) =>
+    asList(root[key]).flatMap((item, index) => {
+      const path = asString(asObject(item)?.path);
+      if (!path) return [];
+      return [{ path: [key, index, "path"], file: isAbsolute(path) ? path : resolve(dirname(file), path) }];
+    }),
+  );
 }
 
 function scriptIssues(root: Loose, issues: SemanticIssue[]): void {

@@ -193,9 +193,8 @@ describe("the bot as a process", () => {
 });
 
 describe("the console", () => {
-  test("Ctrl-C (SIGINT) stops it like SIGTERM stops the bot: runs stopped for shutdown, told, database closed", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "octopus-console-"));
-    writeFileSync(join(dir, "config.yaml"), CONFIG());
+  /** `octopus console` on a pipe in `dir` (its config.yaml, state/ beside it); `out()` is all it printed so far. */
+  function startConsole(dir: string) {
     const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "console"], {
       cwd: dir,
       env: {
@@ -208,13 +207,20 @@ describe("the console", () => {
       stderr: "pipe",
     });
     procs.push(proc);
-    let out = "";
+    let printed = "";
     void (async () => {
-      for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
+      for await (const chunk of proc.stdout) printed += new TextDecoder().decode(chunk);
     })();
+    return { proc, out: () => printed };
+  }
+
+  test("Ctrl-C (SIGINT) stops it like SIGTERM stops the bot: runs stopped for shutdown, told, database closed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-console-"));
+    writeFileSync(join(dir, "config.yaml"), CONFIG());
+    const { proc, out } = startConsole(dir);
     const until = async (text: string) => {
-      for (let i = 0; i < 300 && !out.includes(text); i++) await Bun.sleep(20);
-      expect(out).toContain(text);
+      for (let i = 0; i < 300 && !out().includes(text); i++) await Bun.sleep(20);
+      expect(out()).toContain(text);
     };
     await until("Ctrl-D exits");
     proc.stdin.write("/run tree\n");
@@ -223,7 +229,7 @@ describe("the console", () => {
     await Bun.sleep(300);
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(0);
-    expect(out).toContain("stopped by shutdown");
+    expect(out()).toContain("stopped by shutdown");
     const db = new Database(join(dir, "state", "octopus.db"), { readonly: true });
     expect(db.query("SELECT status, reason FROM runs").all()).toEqual([
       { status: "stopped", reason: "stopped by shutdown" },
@@ -241,25 +247,10 @@ describe("the console", () => {
       join(dir, "config.yaml"),
       "telegram:\n  admins: [555000111]\nalerts:\n  check: '* * * * * *'\n  memory: {warn: 0, crit: 0}\n",
     );
-    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "console"], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        CONFIG_FILE: join(dir, "config.yaml"),
-        OCTOPUS_STATE_DIR: join(dir, "state"),
-      },
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    procs.push(proc);
-    let out = "";
-    void (async () => {
-      for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
-    })();
-    for (let i = 0; i < 500 && !/memory/i.test(out.slice(out.indexOf("Ctrl-D exits"))); i++)
-      await Bun.sleep(20);
-    expect(out.slice(out.indexOf("Ctrl-D exits"))).toMatch(/memory/i);
+    const { proc, out } = startConsole(dir);
+    const chat = () => out().slice(out().indexOf("Ctrl-D exits"));
+    for (let i = 0; i < 500 && !/memory/i.test(chat()); i++) await Bun.sleep(20);
+    expect(chat()).toMatch(/memory/i);
     proc.stdin.end();
     expect(await proc.exited).toBe(0);
     expect(readFileSync(join(dir, "state", "console.log"), "utf8")).not.toContain("chat not found");

@@ -113,7 +113,7 @@ export function analyzeHealth(input: HealthInput, now: number): HealthReport {
     return report("offline");
   }
   podFindings(input, gateway, since, now, findings);
-  degradedFindings(input, gateway, now, findings);
+  degradedFindings(input, gateway, tz, now, findings);
   const worst = Math.max(0, ...findings.map((f) => f.severity));
   if (worst === 0 && !anyEvidenceUp(input)) {
     findings.push({ severity: 0, text: "No evidence of health: no summary and no pod list could be read" });
@@ -183,11 +183,11 @@ function podFindings(
 function degradedFindings(
   input: HealthInput,
   gateway: PlumeNode | undefined,
+  tz: string | undefined,
   now: number,
   findings: Finding[],
 ) {
   const degrade = (text: string, severity = 1) => findings.push({ severity, text });
-  const tz = input.location?.geoIp?.timezone ?? undefined;
   for (const pod of input.nodes?.filter(isConnected) ?? []) {
     const h = pod.health;
     const status = lower(h?.status);
