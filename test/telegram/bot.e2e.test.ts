@@ -228,7 +228,14 @@ describe("first-hour answers", () => {
     expect((await h.nextMessage(ADMIN.id)).text).toStartWith("Usage: /history");
     h.api.userSays(ADMIN.id, ADMIN, "/whoami");
     await h.nextMessage(ADMIN.id);
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // The counter is bumped after the reply is handed to the outbox, so the
+    // reply can arrive first: read /metrics until the whoami series is there.
+    const whoamiOk = 'octopus_commands_total{command="whoami",outcome="ok"}';
+    let metrics = "";
+    for (let i = 0; i < 50 && !metrics.includes(whoamiOk); i++) {
+      if (i > 0) await Bun.sleep(100);
+      metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    }
     expect(metrics).toContain('octopus_commands_total{command="history",outcome="usage"} 1');
     expect(metrics).not.toContain('octopus_commands_total{command="history",outcome="ok"}');
     expect(metrics).toContain('octopus_commands_total{command="whoami",outcome="ok"} 1');
