@@ -63,27 +63,29 @@ sed -e "s|@BINDIR@|$PREFIX/bin|g" -e "s|@DOCDIR@|$PREFIX/share/doc/octopus|g" "$
 chmod 0644 "$unitdir/octopus.service"
 echo "installed /etc/systemd/system/octopus.service"
 
-# A service without a token or with the example admin cannot work: install it, but start it
-# only when both are set, and say what is missing.
-missing=""
-grep -Eq '^(TELEGRAM_TOKEN|TELEGRAM_BOT_TOKEN)=[^[:space:]#]+' "$etc/octopus.env" || missing="$missing token"
-# `admins: [1, 2]` or a block list on the next line; 123456789 is the example's placeholder.
-admins=$(grep -EA1 '^[[:space:]]*admins:' "$etc/config.yaml" 2>/dev/null || true)
-if ! printf '%s' "$admins" | grep -Eq '[0-9]{3,}' || printf '%s' "$admins" | grep -q '123456789'; then
-  missing="$missing admin"
-fi
-
-# The config as the installed binary reads it: a problem is said now, not at the first start.
-if [ -z "$DESTDIR" ]; then
-  if "$bindir/octopus" check-config "$etc/config.yaml"; then :; else
-    echo "install: /etc/octopus/config.yaml has the problems above: fix them, then systemctl restart octopus" >&2
-    missing="$missing valid-config"
-  fi
+# Whether the service can start, judged by the installed binary itself (a valid config, a
+# token, an admin who is not the example's): exit 0 ready, 3 not yet, 2 config problems.
+# Anything else (a binary for another architecture under DESTDIR): it could not tell.
+ready=unknown
+check_rc=0
+check_out=$("$bindir/octopus" check-config --service "$etc/octopus.env" "$etc/config.yaml" 2>&1) || check_rc=$?
+case $check_rc in
+  0) case $check_out in *"The service can start"*) ready=yes;; esac ;;
+  2|3) ready=no ;;
+esac
+if [ "$ready" = unknown ]; then
+  echo "could not run $PREFIX/bin/octopus here to check the config (exit $check_rc)"
+else
+  printf '%s\n' "$check_out"
 fi
 
 if [ -n "$DESTDIR" ]; then
   echo "DESTDIR set: no user created, systemd not touched."
-  if [ -n "$missing" ]; then echo "the service could not start yet: missing$missing"; else echo "the service is ready to start"; fi
+  case $ready in
+    yes) echo "the service is ready to start" ;;
+    no) echo "the service could not start yet: see above" ;;
+    *) echo "on the target: octopus check-config --service /etc/octopus/octopus.env /etc/octopus/config.yaml" ;;
+  esac
   exit 0
 fi
 
@@ -94,23 +96,60 @@ fi
 chgrp -R octopus /etc/octopus
 chmod 0640 /etc/octopus/config.yaml
 
-if [ -d /run/systemd/system ]; then
-  systemctl daemon-reload
-  if [ -n "$missing" ]; then
-    systemctl enable octopus >/dev/null 2>&1 || true
-    echo "installed and enabled, NOT started: it cannot work yet. Next:"
-    case "$missing" in *token*) echo "  - put TELEGRAM_TOKEN=<token from @BotFather> in /etc/octopus/octopus.env";; esac
-    case "$missing" in *valid-config*) echo "  - fix /etc/octopus/config.yaml (octopus check-config names each problem and its line)";; esac
-    case "$missing" in *admin*) echo "  - set telegram.admins in /etc/octopus/config.yaml to your Telegram user id (the bot tells strangers their id)";; esac
-    echo "  - octopus check-config /etc/octopus/config.yaml"
-    echo "  - systemctl start octopus && journalctl -u octopus -f"
-    exit 0
-  fi
-  systemctl enable --now octopus
-  systemctl --no-pager status octopus || true
-  echo "logs: journalctl -u octopus -f"
-else
+if [ ! -d /run/systemd/system ]; then
   echo "systemd is not running here. When it is:"
   echo "  systemctl daemon-reload && systemctl enable --now octopus"
   echo "  journalctl -u octopus -f"
+  exit 0
 fi
+
+systemctl daemon-reload
+systemctl enable octopus >/dev/null 2>&1 || true
+# An upgrade: the running bot still executes the binary it started from until it is restarted.
+old_pid=$(systemctl show -p MainPID --value octopus 2>/dev/null || echo 0)
+[ -n "$old_pid" ] || old_pid=0
+if [ "$ready" != yes ]; then
+  if [ "$old_pid" != 0 ]; then
+    echo "NOT restarted: octopus is still running the previous binary (PID $old_pid), because"
+    echo "the new one could not start with this setup (above). Fix it, then: systemctl restart octopus"
+  else
+    echo "installed and enabled, NOT started: it cannot work yet (above). Then:"
+    echo "  octopus check-config --service /etc/octopus/octopus.env /etc/octopus/config.yaml"
+    echo "  systemctl start octopus && journalctl -u octopus -f"
+  fi
+  exit 0
+fi
+
+since=$(date '+%Y-%m-%d %H:%M:%S')
+if [ "$old_pid" != 0 ]; then
+  systemctl restart octopus
+else
+  systemctl start octopus
+fi
+# Ready is what the bot itself says: its "connected to the Bot API" line in the journal
+# (systemctl returns as soon as the process is forked, before the token is even tried).
+state=waiting
+i=0
+while [ $i -lt 30 ]; do
+  if journalctl -u octopus --since "$since" -o cat --no-pager 2>/dev/null | grep -q 'connected to the Bot API'; then
+    state=connected; break
+  fi
+  if ! systemctl is-active --quiet octopus; then state=failed; break; fi
+  sleep 0.5
+  i=$((i + 1))
+done
+new_pid=$(systemctl show -p MainPID --value octopus 2>/dev/null || echo 0)
+version=$("$bindir/octopus" --version 2>/dev/null || echo octopus)
+case $state in
+  connected)
+    if [ "$old_pid" != 0 ]; then echo "restarted: $version now runs as PID $new_pid (was PID $old_pid), connected to Telegram"
+    else echo "started: $version runs as PID $new_pid, connected to Telegram"; fi ;;
+  failed)
+    echo "install: octopus did not stay up; its last lines:" >&2
+    journalctl -u octopus --since "$since" -o cat --no-pager -n 15 >&2 || true
+    exit 1 ;;
+  *)
+    echo "started: $version runs as PID $new_pid, but has not reached Telegram in 15 s (network, token?)"
+    echo "  journalctl -u octopus -f" ;;
+esac
+echo "logs: journalctl -u octopus -f"

@@ -64,14 +64,22 @@ export async function main(argv: readonly string[], env: Env, rawIo: CliIo = pro
       return fleetCommand(config, env, command.action, command.server, io);
     }
     case "check-config": {
-      const [{ loadOrTell }, { summarizeConfig }] = await Promise.all([
+      const [{ loadOrTell }, { summarizeConfig, serviceReadiness }, { readEnvFile }] = await Promise.all([
         import("./cli/config-io.ts"),
         import("./cli/check-config.ts"),
+        import("./cli/credentials.ts"),
       ]);
       const config = loadOrTell(command.file, env, io);
       if (!config) return 2;
       io.out(summarizeConfig(config, config.file));
-      return 0;
+      if (!command.service) return 0;
+      const readiness = serviceReadiness(config, readEnvFile(command.service), command.service);
+      if (readiness.ready) {
+        io.out("The service can start: a bot token and an admin are set.");
+        return 0;
+      }
+      io.out(`The service cannot start yet:\n${readiness.missing.map((m) => `  - ${m}`).join("\n")}`);
+      return 3;
     }
     case "status": {
       const [{ configFile, defaultStatusConfig, loadOrTell }, { statusCommand }, { createRealSnapshotter }] =

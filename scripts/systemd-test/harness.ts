@@ -261,10 +261,42 @@ try {
     await botReady(calls);
     const active = inside("systemctl is-active octopus").out.trim();
     if (active !== "active") return `is-active: ${active}`;
+    if (!/started: octopus \S+ .*runs as PID \d+, connected to Telegram/.test(r.out))
+      return `the installer did not wait for the bot to say it is up: ${r.out.slice(-300)}`;
     const since = seq();
     api.userSays(ADMIN.id, ADMIN, "/status");
     await said(/^🖥 octopus-test · up /, 10_000, since);
     return undefined;
+  });
+
+  const mainPid = () => inside("systemctl show -p MainPID --value octopus").out.trim();
+  await check("an upgrade (install.sh again) restarts the running bot and says so", async () => {
+    const before = mainPid();
+    calls = api.state.calls.length;
+    const r = inside("sh /root/dist/install.sh");
+    if (r.code !== 0) return `install.sh exit ${r.code}: ${r.out.slice(-300)}`;
+    await botReady(calls);
+    const after = mainPid();
+    if (after === before) return `still PID ${before} after the upgrade`;
+    return r.out.includes(`now runs as PID ${after} (was PID ${before})`)
+      ? undefined
+      : `the restart was not said: ${r.out.slice(-300)}`;
+  });
+
+  await check("an upgrade onto a config the new binary rejects: not restarted, and said so", async () => {
+    const before = mainPid();
+    try {
+      writeFileSync(join(RUN, "etc/octopus/config.yaml"), `${CONFIG()}alerts:\n  for: many\n`);
+      const r = inside("sh /root/dist/install.sh");
+      if (r.code !== 0) return `install.sh exit ${r.code}: ${r.out.slice(-300)}`;
+      if (mainPid() !== before) return `restarted anyway: PID ${before} → ${mainPid()}`;
+      if (!r.out.includes("alerts.for")) return `the config problem was not shown: ${r.out.slice(-300)}`;
+      return r.out.includes(`NOT restarted: octopus is still running the previous binary (PID ${before})`)
+        ? undefined
+        : `not said: ${r.out.slice(-300)}`;
+    } finally {
+      writeFileSync(join(RUN, "etc/octopus/config.yaml"), CONFIG());
+    }
   });
 
   await check("journald keeps priorities: a warning shows at -p warning, an info line does not", async () => {

@@ -3,7 +3,8 @@ import { UsageError } from "../shared/errors.ts";
 export type Command =
   | { name: "run"; config?: string }
   | { name: "console"; config?: string }
-  | { name: "check-config"; file?: string }
+  /** `service`: also say whether the unit could start with this env file (the installer asks). */
+  | { name: "check-config"; file?: string; service?: string }
   | { name: "status"; json: boolean; config?: string }
   | { name: "example-config" }
   /** Hidden: the chart renderer the bot runs as a child (SVG on stdin, PNG on stdout). */
@@ -20,6 +21,8 @@ Commands:
   run                  start the bot (default; with no TELEGRAM_TOKEN on a terminal: the console)
   console              chat with the bot in this terminal, through the built-in local Bot API
   check-config [FILE]  validate the config and say which file was used
+    --service ENVFILE  also say whether the systemd unit can start with it and this env
+                       file (a token, a real admin); exit 3 when it cannot yet
   status [--json]      print the server status; exit 1 if a disk is over its critical threshold
                        (works without a config: the root and every real mounted filesystem)
   example-config       print the commented reference config (octopus example-config > config.yaml)
@@ -48,7 +51,8 @@ Environment:
   CREDENTIALS_DIRECTORY  set by systemd (LoadCredential=): octopus.env there holds the
                        variables above, so they never sit in the process environment
 
-Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.`;
+Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error,
+3 (check-config --service) a valid config the service cannot start with yet.`;
 
 /** Takes `-c FILE`, `--config FILE` or `--config=FILE` out of the arguments. */
 function takeConfig(args: string[]): string | undefined {
@@ -89,12 +93,19 @@ export function parseArgs(argv: readonly string[]): Command {
       noMore("console");
       return { name: "console", ...withConfig };
     case "check-config": {
+      const at = rest.indexOf("--service");
+      let service: string | undefined;
+      if (at >= 0) {
+        service = rest[at + 1];
+        if (!service || service.startsWith("-")) throw new UsageError("--service needs the env file");
+        rest.splice(at, 2);
+      }
       if (rest.length > 1) throw new UsageError("check-config takes at most one FILE");
       const file = rest[0];
       if (file?.startsWith("-")) throw new UsageError(`unknown option ${file}`);
       if (file && config) throw new UsageError("check-config takes FILE or -c FILE, not both");
       const chosen = file ?? config;
-      return chosen ? { name: "check-config", file: chosen } : { name: "check-config" };
+      return { name: "check-config", ...(chosen ? { file: chosen } : {}), ...(service ? { service } : {}) };
     }
     case "status": {
       const unknown = rest.filter((a) => a !== "--json");

@@ -24,3 +24,34 @@ export function summarizeConfig(config: Config, file: string): string {
     : "";
   return `${file}: OK. ${parts.join("; ")}.${commands}${warning}`;
 }
+
+/** The id `octopus example-config` and the installed config carry until the operator sets theirs. */
+export const EXAMPLE_ADMIN_ID = 123456789;
+
+export type ServiceReadiness = { ready: true } | { ready: false; missing: string[] };
+
+/**
+ * Whether the systemd unit could start and be useful with this config and env file: a bot
+ * token (TELEGRAM_TOKEN or TELEGRAM_BOT_TOKEN, as `run` reads them) and an admin who is not
+ * the example's. `envText` undefined: the file could not be read. Each missing thing comes
+ * with what to do about it, in the operator's words.
+ */
+export function serviceReadiness(
+  config: Config,
+  env: Record<string, string> | undefined,
+  envFile: string,
+): ServiceReadiness {
+  const missing: string[] = [];
+  if (env === undefined)
+    missing.push(`${envFile} cannot be read: create it (mode 0600) with TELEGRAM_TOKEN=`);
+  else if (!env.TELEGRAM_TOKEN && !env.TELEGRAM_BOT_TOKEN)
+    missing.push(`no bot token: put TELEGRAM_TOKEN=<token from @BotFather> in ${envFile}`);
+  const admins = config.telegram.admins.filter((id) => id !== EXAMPLE_ADMIN_ID);
+  if (admins.length === 0)
+    missing.push(
+      config.telegram.admins.length
+        ? `telegram.admins is still the example id ${EXAMPLE_ADMIN_ID}: set your Telegram user id (the bot tells strangers theirs)`
+        : "no admin: set telegram.admins to your Telegram user id (the bot tells strangers theirs)",
+    );
+  return missing.length ? { ready: false, missing } : { ready: true };
+}

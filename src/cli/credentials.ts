@@ -26,12 +26,17 @@ export function parseEnvFile(text: string): Record<string, string> {
   return out;
 }
 
+/** An env file's variables, or undefined when it cannot be read (missing, no permission). */
+export function readEnvFile(path: string): Record<string, string> | undefined {
+  try {
+    return parseEnvFile(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
 export function readCredentials(env: Record<string, string | undefined>): Record<string, string> {
   const dir = env.CREDENTIALS_DIRECTORY;
   if (!dir) return {};
-  try {
-    return parseEnvFile(readFileSync(join(dir, CREDENTIAL_FILE), "utf8"));
-  } catch {
-    return {};
-  }
+  return readEnvFile(join(dir, CREDENTIAL_FILE)) ?? {};
 }

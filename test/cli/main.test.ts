@@ -28,6 +28,14 @@ describe("parseArgs", () => {
     [["console", "--config", "my.yaml"], { name: "console", config: "my.yaml" }],
     [["status", "--json", "--config=my.yaml"], { name: "status", json: true, config: "my.yaml" }],
     [["check-config", "-c", "my.yaml"], { name: "check-config", file: "my.yaml" }],
+    [
+      ["check-config", "--service", "o.env", "x.yaml"],
+      { name: "check-config", file: "x.yaml", service: "o.env" },
+    ],
+    [
+      ["check-config", "x.yaml", "--service", "o.env"],
+      { name: "check-config", file: "x.yaml", service: "o.env" },
+    ],
     [["example-config"], { name: "example-config" }],
   ] as const)("%p", (argv, command) => {
     expect(parseArgs(argv)).toEqual(command);
@@ -41,6 +49,8 @@ describe("parseArgs", () => {
     [["run", "-c"]],
     [["check-config", "a.yaml", "-c", "b.yaml"]],
     [["example-config", "x"]],
+    [["check-config", "x.yaml", "--service"]],
+    [["check-config", "--service", "--json"]],
   ])("%p is a usage error", (argv) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
   });
@@ -94,6 +104,36 @@ describe("main", () => {
     const code = await main(["check-config"], { CONFIG_FILE: resolve(ROOT, "config/config.yaml") }, c.io);
     expect(code).toBe(0);
     expect(c.out.join("\n")).toContain("1 one-time script and 1 long-running script; 3 monitored devices");
+  });
+
+  test("check-config --service: exit 3 with what is missing, 0 once a token and a real admin are set", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-ready-"));
+    const file = join(dir, "config.yaml");
+    const envFile = join(dir, "octopus.env");
+    const run = async () => {
+      const c = capture();
+      const code = await main(["check-config", "--service", envFile, file], {}, c.io);
+      return { code, out: c.out.join("\n"), err: c.err.join("\n") };
+    };
+    writeFileSync(file, "telegram:\n  admins: [123456789]\n");
+    let r = await run();
+    expect(r.code).toBe(3);
+    expect(r.out).toContain(`${envFile} cannot be read`);
+    expect(r.out).toContain("still the example id 123456789");
+    writeFileSync(envFile, "# comment\nTELEGRAM_TOKEN=\n");
+    writeFileSync(file, "telegram:\n  admins: [7]\n");
+    r = await run();
+    expect(r.code).toBe(3);
+    expect(r.out).toContain("no bot token");
+    expect(r.out).not.toContain("telegram.admins");
+    writeFileSync(envFile, "TELEGRAM_BOT_TOKEN='7:secret-token-value'\n");
+    r = await run();
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("The service can start");
+    // The token is judged, never printed.
+    expect(r.out + r.err).not.toContain("secret-token-value");
+    writeFileSync(file, "telegram:\n  admins: [7]\nalerts:\n  for: many\n");
+    expect((await run()).code).toBe(2);
   });
 
   test("check-config on an old bot's config names the command each script name became", async () => {

@@ -20,17 +20,31 @@ function stubBinary(): string {
   return path;
 }
 
+/** The binary as the installer runs it: the source through this Bun, so check-config is real. */
+function sourceBinary(): string {
+  const dir = mkdtempSync(join(tmpdir(), "octopus-src-"));
+  const path = join(dir, "octopus");
+  writeFileSync(path, `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, "src/main.ts")}" "$@"\n`, {
+    mode: 0o755,
+  });
+  return path;
+}
+
 const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
 
 describe("make install DESTDIR=…", () => {
   test("lays out every file with the right modes and touches nothing outside DESTDIR", () => {
     const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
-    const r = install(dest, stubBinary());
+    const r = install(dest, sourceBinary());
     expect(r.exitCode).toBe(0);
     const out = r.stdout.toString();
     expect(out).toContain("DESTDIR set: no user created, systemd not touched.");
-    // The example config and an empty token: installed, but it would not be started.
-    expect(out).toContain("the service could not start yet: missing token admin");
+    // The example config and an empty token: installed, but it would not be started, and
+    // the installed binary says why (not a grep in the installer).
+    expect(out).toContain("The service cannot start yet:");
+    expect(out).toContain("no bot token: put TELEGRAM_TOKEN=");
+    expect(out).toContain("telegram.admins is still the example id 123456789");
+    expect(out).toContain("the service could not start yet: see above");
     expect(mode(join(dest, "usr/bin/octopus"))).toBe("755");
     expect(mode(join(dest, "etc/octopus"))).toBe("750");
     expect(mode(join(dest, "etc/octopus/config.yaml"))).toBe("640");
@@ -85,20 +99,40 @@ describe("make install DESTDIR=…", () => {
     expect(check.stdout.toString()).toContain("1 one-time script and 1 long-running script");
   });
 
-  test("a second install keeps an edited config and env file; with a token and a real admin it is ready", () => {
+  test("a second install keeps an edited config and env file; the binary judges readiness", () => {
     const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
-    expect(install(dest, stubBinary()).exitCode).toBe(0);
-    writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: [42]\n");
+    const binary = sourceBinary();
+    expect(install(dest, binary).exitCode).toBe(0);
+    writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: []\n");
     writeFileSync(join(dest, "etc/octopus/octopus.env"), "TELEGRAM_TOKEN=123:abc\n");
-    const again = install(dest, stubBinary());
+    const again = install(dest, binary);
     expect(again.exitCode).toBe(0);
-    expect(again.stdout.toString()).toContain("the service could not start yet: missing admin");
+    expect(again.stdout.toString()).toContain("no admin: set telegram.admins");
+    expect(again.stdout.toString()).not.toContain("no bot token");
+    // A short admin id is a real one (the old grep wanted three digits).
+    writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: [42]\n");
+    const short = install(dest, binary).stdout.toString();
+    expect(short).toContain("The service can start");
+    expect(short).toContain("the service is ready to start");
     writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins:\n    - 987654\n");
-    expect(install(dest, stubBinary()).stdout.toString()).toContain("the service is ready to start");
+    expect(install(dest, binary).stdout.toString()).toContain("the service is ready to start");
+    // A broken config is not "ready", and its problem is shown.
+    writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: [42]\nalerts:\n  for: many\n");
+    const broken = install(dest, binary).stdout.toString();
+    expect(broken).toContain("alerts.for");
+    expect(broken).toContain("the service could not start yet");
     writeFileSync(join(dest, "etc/octopus/config.yaml"), "telegram:\n  admins: [42]\n");
     expect(again.stdout.toString()).toContain("kept the existing /etc/octopus/config.yaml");
     expect(readFileSync(join(dest, "etc/octopus/config.yaml"), "utf8")).toBe("telegram:\n  admins: [42]\n");
     expect(readFileSync(join(dest, "etc/octopus/octopus.env"), "utf8")).toBe("TELEGRAM_TOKEN=123:abc\n");
+  });
+
+  test("a binary that cannot check here (another architecture) is not taken for ready", () => {
+    const dest = mkdtempSync(join(tmpdir(), "octopus-dest-"));
+    const out = install(dest, stubBinary()).stdout.toString();
+    expect(out).toContain("could not run /usr/bin/octopus here to check the config");
+    expect(out).toContain("on the target: octopus check-config --service");
+    expect(out).not.toContain("ready to start");
   });
 
   test("make uninstall removes the unit and binary and keeps config and state", () => {
