@@ -16,6 +16,11 @@ export function formatClock(ms: number, timeZone: string | undefined): string {
   return formatter("hm", { hour: "2-digit", minute: "2-digit" }, timeZone).format(ms);
 }
 
+/** `22 Nov 2026` */
+export function formatDate(ms: number, timeZone: string | undefined): string {
+  return formatter("dmy", { day: "2-digit", month: "short", year: "numeric" }, timeZone).format(ms);
+}
+
 /** `22 Nov 14:03` */
 export function formatDateTime(ms: number, timeZone: string | undefined): string {
   return formatter("dhm", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" }, timeZone)

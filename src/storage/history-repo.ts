@@ -28,6 +28,9 @@ export function createHistoryRepo(db: Database) {
   const range = db.query<Point, [string, number, number, number]>(
     "SELECT at, min, avg, max FROM metric_points WHERE series = ? AND tier = ? AND at >= ? AND at <= ? ORDER BY at",
   );
+  const first = db.query<{ at: number | null }, [string]>(
+    "SELECT min(at) AS at FROM metric_points WHERE series = ? AND tier = 60",
+  );
   const prune = db.query<unknown, [number, number]>("DELETE FROM metric_points WHERE tier = ? AND at < ?");
   const series = db.query<{ series: string }, []>(
     "SELECT DISTINCT series FROM metric_points WHERE tier = 60",
@@ -40,6 +43,8 @@ export function createHistoryRepo(db: Database) {
           for (const tier of TIERS) put.run(name, tier, bucket(at, tier), value);
     }),
     points: (name: string, tier: Tier, from: number, to: number): Point[] => range.all(name, tier, from, to),
+    /** The hour bucket of the oldest point kept of a series, or undefined for none. */
+    firstAt: (name: string): number | undefined => first.get(name)?.at ?? undefined,
     /** Deletes what each tier keeps no longer (`keep[tier]` ms before `now`). */
     prune: db.transaction((now: number, keep: Readonly<Record<Tier, number>>) => {
       for (const tier of TIERS) prune.run(tier, now - keep[tier]);

@@ -9,7 +9,7 @@ import {
 } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { CHART_RANGES, type ChartRange, chartButton } from "./buttons.ts";
-import { chartFor, parseChartArgs } from "./chart.ts";
+import { chartFor, parseChartArgs, sinceText } from "./chart.ts";
 import { renderChart } from "./render-client.ts";
 import type { HistoryStore } from "./store.ts";
 
@@ -27,22 +27,34 @@ export function createChartCommands(deps: {
     timeZone: clock.timeZone,
     label: clock.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "server time"),
   };
-  const targets = ["all", "cpu", "load", "memory"];
-  const keyboard = (target: string, range: ChartRange): InlineKeyboardRows => [
-    CHART_RANGES.map((r) => ({
-      text: r === range ? `• ${r}` : r,
-      callback_data: chartButton.pack({ range: r, target, mode: "edit" }),
-    })),
-    targets.map((t) => ({
-      text: t === target ? `• ${t}` : t,
-      callback_data: chartButton.pack({ range, target: t, mode: "edit" }),
-    })),
-  ];
-  const caption = (target: string, range: ChartRange) =>
-    `📈 ${target} · ${range} (/chart ${target === "all" ? "" : target.replace(":", " ")} ${range})`.replace(
-      "  ",
-      " ",
-    );
+  const button = (text: string, data: Parameters<typeof chartButton.pack>[0]) => ({
+    text,
+    callback_data: chartButton.pack(data),
+  });
+  // Every monitored disk gets a button (four to a row), so any chart leads back to any other;
+  // one whose name would not fit Telegram's 64 bytes of callback data is left to /chart disk NAME.
+  const diskTargets = () =>
+    config.monitored_devices
+      .map((d) => `disk:${d.name}`)
+      .filter((t) => Buffer.byteLength(chartButton.pack({ range: "24h", target: t, mode: "edit" })) <= 64);
+  const keyboard = (target: string, range: ChartRange): InlineKeyboardRows => {
+    const mark = (t: string, text: string) => (t === target ? `• ${text}` : text);
+    const disks = diskTargets().map((t) => button(mark(t, t.slice(5)), { range, target: t, mode: "edit" }));
+    const rows: InlineKeyboardRows = [
+      CHART_RANGES.map((r) => button(r === range ? `• ${r}` : r, { range: r, target, mode: "edit" })),
+      ["all", "cpu", "load", "memory"].map((t) => button(mark(t, t), { range, target: t, mode: "edit" })),
+    ];
+    for (let i = 0; i < disks.length; i += 4) rows.push(disks.slice(i, i + 4));
+    return rows;
+  };
+  const caption = (target: string, range: ChartRange, since: number | undefined) => {
+    const command = ["/chart", target === "all" ? "" : target.replace(":", " "), range]
+      .filter(Boolean)
+      .join(" ");
+    const young =
+      since === undefined ? "" : ` · history since ${sinceText(since, clock.now(), zone.timeZone)}`;
+    return `📈 ${target} · ${range}${young} (${command})`;
+  };
 
   async function show(
     ctx: CommandContext | CallbackContext,
@@ -50,7 +62,8 @@ export function createChartCommands(deps: {
     range: ChartRange,
     editId?: number,
   ) {
-    const png = await render(chartFor(store, config, target, range, clock.now(), zone));
+    const chart = chartFor(store, config, target, range, clock.now(), zone);
+    const png = await render(chart.svg);
     if (!png.ok) return void (await ctx.reply(`Could not draw the chart: ${png.error}.`));
     const name = `chart-${target.replace(/[^\w-]/g, "_")}-${range}.png`;
     const options = { keyboard: keyboard(target, range) };
@@ -60,12 +73,12 @@ export function createChartCommands(deps: {
         editId,
         png.value,
         name,
-        caption(target, range),
+        caption(target, range, chart.since),
         options,
       );
       if (edited.ok) return;
     }
-    await ctx.outbox.photo(ctx.chatId, png.value, name, caption(target, range), options);
+    await ctx.outbox.photo(ctx.chatId, png.value, name, caption(target, range, chart.since), options);
   }
 
   return {

@@ -73,6 +73,16 @@ export function createHistoryStore(deps: {
     flush,
     /** Changes with every check recorded: what was read before it is still what is there. */
     version: () => recorded,
+    /** When the history of a series starts (its oldest hour), or undefined when it has none. */
+    firstAt(series: string): number | undefined {
+      flush();
+      try {
+        return repo.firstAt(series);
+      } catch (error) {
+        deps.log.warn("history cannot be read", { error });
+        return undefined;
+      }
+    },
     /** Points of one series over [from, to], from the finest tier that covers the range. */
     points(series: string, from: number, to: number, tier = tierFor(to - from, deps.keep)): Point[] {
       flush();

@@ -36,15 +36,17 @@ describe("charts in the chat", () => {
     const photo = chart.photo?.content ?? new Uint8Array();
     expect([...photo.slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(pngSize(photo)).toEqual([1000, 560]);
-    expect(chart.caption).toBe("📈 disk:data · 6h (/chart disk data 6h)");
+    // Three checks of history: the chart says from when, instead of a dot at the edge of 6 h.
+    expect(chart.caption).toMatch(/^📈 disk:data · 6h · history since \d\d:\d\d \(\/chart disk data 6h\)$/);
     expect(chart.keyboard?.map((row) => row.map((b) => b.text))).toEqual([
       ["• 6h", "24h", "7d", "30d", "1y"],
       ["all", "cpu", "load", "memory"],
+      ["• data"],
     ]);
     h.api.press(ADMIN.id, chart.messageId, chart.keyboard?.[0]?.[2]?.callback_data as string, ADMIN);
     await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === chart.messageId, 15_000);
     const edited = h.api.state.messages.get(`${ADMIN.id}:${chart.messageId}`);
-    expect(edited?.caption).toBe("📈 disk:data · 7d (/chart disk data 7d)");
+    expect(edited?.caption).toMatch(/^📈 disk:data · 7d · history since \d\d:\d\d \(\/chart disk data 7d\)$/);
     expect(pngSize(edited?.photo?.content ?? new Uint8Array(24))).toEqual([1000, 560]);
     // The metric row switches what is drawn, in place too.
     h.api.press(ADMIN.id, chart.messageId, edited?.keyboard?.[1]?.[1]?.callback_data as string, ADMIN);
@@ -53,6 +55,17 @@ describe("charts in the chat", () => {
         e.type === "edit" &&
         e.message.messageId === chart.messageId &&
         (e.message.caption ?? "").startsWith("📈 cpu"),
+      15_000,
+    );
+    // …and the disk row leads back from cpu to the disk.
+    const onCpu = h.api.state.messages.get(`${ADMIN.id}:${chart.messageId}`);
+    expect(onCpu?.keyboard?.[2]?.map((b) => b.text)).toEqual(["data"]);
+    h.api.press(ADMIN.id, chart.messageId, onCpu?.keyboard?.[2]?.[0]?.callback_data as string, ADMIN);
+    await h.api.waitFor(
+      (e) =>
+        e.type === "edit" &&
+        e.message.messageId === chart.messageId &&
+        (e.message.caption ?? "").startsWith("📈 disk:data · 7d"),
       15_000,
     );
     h.api.userSays(ADMIN.id, ADMIN, "/status");
