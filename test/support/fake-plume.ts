@@ -7,6 +7,9 @@
 export const PARTNER = "partner-0123456789abcdef";
 export const AUTH = "Basic dGVzdC1jbGllbnQ6dGVzdC1zZWNyZXQtdmFsdWU=";
 export const CUSTOMER = "5f0c8e2a9d3b4c1a2b3c4d00";
+/** A customer with 130 locations, answered in pages as LoopBack's `filter` (limit, skip) asks. */
+export const BIG_CUSTOMER = "5f0c8e2a9d3b4c1a2b3c4d01";
+export const BIG_CUSTOMER_LOCATIONS = 130;
 export const WPA_KEY = "wpa-super-secret-key-123";
 export const PPPOE = "pppoe-password-9876";
 
@@ -265,6 +268,20 @@ export function startFakePlume(): FakePlume {
       if (reports) return reportsAnswer(reports[1] as string, reports[2] as string, url.searchParams);
       const customer = /^\/api\/Customers\/([0-9a-f]{24})\/locations$/.exec(url.pathname);
       if (customer) {
+        if (customer[1] === BIG_CUSTOMER) {
+          const filter = JSON.parse(url.searchParams.get("filter") ?? "{}") as {
+            limit?: number;
+            skip?: number;
+          };
+          const all = Array.from({ length: BIG_CUSTOMER_LOCATIONS }, (_, i) => ({
+            ...scenario(LOC.healthy).location,
+            id: `bbbbbbbbbbbbbbbbbbbb${i.toString(16).padStart(4, "0")}`,
+            name: `Branch ${i + 1}`,
+          }));
+          const skip = filter.skip ?? 0;
+          const page = all.slice(skip, skip + (filter.limit ?? all.length));
+          return json({ locations: page, total: all.length });
+        }
         if (customer[1] !== CUSTOMER)
           return json({ error: { statusCode: 404, message: "no customer" } }, 404);
         // A bare list, as the explorer shows for this call.

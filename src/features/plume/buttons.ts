@@ -6,9 +6,14 @@ import { CallbackData } from "@gramio/callback-data";
  * of buttons already sent: renaming one expires those buttons (64 bytes of data at most).
  */
 
-/** A Plume location's report buttons: health, refresh, nodes, devices, Wi-Fi. */
+/**
+ * A Plume location's report buttons: health, refresh, nodes, devices, Wi-Fi, and (appended, so
+ * buttons already sent keep their meaning) uptime stats and WAN; each but refresh a new message.
+ */
+export const LOCATION_ACTIONS = ["health", "refresh", "nodes", "devices", "wifi", "stats", "wan"] as const;
+export type LocationAction = (typeof LOCATION_ACTIONS)[number];
 export const locationButton = new CallbackData("pl")
-  .enum("action", ["health", "refresh", "nodes", "devices", "wifi"] as const)
+  .enum("action", LOCATION_ACTIONS)
   .string("customer")
   .string("location");
 /** The /auth confirmation. */
@@ -16,5 +21,10 @@ export const authButton = new CallbackData("pa").enum("answer", ["ok", "no"] as 
 /** /stats: uptime over another period, in place. */
 export const statsButton = new CallbackData("ps")
   .enum("period", ["3h", "24h", "7d"] as const)
+  .string("customer")
+  .string("location");
+/** /wan: consumption over another period, in place. */
+export const wanButton = new CallbackData("pw")
+  .enum("period", ["daily", "weekly", "monthly"] as const)
   .string("customer")
   .string("location");

@@ -10,6 +10,7 @@ import {
   NodeSchema,
   OnlineSampleSchema,
   PartnerNodeSchema,
+  type PlumeLocation,
   QoeSchema,
   WanSampleSchema,
   WifiNetworkSchema,
@@ -40,6 +41,32 @@ export function isExpiredToken(body: string): boolean {
   } catch {
     return false;
   }
+}
+
+const LOCATION_PAGE = 100;
+const LOCATION_PAGES = 10;
+
+/** A customer's locations as far as they were read; `complete` false: more pages, unread. */
+export interface CustomerLocations {
+  items: PlumeLocation[];
+  skipped: number;
+  /** What the cloud says the customer has, when its answer says (`total`, `count`, `meta.total`). */
+  total?: number;
+  complete: boolean;
+}
+
+/** The total an envelope states, if any. Pure. */
+export function totalIn(text: string): number | undefined {
+  try {
+    const json = JSON.parse(text) as Record<string, unknown> | unknown[];
+    if (Array.isArray(json) || typeof json !== "object" || json === null) return undefined;
+    const meta = (json.meta ?? json.pagination ?? {}) as Record<string, unknown>;
+    for (const v of [json.total, json.count, json.totalCount, meta.total, meta.count, meta.totalCount])
+      if (typeof v === "number" && Number.isInteger(v) && v >= 0) return v;
+  } catch {
+    // Not JSON: the parser says so.
+  }
+  return undefined;
 }
 
 /** Does a 403's body carry the API's own error shape (`{"error":{"statusCode":403,…}}`)? Pure. */
@@ -168,14 +195,48 @@ export function createPlumeClient(deps: {
       const single = await request("GET", `${loc(c, l)}/wifiNetwork`, "wifiNetwork", parse);
       return single.ok ? ok(single.value) : single;
     },
-    /** A customer's locations (a bare list or `{locations: […]}`). */
-    locations: (c: string) =>
-      request(
-        "GET",
-        `/Customers/${encodeURIComponent(c)}/locations`,
-        "locations",
-        list("locations", LocationSchema, "locations"),
-      ),
+    /**
+     * A customer's locations, every page: LoopBack's `filter` (limit, skip) 100 at a time,
+     * until a short page or one with nothing new (a cloud that ignores the filter), at most
+     * 10 pages. A bare list or `{locations: […]}`; `total` when the cloud says one.
+     */
+    async locations(c: string): Promise<Result<CustomerLocations, PlumeError>> {
+      const seen = new Set<string>();
+      const out: CustomerLocations = { items: [], skipped: 0, complete: false };
+      const parse = list("locations", LocationSchema, "locations");
+      for (let page = 0; page < LOCATION_PAGES; page++) {
+        const filter = encodeURIComponent(
+          JSON.stringify({ limit: LOCATION_PAGE, skip: page * LOCATION_PAGE }),
+        );
+        let total: number | undefined;
+        const r = await request(
+          "GET",
+          `/Customers/${encodeURIComponent(c)}/locations?filter=${filter}`,
+          "locations",
+          (text) => {
+            total = totalIn(text);
+            return parse(text);
+          },
+        );
+        // A later page failing keeps what the first ones gave, said as incomplete.
+        if (!r.ok) return page === 0 ? r : ok(out);
+        if (total !== undefined) out.total = total;
+        let fresh = 0;
+        for (const l of r.value.items) {
+          const key = l.id ?? JSON.stringify(l);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.items.push(l);
+          fresh++;
+        }
+        out.skipped += r.value.skipped;
+        if (r.value.items.length + r.value.skipped < LOCATION_PAGE || fresh === 0) {
+          out.complete = true;
+          return ok(out);
+        }
+      }
+      return ok(out);
+    },
     /** Uptime history (Reports API): online/offline samples. */
     onlineStats: (c: string, l: string, granularity: "minutes" | "hours" | "days", limit: number) =>
       request(

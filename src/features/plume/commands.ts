@@ -8,11 +8,12 @@ import {
   callbackRoute,
 } from "../../telegram/feature.ts";
 import { idsIn, type LocationRef, locationUsage, parseLocationArgs } from "./args.ts";
-import { locationButton, statsButton } from "./buttons.ts";
+import { locationButton, statsButton, wanButton } from "./buttons.ts";
 import type { PlumeClient } from "./client.ts";
 import { plumeErrorText } from "./errors.ts";
+import type { StatsPeriod } from "./history.ts";
 import { type Answer, type PlumeCtx, present } from "./present.ts";
-import { createReports, type Detail, locationsList } from "./reports.ts";
+import { createReports, type Detail, locationsList, type WanPeriod } from "./reports.ts";
 import type { PlumeService } from "./service.ts";
 
 /** /health, /nodes, /devices, /wifi, /node, /locations and `/status CUSTOMER LOCATION`: any authorized user. */
@@ -40,6 +41,21 @@ export function createPlumeCommands(deps: {
     return a;
   };
 
+  /** A location from a button's ids, with its saved name when it has one. */
+  const refOf = (customerId: string, locationId: string): LocationRef => {
+    const named = saved.find((l) => l.customer_id === customerId && l.location_id === locationId);
+    return { customerId, locationId, ...(named ? { name: named.name } : {}) };
+  };
+
+  /** The user's current location: the last one a report found for them. */
+  const lastUsed = (userId: number): LocationRef | undefined => {
+    const last = deps.recent.recent(userId)[0];
+    if (!last) return undefined;
+    const named = saved.find((l) => l.customer_id === last.customerId && l.location_id === last.locationId);
+    const name = named?.name ?? last.name ?? undefined;
+    return { customerId: last.customerId, locationId: last.locationId, ...(name ? { name } : {}) };
+  };
+
   async function withClient(ctx: PlumeCtx, fn: (c: { owner: string; client: PlumeClient }) => Promise<void>) {
     const found = await plume.forUser(ctx.user.id);
     if (!found.ok) return void (await ctx.reply(found.error));
@@ -65,6 +81,10 @@ export function createPlumeCommands(deps: {
     report(ctx, ref, refresh, (c) => reports.health(c, ref, refresh));
   const detail = (kind: Detail, ctx: PlumeCtx, ref: LocationRef) =>
     report(ctx, ref, false, (c) => reports.detail(kind, c, ref));
+  const stats = (ctx: PlumeCtx, ref: LocationRef, period: StatsPeriod, inPlace: boolean) =>
+    report(ctx, ref, inPlace, (c) => reports.stats(c, ref, period));
+  const wan = (ctx: PlumeCtx, ref: LocationRef, period: WanPeriod, inPlace: boolean) =>
+    report(ctx, ref, inPlace, (c) => reports.wan(c, ref, period));
 
   const locationCommand = (
     name: string,
@@ -78,8 +98,23 @@ export function createPlumeCommands(deps: {
     run: async (ctx) => {
       // `/devices office offline`, `/wan office weekly`: the flag word is not part of the location.
       const args = ctx.args.replace(/(^|\s)(offline|daily|weekly|monthly)(?=\s|$)/gi, " ");
-      const ref = parseLocationArgs(args, saved);
       const ids = idsIn(args);
+      // No location given: the user's current one (the last one used), said as such. /health
+      // instead offers the recent ones, since it is where a new case starts.
+      if (!args.trim()) {
+        const current = lastUsed(ctx.user.id);
+        if (name === "health" || !current) {
+          const recent = deps.recent.recent(ctx.user.id);
+          if (!recent.length && !saved.length) return void (await ctx.usage(locationUsage(name, saved)));
+          const [text, extra] = locationsList(saved, recent);
+          return void (await ctx.reply(
+            `Which location? ${locationUsage(name, []).slice(7)}\n\n${text}`,
+            extra,
+          ));
+        }
+        return run(ctx, current);
+      }
+      const ref = parseLocationArgs(args, saved);
       // One id alone is a customer: its locations, as buttons.
       if (!ref && ids.length === 1)
         return withClient(ctx, (c) =>
@@ -100,7 +135,7 @@ export function createPlumeCommands(deps: {
     ),
     locationCommand("wifi", "Wi-Fi networks of a location", (ctx, ref) => detail("wifi", ctx, ref)),
     locationCommand("stats", "Uptime history of a location (3 h, 24 h, 7 days)", (ctx, ref) =>
-      report(ctx, ref, false, (c) => reports.stats(c, ref, "24h")),
+      stats(ctx, ref, "24h", false),
     ),
     locationCommand("wan", "WAN consumption of a location (add weekly or monthly)", (ctx, ref) => {
       const period = /\bmonthly\b/i.test(ctx.args)
@@ -108,7 +143,7 @@ export function createPlumeCommands(deps: {
         : /\bweekly\b/i.test(ctx.args)
           ? "weekly"
           : "daily";
-      return report(ctx, ref, false, (c) => reports.wan(c, ref, period));
+      return wan(ctx, ref, period, false);
     }),
     {
       name: "node",
@@ -149,18 +184,19 @@ export function createPlumeCommands(deps: {
 
   const callbacks: CallbackSpec[] = [
     callbackRoute(statsButton, "viewer", async (ctx, data) => {
-      const ref: LocationRef = { customerId: data.customer, locationId: data.location };
-      await withClient(ctx, (c) =>
-        present(ctx, checking(ref), true, () => reports.stats(c, ref, data.period)),
-      );
+      await stats(ctx, refOf(data.customer, data.location), data.period, true);
+    }),
+    callbackRoute(wanButton, "viewer", async (ctx, data) => {
+      await wan(ctx, refOf(data.customer, data.location), data.period, true);
     }),
     callbackRoute(locationButton, "viewer", async (ctx, data) => {
-      const { customer: customerId, location: locationId, action } = data;
-      const named = saved.find((l) => l.customer_id === customerId && l.location_id === locationId);
-      const ref: LocationRef = { customerId, locationId, ...(named ? { name: named.name } : {}) };
+      const { action } = data;
+      const ref = refOf(data.customer, data.location);
       // Refresh answers the press itself ("Refreshed" / "No change") once the report is edited.
       if (action !== "refresh") await ctx.answer();
       if (action === "health" || action === "refresh") await health(ctx, ref, action === "refresh");
+      else if (action === "stats") await stats(ctx, ref, "24h", false);
+      else if (action === "wan") await wan(ctx, ref, "daily", false);
       else await detail(action, ctx, ref);
     }),
   ];

@@ -71,37 +71,68 @@ export function statsText(
   ]);
 }
 
+/** The Reports API's WAN samples each cover 15 minutes. */
+const WAN_SAMPLE_S = 15 * 60;
+
+export interface WanDirection {
+  mbytes: number;
+  /** The volume over the time the samples cover, in Mbps. */
+  averageMbps: number;
+  /** Nearest-rank 95th percentile of the samples' own average rates (the billing kind). */
+  p95Mbps: number;
+  /** The highest rate a sample reports (its max, else its average) and when. */
+  peakMbps: number;
+  peakAt: number;
+}
+
 export interface WanTotals {
   samples: number;
-  rxMbytes: number;
-  txMbytes: number;
-  peakRxMbps: number | undefined;
-  peakTxMbps: number | undefined;
+  rx: WanDirection;
+  tx: WanDirection;
   from: number | undefined;
   to: number | undefined;
 }
 
+/** Nearest rank: the smallest value with at least `p` of the values at or below it. Pure. */
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
 export function wanOf(samples: readonly WanSample[]): WanTotals {
-  const usable = samples.filter((s) => Number.isFinite(timeOf(s.timestamp)));
-  const sum = (k: "rxMbytes" | "txMbytes") => usable.reduce((n, s) => n + (s[k] ?? 0), 0);
-  const peak = (k: "rxMaxMbps" | "txMaxMbps") => {
-    const values = usable.map((s) => s[k]).filter((x): x is number => typeof x === "number");
-    return values.length ? Math.max(...values) : undefined;
+  const usable = samples
+    .map((s) => ({ ...s, at: timeOf(s.timestamp) }))
+    .filter((s) => Number.isFinite(s.at))
+    .sort((a, b) => a.at - b.at);
+  const direction = (volume: "rxMbytes" | "txMbytes", max: "rxMaxMbps" | "txMaxMbps"): WanDirection => {
+    const mbytes = usable.reduce((n, s) => n + (s[volume] ?? 0), 0);
+    const rates = usable.map((s) => ((s[volume] ?? 0) * 8) / WAN_SAMPLE_S);
+    let peakMbps = 0;
+    let peakAt = usable[0]?.at ?? 0;
+    usable.forEach((s, i) => {
+      const r = s[max] ?? (rates[i] as number);
+      if (r > peakMbps) [peakMbps, peakAt] = [r, s.at];
+    });
+    return {
+      mbytes,
+      averageMbps: usable.length ? (mbytes * 8) / (usable.length * WAN_SAMPLE_S) : 0,
+      p95Mbps: percentile(rates, 0.95),
+      peakMbps,
+      peakAt,
+    };
   };
-  const times = usable.map((s) => timeOf(s.timestamp));
   return {
     samples: usable.length,
-    rxMbytes: sum("rxMbytes"),
-    txMbytes: sum("txMbytes"),
-    peakRxMbps: peak("rxMaxMbps"),
-    peakTxMbps: peak("txMaxMbps"),
-    from: times.length ? Math.min(...times) : undefined,
-    to: times.length ? Math.max(...times) : undefined,
+    rx: direction("rxMbytes", "rxMaxMbps"),
+    tx: direction("txMbytes", "txMaxMbps"),
+    from: usable[0]?.at,
+    to: usable.at(-1)?.at,
   };
 }
 
 const volume = (mb: number) => (mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`);
-const rate = (mbps: number | undefined) => (mbps === undefined ? "?" : `${Math.round(mbps)}`);
+const rate = (mbps: number) => (mbps < 10 ? mbps.toFixed(1) : `${Math.round(mbps)}`);
 
 export function wanText(title: RichText, period: string, w: WanTotals, tz: string | undefined): RichText {
   if (!w.samples) return joinRich([title, `\nWAN (${period}): no data.`]);
@@ -109,8 +140,16 @@ export function wanText(title: RichText, period: string, w: WanTotals, tz: strin
     w.from !== undefined && w.to !== undefined
       ? `${formatDateTimeZoned(w.from, tz)} – ${formatDateTimeZoned(w.to, tz)}`
       : "";
+  const { rx, tx } = w;
   return joinRich([
     title,
-    `\nWAN (${period}) ${span}\n↓ ${volume(w.rxMbytes)} · ↑ ${volume(w.txMbytes)}\npeak ↓ ${rate(w.peakRxMbps)} Mbps · ↑ ${rate(w.peakTxMbps)} Mbps`,
+    [
+      `\nWAN (${period}) ${span}`,
+      `↓ ${volume(rx.mbytes)} · ↑ ${volume(tx.mbytes)}`,
+      `average ↓ ${rate(rx.averageMbps)} Mbps · ↑ ${rate(tx.averageMbps)} Mbps`,
+      `95th percentile ↓ ${rate(rx.p95Mbps)} Mbps · ↑ ${rate(tx.p95Mbps)} Mbps`,
+      `peak ↓ ${rate(rx.peakMbps)} Mbps at ${formatDateTimeZoned(rx.peakAt, tz)}`,
+      `peak ↑ ${rate(tx.peakMbps)} Mbps at ${formatDateTimeZoned(tx.peakAt, tz)}`,
+    ].join("\n"),
   ]);
 }

@@ -8,7 +8,7 @@ import { formatClock } from "../../shared/time-format.ts";
 import type { RecentLocation } from "../../storage/plume-recent-repo.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import type { LocationRef } from "./args.ts";
-import { locationButton, statsButton } from "./buttons.ts";
+import { type LocationAction, locationButton, statsButton, wanButton } from "./buttons.ts";
 import type { PlumeClient } from "./client.ts";
 import { type PlumeError, plumeErrorText } from "./errors.ts";
 import {
@@ -28,8 +28,11 @@ import type { PlumeLocation } from "./schemas.ts";
 import type { PlumeService } from "./service.ts";
 
 /** A location report button: the codec keeps it under Telegram's 64 bytes (about 57). */
-export const locationData = (action: "health" | "refresh" | "nodes" | "devices" | "wifi", ref: LocationRef) =>
+export const locationData = (action: LocationAction, ref: LocationRef) =>
   locationButton.pack({ action, customer: ref.customerId, location: ref.locationId });
+
+/** A customer's locations as buttons, at most this many (a phone screen's worth, twice). */
+const CUSTOMER_BUTTONS = 30;
 
 export type Detail = "nodes" | "devices" | "offline" | "wifi" | "status";
 export type WanPeriod = "daily" | "weekly" | "monthly";
@@ -43,7 +46,11 @@ export function createReports(deps: { plume: PlumeService; clock: Clock }) {
       { text: "📱 Devices", callback_data: locationData("devices", ref) },
       { text: "📶 Wi-Fi", callback_data: locationData("wifi", ref) },
     ],
-    [{ text: "🔄 Refresh", callback_data: locationData("refresh", ref) }],
+    [
+      { text: "📈 Stats", callback_data: locationData("stats", ref) },
+      { text: "🌐 WAN", callback_data: locationData("wan", ref) },
+      { text: "🔄 Refresh", callback_data: locationData("refresh", ref) },
+    ],
   ];
   /** "as of 12:03, 40s ago" for an answer from the cache (a fresh one says nothing). */
   const asOf = (fetchedAt: number | undefined) => {
@@ -134,15 +141,22 @@ export function createReports(deps: { plume: PlumeService; clock: Clock }) {
     return wifi.ok ? { text: wifiText(h("wifi"), wifi.value) } : { text: plumeErrorText(wifi.error) };
   }
 
-  /** `/health CUSTOMER`: that customer's locations, one button each. */
+  /** `/health CUSTOMER`: that customer's locations, one button each (the first 30), "N of M" past that. */
   async function customer(client: PlumeClient, customerId: string): Promise<Answer> {
     const found = await client.locations(customerId);
     if (!found.ok) return { text: plumeErrorText(found.error) };
     const usable = found.value.items.filter((l) => l.id);
     if (!usable.length) return { text: `Customer ${customerId} has no location.` };
+    const shown = usable.slice(0, CUSTOMER_BUTTONS);
+    const known = Math.max(usable.length, found.value.total ?? 0);
+    const all = found.value.complete && shown.length === known;
+    const of = found.value.complete || found.value.total !== undefined ? `${known}` : `at least ${known}`;
+    const more = all
+      ? ""
+      : `\n${shown.length} of ${of} shown. Another: /health ${customerId} LOCATION_ID (24 hex characters).`;
     return {
-      text: rich(format`Locations of customer ${code(customerId)}: tap one for its health.`),
-      keyboard: usable.slice(0, 20).map((l) => [
+      text: rich(format`Locations of customer ${code(customerId)}: tap one for its health.${more}`),
+      keyboard: shown.map((l) => [
         {
           text: `🩺 ${l.name || l.id}`,
           callback_data: locationData("health", { customerId, locationId: l.id as string }),
@@ -207,7 +221,17 @@ export function createReports(deps: { plume: PlumeService; clock: Clock }) {
       c.client.wanStats(ref.customerId, ref.locationId, period),
     );
     if (!r.found.ok) return { text: plumeErrorText(r.found.error) };
-    return { text: wanText(r.title, period, wanOf(r.found.value.items), r.tz) };
+    const keyboard: InlineKeyboardRows = [
+      (["daily", "weekly", "monthly"] as const).map((p) => ({
+        text: `${p === period ? "• " : ""}${p}`,
+        callback_data: wanButton.pack({ period: p, customer: ref.customerId, location: ref.locationId }),
+      })),
+    ];
+    return {
+      text: wanText(r.title, period, wanOf(r.found.value.items), r.tz),
+      keyboard,
+      ...(r.loc ? { seen: { name: r.loc.name ?? null } } : {}),
+    };
   }
 
   return { health, detail, customer, stats, wan };

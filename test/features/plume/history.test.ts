@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { reportsBaseOf } from "../../../src/features/plume/client.ts";
-import { statsText, uptimeOf, wanOf, wanText } from "../../../src/features/plume/history.ts";
+import { reportsBaseOf, totalIn } from "../../../src/features/plume/client.ts";
+import { percentile, statsText, uptimeOf, wanOf, wanText } from "../../../src/features/plume/history.ts";
 
 const H = 3_600_000;
 const at = Date.UTC(2026, 10, 22, 12, 0);
@@ -55,27 +55,43 @@ describe("uptimeOf", () => {
 });
 
 describe("wanOf", () => {
-  test("sums volumes, takes peaks, skips samples without a time", () => {
+  test("sums volumes; average, 95th percentile and peak with its time; skips samples without a time", () => {
     const w = wanOf([
       { timestamp: at - 30 * 60_000, rxMbytes: 1000, txMbytes: 100, rxMaxMbps: 300, txMaxMbps: 20 },
       { timestamp: new Date(at).toISOString(), rxMbytes: 600, txMbytes: null, rxMaxMbps: 450 },
       { timestamp: "never", rxMbytes: 99_999 },
     ]);
-    expect(w).toEqual({
-      samples: 2,
-      rxMbytes: 1600,
-      txMbytes: 100,
-      peakRxMbps: 450,
-      peakTxMbps: 20,
-      from: at - 30 * 60_000,
-      to: at,
-    });
+    expect(w.samples).toBe(2);
+    expect([w.from, w.to]).toEqual([at - 30 * 60_000, at]);
+    // 1600 MB over two 15-minute samples: 1600 × 8 / 1800 s.
+    expect(w.rx.mbytes).toBe(1600);
+    expect(w.rx.averageMbps).toBeCloseTo(7.11, 2);
+    // The samples' own rates: 1000 MB → 8.9 Mbps, 600 MB → 5.3 Mbps; the 95th is the top one.
+    expect(w.rx.p95Mbps).toBeCloseTo(8.89, 2);
+    expect([w.rx.peakMbps, w.rx.peakAt]).toEqual([450, at]);
+    // A sample without a max rate counts with its average (0 here), never as "unknown".
+    expect([w.tx.peakMbps, w.tx.peakAt]).toEqual([20, at - 30 * 60_000]);
     expect(wanText({ text: "T", entities: [] }, "daily", w, "UTC").text).toBe(
-      "T\nWAN (daily) 22 Nov 11:30 UTC – 22 Nov 12:00 UTC\n↓ 1.6 GB · ↑ 100 MB\npeak ↓ 450 Mbps · ↑ 20 Mbps",
+      [
+        "T",
+        "WAN (daily) 22 Nov 11:30 UTC – 22 Nov 12:00 UTC",
+        "↓ 1.6 GB · ↑ 100 MB",
+        "average ↓ 7.1 Mbps · ↑ 0.4 Mbps",
+        "95th percentile ↓ 8.9 Mbps · ↑ 0.9 Mbps",
+        "peak ↓ 450 Mbps at 22 Nov 12:00 UTC",
+        "peak ↑ 20 Mbps at 22 Nov 11:30 UTC",
+      ].join("\n"),
     );
     expect(wanText({ text: "T", entities: [] }, "daily", wanOf([]), "UTC").text).toBe(
       "T\nWAN (daily): no data.",
     );
+  });
+
+  test("the 95th percentile is nearest-rank: one burst in twenty samples is not it", () => {
+    expect(percentile([], 0.95)).toBe(0);
+    const values = [...Array.from({ length: 19 }, () => 10), 500];
+    expect(percentile(values, 0.95)).toBe(10);
+    expect(percentile([...values, 500], 0.95)).toBe(500);
   });
 });
 
@@ -89,5 +105,19 @@ describe("reportsBaseOf", () => {
     ["http://127.0.0.1:8080/custom", "http://127.0.0.1:8080/reports"],
   ])("%s", (api, reports) => {
     expect(reportsBaseOf(api)).toBe(reports);
+  });
+});
+
+describe("totalIn", () => {
+  test.each([
+    ['{"locations":[],"total":130}', 130],
+    ['{"items":[],"meta":{"total":7}}', 7],
+    ['{"data":[],"pagination":{"totalCount":12}}', 12],
+    ["[1,2,3]", undefined],
+    ['{"total":"many"}', undefined],
+    ['{"total":-1}', undefined],
+    ["{not json", undefined],
+  ])("%s", (text, total) => {
+    expect(totalIn(text)).toBe(total as number | undefined);
   });
 });

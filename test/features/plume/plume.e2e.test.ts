@@ -8,6 +8,8 @@ import { openDb } from "../../../src/storage/db.ts";
 import { createPlumeRepo } from "../../../src/storage/plume-repo.ts";
 import {
   AUTH,
+  BIG_CUSTOMER,
+  BIG_CUSTOMER_LOCATIONS,
   CUSTOMER,
   type FakePlume,
   LOC,
@@ -77,6 +79,8 @@ describe("Plume commands with the server's credentials", () => {
       "📡 Nodes",
       "📱 Devices",
       "📶 Wi-Fi",
+      "📈 Stats",
+      "🌐 WAN",
       "🔄 Refresh",
     ]);
     expect(await say(h, VIEWER, "/health office")).toMatch(
@@ -168,7 +172,7 @@ describe("Plume commands with the server's credentials", () => {
     const repeat = await say(h, ADMIN, "/health office");
     expect(cloud.calls.length).toBe(calls);
     expect(repeat).toMatch(/\nas of \d\d:\d\d, 2s ago \(🔄 Refresh for now\)\n/);
-    h.api.press(ADMIN.id, first.messageId, first.keyboard?.[1]?.[0]?.callback_data as string, ADMIN);
+    h.api.press(ADMIN.id, first.messageId, first.keyboard?.[1]?.[2]?.callback_data as string, ADMIN);
     // Nothing changed at the cloud: the edit is skipped and the press says so.
     expect(await h.api.waitFor((e) => e.type === "answer")).toMatchObject({ text: "No change" });
     expect(cloud.calls.length).toBe(calls + 4);
@@ -191,9 +195,71 @@ describe("Plume commands with the server's credentials", () => {
       cloud.calls.some((c) => c.path.includes("/reports/") && c.path.includes("granularity=hours&limit=168")),
     ).toBe(true);
     expect(await say(h, VIEWER, `/wan ${CUSTOMER} ${LOC.healthy}`)).toMatch(
-      /^🌐 WAN · Home 0001\n\w+ \/ \w+\nWAN \(daily\) .+\n↓ 9\.4 GB · ↑ 960 MB\npeak ↓ 450 Mbps · ↑ 40 Mbps$/,
+      /^🌐 WAN · Home 0001\n\w+ \/ \w+\nWAN \(daily\) .+\n↓ 9\.4 GB · ↑ 960 MB\naverage ↓ 0\.9 Mbps · ↑ 0\.1 Mbps\n95th percentile ↓ 0\.9 Mbps · ↑ 0\.1 Mbps\npeak ↓ 450 Mbps at \d\d \w{3} \d\d:\d\d GMT-5\npeak ↑ 40 Mbps at .+$/,
     );
     expect(await say(h, VIEWER, "/wan office weekly")).toContain("↓ 65.6 GB · ↑ 6.6 GB");
+  });
+
+  test("fewer taps: the current location serves bare commands, /health offers recent ones, Stats and WAN under a report", async () => {
+    h = await startHarness(config(), { app: { plumeServer: server() } });
+    // Nothing used yet: a bare /stats or /health asks which, offering the saved ones.
+    expect(await say(h, VIEWER, "/stats")).toStartWith("Which location? /stats CUSTOMER_ID LOCATION_ID");
+    const offer = await answer(h, VIEWER, "/health");
+    expect(offer.text).toStartWith("Which location? /health CUSTOMER_ID LOCATION_ID");
+    expect(offer.keyboard?.flat().map((b) => b.text)).toEqual(["🩺 office"]);
+    // One report by ids makes that location the user's current one…
+    const report = await answer(h, VIEWER, `/health ${CUSTOMER} ${LOC.healthy}`);
+    expect(report.text).toStartWith("🟢 Healthy · Home 0001");
+    for (const [command, start] of [
+      ["/stats", "📈 Uptime · Home 0001"],
+      ["/wan weekly", "🌐 WAN · Home 0001"],
+      ["/nodes", "📡 Pods · Home 0001"],
+      ["/devices offline", "📱 Devices offline · Home 0001"],
+      ["/wifi", "📶 Wi-Fi · Home 0001"],
+    ] as const)
+      expect(await say(h, VIEWER, command)).toStartWith(start);
+    // …and another user's is their own.
+    expect(await say(h, ADMIN, "/nodes")).toStartWith("Which location? /nodes");
+    // /health with no words offers the recent one first among the saved.
+    const again = await answer(h, VIEWER, "/health");
+    expect(again.keyboard?.flat().map((b) => b.text)).toEqual(["🩺 office", "🕘 Home 0001"]);
+    // The report's Stats and WAN buttons answer with new messages; WAN's periods edit in place.
+    const row = report.keyboard?.[1] ?? [];
+    expect(row.map((b) => b.text)).toEqual(["📈 Stats", "🌐 WAN", "🔄 Refresh"]);
+    h.api.press(VIEWER.id, report.messageId, row[0]?.callback_data as string, VIEWER);
+    expect((await h.nextMessage(VIEWER.id, 10_000)).text).toStartWith("📈 Uptime · Home 0001");
+    h.api.press(VIEWER.id, report.messageId, row[1]?.callback_data as string, VIEWER);
+    const wan = await h.nextMessage(VIEWER.id, 10_000);
+    expect(wan.text).toContain("WAN (daily)");
+    expect(wan.text).toContain("95th percentile ↓");
+    expect(wan.keyboard?.flat().map((b) => b.text)).toEqual(["• daily", "weekly", "monthly"]);
+    h.api.press(VIEWER.id, wan.messageId, wan.keyboard?.[0]?.[2]?.callback_data as string, VIEWER);
+    await h.api.waitFor((e) => e.type === "edit" && e.message.messageId === wan.messageId, 10_000);
+    expect(h.api.state.messages.get(`${VIEWER.id}:${wan.messageId}`)?.text).toContain("WAN (monthly)");
+  });
+
+  test("a customer's locations: every page of the cloud's answer read, the first 30 as buttons, 'N of M' said", async () => {
+    h = await startHarness(config(), { app: { plumeServer: server() } });
+    const list = await answer(h, VIEWER, `/health ${BIG_CUSTOMER}`);
+    expect(list.text).toBe(
+      `Locations of customer ${BIG_CUSTOMER}: tap one for its health.\n30 of ${BIG_CUSTOMER_LOCATIONS} shown. Another: /health ${BIG_CUSTOMER} LOCATION_ID (24 hex characters).`,
+    );
+    expect(list.keyboard).toHaveLength(30);
+    expect(list.keyboard?.[0]?.[0]?.text).toBe("🩺 Branch 1");
+    // Two pages of 100 asked for, with LoopBack's filter; none beyond the short second one.
+    const pages = cloud.calls
+      .filter((c) => c.path.startsWith(`/api/Customers/${BIG_CUSTOMER}/locations?`))
+      .map((c) => JSON.parse(new URL(c.path, "http://x").searchParams.get("filter") ?? "{}"));
+    expect(pages).toEqual([
+      { limit: 100, skip: 0 },
+      { limit: 100, skip: 100 },
+    ]);
+    // A cloud that ignores the filter (the small customer's bare list) is read once, not looped.
+    const small = await answer(h, VIEWER, `/health ${CUSTOMER}`);
+    expect(small.keyboard?.flat().map((b) => b.text)).toEqual(["🩺 Home 0001", "🩺 Home 0002"]);
+    expect(
+      cloud.calls.filter((c) => c.path.startsWith(`/api/Customers/${CUSTOMER}/locations?`)),
+    ).toHaveLength(1);
   });
 
   test("a slow report shows '⏳ Checking …' at once, then that message becomes the report", async () => {
