@@ -37,12 +37,15 @@ const nameOf = (u: { first_name: string; last_name?: string; username?: string }
   [u.first_name, u.last_name].filter(Boolean).join(" ") || u.username || "someone";
 
 /**
- * The outbox as one update's handler sees it: any send that has to wait for a retry releases
- * the chat, so the next command in it is handled meanwhile.
+ * The outbox as one update's handler sees it: what it sends is a reply to a person (the
+ * `reply` priority, ahead of any alert backlog, unless it says otherwise: live output is
+ * `bulk`), and any send that has to wait for a retry releases the chat, so the next command
+ * in it is handled meanwhile.
  */
 function releasingOutbox(outbox: Outbox, release: () => void): Outbox {
   const opts = <T extends SendOptions>(o: T | undefined): T =>
     ({
+      priority: "reply",
       ...o,
       onWaiting: () => {
         o?.onWaiting?.();

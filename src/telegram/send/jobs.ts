@@ -8,8 +8,13 @@ import type { Upload } from "./transport.ts";
 /** Bot API calls are made through this; it throws the transport's classified errors. */
 export type ApiCall = (method: string, params: Record<string, unknown>) => Promise<unknown>;
 
-export type Priority = "alert" | "normal" | "bulk";
-export const RANK: Record<Priority, number> = { alert: 0, normal: 1, bulk: 2 };
+/**
+ * `reply`: what a person is waiting for (a command's answer, a button's), first, so it never
+ * queues behind an alert backlog; then unattended alerts; then everything else; then bulk
+ * (live output edits, menus). Within a chat the order holds per priority.
+ */
+export type Priority = "reply" | "alert" | "normal" | "bulk";
+export const RANK: Record<Priority, number> = { reply: 0, alert: 1, normal: 2, bulk: 3 };
 
 /** A call's answer (unvalidated), or why it failed: Telegram's description, or the bot's own. */
 export type CallResult = Result<unknown, string>;

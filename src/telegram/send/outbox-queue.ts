@@ -12,6 +12,7 @@ import {
   nextJob,
   type OutboxQueueOptions,
   type QueuedCall,
+  RANK,
 } from "./jobs.ts";
 
 /**
@@ -32,7 +33,12 @@ const RETRY = { baseMs: 1000, maxMs: 30_000 };
 
 export function createOutboxQueue(options: OutboxQueueOptions) {
   const { call, limiter, clock, log } = options;
-  const deadlines = options.deadlineMs ?? { alert: 24 * 3_600_000, normal: 3_600_000, bulk: 600_000 };
+  const deadlines = options.deadlineMs ?? {
+    reply: 3_600_000,
+    alert: 24 * 3_600_000,
+    normal: 3_600_000,
+    bulk: 600_000,
+  };
   const policies = options.methodPolicies ?? METHOD_POLICIES;
   const maxInFlight = options.maxInFlight ?? 16;
   const random = options.random ?? Math.random;
@@ -54,7 +60,15 @@ export function createOutboxQueue(options: OutboxQueueOptions) {
       const existing = request.replaceKey
         ? queue.find((j) => j.replaceKey === request.replaceKey)
         : undefined;
-      if (existing) return coalesce(existing, request, resolve);
+      if (existing) {
+        coalesce(existing, request, resolve);
+        // A person's edit of a message a bulk edit was waiting for takes the higher place.
+        if (RANK[request.priority] < RANK[existing.priority]) {
+          existing.priority = request.priority;
+          queue.sort(byPriority);
+        }
+        return;
+      }
       const now = clock.now();
       const policy = policies[request.method];
       insert(queue, {

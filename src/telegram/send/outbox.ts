@@ -223,7 +223,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const r = await queue.enqueue({
         method: "answerCallbackQuery",
         chatId: undefined,
-        priority: "alert",
+        priority: "reply",
         params: { callback_query_id: callbackQueryId, ...(text ? { text: text.slice(0, 200) } : {}) },
       });
       return r.ok;

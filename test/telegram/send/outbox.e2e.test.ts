@@ -89,6 +89,46 @@ describe("outbox over HTTP", () => {
     expect(order.indexOf("ALERT")).toBeLessThanOrEqual(2);
   }, 20_000);
 
+  test("a reply to a person goes before a backlog of 2 000 alerts; the alerts keep their order", async () => {
+    const { outbox, queue } = setup();
+    const alerts = Array.from({ length: 2000 }, (_, i) =>
+      outbox.send(ADMIN.id, `alert ${i}`, { priority: "alert" }),
+    );
+    await Bun.sleep(50);
+    const t0 = Date.now();
+    const reply = await outbox.send(ADMIN.id, "your user id is 1", { priority: "reply" });
+    expect(reply.ok).toBe(true);
+    // Telegram's per-chat budget is about one message a second: behind the backlog it would
+    // take half an hour; ahead of it, a few budget slots at most.
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const texts = [...api.state.messages.values()].map((m) => m.text);
+    expect(texts.indexOf("your user id is 1")).toBeLessThan(8);
+    const delivered = texts.filter((t) => t.startsWith("alert ")).map((t) => Number(t.slice(6)));
+    expect(delivered).toEqual([...delivered].sort((a, b) => a - b));
+    expect(delivered[0]).toBe(0);
+    // The rest are still queued, none dropped.
+    expect(queue.depth()).toBeGreaterThan(1900);
+    queue.stop();
+    expect((await Promise.all(alerts)).filter((r) => r.ok).length).toBe(delivered.length);
+  }, 30_000);
+
+  test("a person's edit of a message whose bulk edit waits in the queue takes the reply's place", async () => {
+    const { outbox } = setup();
+    const sent = await outbox.send(ADMIN.id, "live 0");
+    const id = sent.ok ? (sent.value.messageIds[0] as number) : 0;
+    const alerts = Array.from({ length: 20 }, (_, i) =>
+      outbox.send(ADMIN.id, `alert ${i}`, { priority: "alert" }),
+    );
+    const live = outbox.edit(ADMIN.id, id, "live 1", { priority: "bulk" });
+    const final = outbox.edit(ADMIN.id, id, "✅ done", { priority: "reply" });
+    await Promise.all([live, final]);
+    // The edit went out as one call with the newest text, before most of the alerts.
+    expect(api.state.messages.get(`${ADMIN.id}:${id}`)?.text).toBe("✅ done");
+    const sentAlerts = [...api.state.messages.values()].filter((m) => m.text.startsWith("alert ")).length;
+    expect(sentAlerts).toBeLessThan(20);
+    await Promise.all(alerts);
+  }, 60_000);
+
   test("a group migrated to a supergroup is followed, with a log line", async () => {
     const { outbox, queue, lines } = setup();
     api.userSays({ id: -777, type: "group", title: "ops" }, ADMIN, "hello");
