@@ -59,6 +59,11 @@ export interface RemoteRuns {
     script: string,
     open: (start: RemoteRunStart) => (text: string) => void,
   ): Promise<Result<RemoteRunHandle, string>>;
+  /**
+   * The script of one of the server's recent runs (its `history`), undefined when the run is
+   * not among them: what a role check needs before any log is transferred.
+   */
+  runScript(server: string, id: number): Promise<Result<string | undefined, string>>;
   /** A run's filtered text into `path`; the run's script name, or why not. */
   log(server: string, id: number, path: string): Promise<Result<{ script: string }, string>>;
 }

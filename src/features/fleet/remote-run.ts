@@ -4,7 +4,7 @@ import type { ServerConfig } from "../../config/schema.ts";
 import type { RemoteRunEnd, RemoteRunHandle, RemoteRunStart, RemoteRuns } from "../../shared/remote-runs.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { createFrameReader, FRAME, type FrameEvent } from "./frames.ts";
-import { parseRemoteScripts, serverLine } from "./remote.ts";
+import { parseRemoteRuns, parseRemoteScripts, serverLine } from "./remote.ts";
 import type { FleetFailure, SshClient } from "./ssh.ts";
 
 /**
@@ -95,6 +95,15 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
       return err(`${name}: its list of scripts could not be read (a different octopus version?)`);
     },
     start,
+    async runScript(name, id) {
+      const server = find(name);
+      if (!server) return missing(name);
+      const r = await ssh.call(server, "history --json");
+      if (!r.ok) return err(failureText(name, r.error));
+      const runs = parseRemoteRuns(r.value);
+      if (!runs) return err(`${name}: its list of runs could not be read (a different octopus version?)`);
+      return ok(runs.find((run) => run.id === id)?.script);
+    },
     async log(name, id, path) {
       const server = find(name);
       if (!server) return missing(name);

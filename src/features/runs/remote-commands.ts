@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { RemoteScript } from "../../shared/remote-runs.ts";
@@ -152,24 +153,31 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
         await ctx.usage("Usage: /log @SERVER ID (see /history @SERVER)");
         return true;
       }
+      // A viewer may see runs of the scripts that server marks for viewers: checked before any
+      // byte of the log is fetched. A run they may not see reads like one that does not exist.
+      if (ctx.role !== "admin") {
+        const [run, scripts] = await Promise.all([remote.runScript(server, id), remote.scripts(server)]);
+        if (!run.ok) return say(ctx, run.error);
+        if (!scripts.ok) return say(ctx, scripts.error);
+        const script = scripts.value.find((s) => s.name === run.value);
+        if (!script || !allows(ctx.role, script.role)) return say(ctx, `${server}: no run #${id}.`);
+      }
       mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
       prune();
-      const path = join(deps.dir, `log-${server}-${id}.txt`);
-      const [got, scripts] = await Promise.all([remote.log(server, id, path), remote.scripts(server)]);
-      if (!got.ok) return say(ctx, got.error);
-      // A run the user may not see answers exactly like one that does not exist.
-      const script = scripts.ok ? scripts.value.find((s) => s.name === got.value.script) : undefined;
-      const mayView = ctx.role === "admin" || (script !== undefined && allows(ctx.role, script.role));
-      if (!mayView) {
+      // One file per request: two people fetching the same run never share (or delete) one.
+      const path = join(deps.dir, `log-${server}-${id}-${randomUUID()}.txt`);
+      try {
+        const got = await remote.log(server, id, path);
+        if (!got.ok) return say(ctx, got.error);
+        await ctx.outbox.document(
+          ctx.chatId,
+          uploadName(join(deps.dir, `${server}-${id}-${got.value.script}.txt`)),
+          { path },
+          `${got.value.script} @${server} run #${id}`,
+        );
+      } finally {
         rmSync(path, { force: true });
-        return say(ctx, `${server}: no run #${id}.`);
       }
-      await ctx.outbox.document(
-        ctx.chatId,
-        uploadName(join(deps.dir, `${server}-${id}-${got.value.script}.txt`)),
-        { path },
-        `${got.value.script} @${server} run #${id}`,
-      );
       return true;
     },
   };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ServerConfig } from "../../../src/config/schema.ts";
@@ -17,6 +17,7 @@ import { canRunSshd, keygen, startSshd } from "../../support/sshd.ts";
  */
 
 const SCRIPTS = resolve(import.meta.dir, "../../fixtures/scripts");
+const ROOT = resolve(import.meta.dir, "../../..");
 let h: Harness | undefined;
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -47,10 +48,20 @@ async function twoServers() {
     clientKey,
   });
   stops.push(web1.stop);
+  // db1's forced command notes what the hub asks before it answers, so a test sees transfers.
+  const calls = join(stateDir, "db1-calls.txt");
+  const wrapper = join(stateDir, "db1-octopus");
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nprintf '%s\\n' "$SSH_ORIGINAL_COMMAND" >> ${calls}\nexec ${process.execPath} ${join(ROOT, "src/main.ts")} "$@"\n`,
+    { mode: 0o755 },
+  );
+  db1Calls = () => (existsSync(calls) ? readFileSync(calls, "utf8").split("\n").filter(Boolean) : []);
   const db1 = await startSshd({
     config: DB1_CONFIG(data),
     clientKey,
     disk: { path: data, mib: 64, fillMib: 40 },
+    octopus: wrapper,
   });
   stops.push(db1.stop);
   writeFileSync(paths.knownHosts, `${web1.knownHostsLine}\n${db1.knownHostsLine}\n`);
@@ -77,6 +88,8 @@ servers:
   return h;
 }
 let servers: { paths: ReturnType<typeof fleetPaths>; db1: ServerConfig } | undefined;
+/** What the hub asked db1, one command a line. */
+let db1Calls: () => string[] = () => [];
 /** db1's own history, asked over ssh as the hub does. */
 const db1History = () => {
   if (!servers) throw new Error("no servers");
@@ -194,8 +207,21 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     h.api.press(ADMIN.id, confirm.messageId, confirm.keyboard?.[0]?.[0]?.callback_data as string, ADMIN);
     const wiped = await h.nextMessage(ADMIN.id, 20_000);
     expect(wiped.text).toMatch(/^✅ wipe @db1 · exit 0/);
+    const logCalls = () => db1Calls().filter((c) => c.startsWith("log ")).length;
+    const before = logCalls();
     expect((await ask(h, VIEWER, "/log @db1 2")).text).toBe("db1: no run #2.");
     expect((await ask(h, VIEWER, "/log @db1 99")).text).toBe("db1: no run #99.");
+    // Refused by the role check before any transfer: db1 was never asked for those logs.
+    expect(logCalls()).toBe(before);
+    // Two people fetching one run at once each get the whole file (one file per request).
+    h.api.userSays(ADMIN.id, ADMIN, "/log @db1 1");
+    h.api.userSays(VIEWER.id, VIEWER, "/log @db1 1");
+    const [a, b] = await Promise.all([h.nextMessage(ADMIN.id, 20_000), h.nextMessage(VIEWER.id, 20_000)]);
+    for (const doc of [a, b]) {
+      expect(doc.document?.fileName).toBe("octopus-run-db1-1-quick.txt");
+      expect(new TextDecoder().decode(doc.document?.content)).toContain("tick 2");
+    }
+    expect(logCalls()).toBe(before + 2);
     // An admin-only run on db1 is counted, not shown, in a viewer's /jobs.
     const sleeper = await ask(h, ADMIN, "/run @db1 sleeper");
     expect(sleeper.text).toMatch(/^▶️ sleeper @db1 · /);
