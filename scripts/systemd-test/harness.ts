@@ -165,6 +165,24 @@ function inside(cmd: string): { code: number; out: string } {
   return { code: r.exitCode ?? -1, out: r.stdout.toString() + r.stderr.toString() };
 }
 
+/**
+ * The same, without blocking this process: the local Bot API lives here, and a command that
+ * waits for the bot to reach it (install.sh waits for "connected") must not freeze it.
+ */
+async function insideAsync(cmd: string): Promise<{ code: number; out: string }> {
+  const p = Bun.spawn(["nsenter", "-t", String(init), "-m", "-u", "-i", "-n", "-p", "--", "sh", "-c", cmd], {
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, errText, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
+  return { code, out: out + errText };
+}
+
 const textOf = (e: BotEvent) => (e.type === "message" || e.type === "edit" ? e.message.text : "");
 const said = (pattern: RegExp, timeoutMs = 20_000, since = api.state.events.length) =>
   api.waitFor((e) => pattern.test(textOf(e)), timeoutMs, since).then(textOf);
@@ -256,13 +274,13 @@ try {
   let calls = api.state.calls.length;
   await check("with a token and an admin, install starts it and the bot answers /status", async () => {
     writeSetup(CONFIG());
-    const r = inside("sh /root/dist/install.sh");
+    const r = await insideAsync("sh /root/dist/install.sh");
     if (r.code !== 0) return `install.sh exit ${r.code}: ${r.out.slice(-300)}`;
     await botReady(calls);
     const active = inside("systemctl is-active octopus").out.trim();
     if (active !== "active") return `is-active: ${active}`;
     if (!/started: octopus \S+ .*runs as PID \d+, connected to Telegram/.test(r.out))
-      return `the installer did not wait for the bot to say it is up: ${r.out.slice(-300)}`;
+      return `the installer did not wait for the bot to say it is up: ${r.out.slice(-600)}`;
     const since = seq();
     api.userSays(ADMIN.id, ADMIN, "/status");
     await said(/^🖥 octopus-test · up /, 10_000, since);
@@ -273,7 +291,7 @@ try {
   await check("an upgrade (install.sh again) restarts the running bot and says so", async () => {
     const before = mainPid();
     calls = api.state.calls.length;
-    const r = inside("sh /root/dist/install.sh");
+    const r = await insideAsync("sh /root/dist/install.sh");
     if (r.code !== 0) return `install.sh exit ${r.code}: ${r.out.slice(-300)}`;
     await botReady(calls);
     const after = mainPid();
