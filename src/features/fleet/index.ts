@@ -6,6 +6,7 @@ import type { Reading } from "../../shared/reading.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { formatDateTime } from "../../shared/time-format.ts";
 import {
+  type CallbackContext,
   type CommandContext,
   callbackRoute,
   type Feature,
@@ -30,6 +31,24 @@ const NO_SERVERS =
   "No servers yet: this bot watches only itself. To add one: octopus fleet key on this hub, " +
   "octopus fleet authorize NAME for the server's authorized_keys line, a servers: entry in the " +
   "config (name, ssh: octopus@HOST), then systemctl reload octopus (docs/OPERATIONS.md, A fleet).";
+
+/** Telegram's limit for one message's text. */
+const MESSAGE_LIMIT = 4096;
+
+/** The first lines that fit one message beside the progress line, and how many more there are. */
+function fit(lines: readonly string[]): string {
+  const out: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (size + line.length + 1 > MESSAGE_LIMIT - 200) {
+      out.push(`… and ${lines.length - out.length} more`);
+      break;
+    }
+    out.push(line);
+    size += line.length + 1;
+  }
+  return out.join("\n");
+}
 
 /** How many servers are asked at once (each call is one small ssh process on the hub). */
 const CONCURRENCY = 16;
@@ -65,8 +84,8 @@ export function createFleetFeature(deps: {
       : err({ kind: "refused", detail: "its answer could not be read (a different octopus version?)" });
   }
 
-  /** Every server, at most CONCURRENCY at once, in config order. */
-  async function all() {
+  /** Every server, at most CONCURRENCY at once, in config order; `onEach` as each one answers. */
+  async function all(onEach?: (i: number, result: Result<RemoteStatus, FleetFailure>) => void) {
     const names = config.servers.map((s) => s.name);
     const results = new Array<Result<RemoteStatus, FleetFailure>>(names.length);
     let next = 0;
@@ -74,6 +93,7 @@ export function createFleetFeature(deps: {
       while (next < names.length) {
         const i = next++;
         results[i] = await statusOf(names[i] as string);
+        onEach?.(i, results[i] as Result<RemoteStatus, FleetFailure>);
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
@@ -85,11 +105,61 @@ export function createFleetFeature(deps: {
     return (await all()).map((r) => serverLine(r.name, r.result)).join("\n");
   };
 
-  /** A server's status (or "*": the fleet table) with its Refresh button. */
+  const refreshRow = (name: string): InlineKeyboardRows => [
+    [{ text: "🔄 Refresh", callback_data: fleetStatusButton.pack({ s: name, r: true }) }],
+  ];
+
+  /**
+   * The fleet table, answered as servers reply: one message (`messageId`, or a new one) edited
+   * in place, a pending server shown as asking until it answers or its timeout ends. It runs
+   * after the handler returns, so the chat is free meanwhile; the outbox folds edits that
+   * queue up into the newest. A table too long for one message ends as a summary there and
+   * the table in a new message (split as long replies are).
+   */
+  async function fleetTable(
+    ctx: CallbackContext | CommandContext,
+    messageId?: number,
+    extra: InlineKeyboardRows = [],
+  ) {
+    const names = config.servers.map((s) => s.name);
+    const lines = names.map((n) => `⏳ ${n} · asking…`);
+    let answered = 0;
+    const text = () =>
+      answered < names.length
+        ? `${fit(lines)}\n\n⏳ ${answered} of ${names.length} answered`
+        : lines.join("\n");
+    let id = messageId;
+    if (id === undefined) {
+      const sent = await ctx.outbox.send(ctx.chatId, text());
+      if (!sent.ok) return;
+      id = sent.value.messageIds[0];
+    } else await ctx.outbox.edit(ctx.chatId, id, text());
+    const target = id;
+    void (async () => {
+      await all((i, result) => {
+        lines[i] = serverLine(names[i] as string, result);
+        answered++;
+        if (answered < names.length && target !== undefined)
+          void ctx.outbox.edit(ctx.chatId, target, text(), { priority: "bulk" });
+      });
+      const keyboard = [...refreshRow("*"), ...extra];
+      const full = text();
+      if (target !== undefined && full.length <= MESSAGE_LIMIT)
+        return void (await ctx.outbox.edit(ctx.chatId, target, full, { keyboard }));
+      const bad = lines.filter((l) => !l.startsWith("🟢")).length;
+      if (target !== undefined)
+        await ctx.outbox.edit(
+          ctx.chatId,
+          target,
+          `🌐 ${names.length} servers answered or timed out; ${bad} not green. The table follows.`,
+        );
+      await ctx.outbox.send(ctx.chatId, full, { keyboard });
+    })().catch((error: unknown) => log.error("fleet table failed", { error }));
+  }
+
+  /** A server's status (or "*": the fleet table at once, for a caller that waits) with its Refresh button. */
   async function statusView(name: string) {
-    const refresh: InlineKeyboardRows = [
-      [{ text: "🔄 Refresh", callback_data: fleetStatusButton.pack({ s: name, r: true }) }],
-    ];
+    const refresh = refreshRow(name);
     if (name === "*") return { text: await table(), keyboard: refresh };
     const r = await statusOf(name);
     return { text: r.ok ? remoteStatusText(name, r.value) : serverLine(name, r), keyboard: refresh };
@@ -121,8 +191,7 @@ export function createFleetFeature(deps: {
         listedFor: () => config.servers.length > 0,
         run: async (ctx) => {
           if (!config.servers.length) return void (await ctx.reply(NO_SERVERS));
-          const view = await statusView("*");
-          await ctx.reply(view.text, { keyboard: [...view.keyboard, ...statusRows(false)] });
+          await fleetTable(ctx, undefined, statusRows(false));
         },
       },
     ],
@@ -130,6 +199,10 @@ export function createFleetFeature(deps: {
       callbackRoute(fleetStatusButton, "viewer", async (ctx, data) => {
         if (data.s !== "*" && !config.servers.some((s) => s.name === data.s))
           return void (await ctx.answer("That server is not configured any more."));
+        if (data.s === "*") {
+          await ctx.answer();
+          return void (await fleetTable(ctx, data.r ? ctx.messageId : undefined));
+        }
         if (!data.r) {
           await ctx.answer();
           const view = await statusView(data.s);
@@ -208,7 +281,11 @@ export function createFleetFeature(deps: {
         await ctx.reply(`No server ${name}. Servers: ${known}, @all`);
         return true;
       }
-      const view = await statusView(name === "all" ? "*" : name);
+      if (name === "all") {
+        await fleetTable(ctx);
+        return true;
+      }
+      const view = await statusView(name);
       await ctx.reply(view.text, { keyboard: view.keyboard });
       return true;
     },

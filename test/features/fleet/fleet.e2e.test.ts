@@ -52,7 +52,18 @@ servers:
 
 const ask = async (h: Harness, user: typeof ADMIN, text: string) => {
   h.api.userSays(user.id, user, text);
-  return (await h.nextMessage(user.id, 20_000)).text;
+  const first = await h.nextMessage(user.id, 20_000);
+  // The fleet table is answered as servers reply: the message, once no server is pending.
+  if (!first.text.includes("⏳")) return first.text;
+  await h.api.waitFor(
+    (e) =>
+      e.type === "edit" &&
+      e.message.chatId === user.id &&
+      e.message.messageId === first.messageId &&
+      !e.message.text.includes("⏳"),
+    30_000,
+  );
+  return h.api.state.messages.get(`${user.id}:${first.messageId}`)?.text ?? first.text;
 };
 
 describe.skipIf(!canRunSshd())("a fleet over OpenSSH", () => {
@@ -70,6 +81,58 @@ describe.skipIf(!canRunSshd())("a fleet over OpenSSH", () => {
     // The server's history (none yet); an unreachable server says so.
     expect(await ask(h, ADMIN, "/history @web1")).toBe("web1: no runs you may see.");
     expect(await ask(h, ADMIN, "/history @down")).toStartWith("⚪ down · unreachable: ");
+  }, 60_000);
+
+  test("/status @all answers as servers reply: a silent one shows as asking, the chat stays free, then it is marked", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "octopus-hub-"));
+    const paths = fleetPaths(stateDir);
+    mkdirSync(join(stateDir, "fleet"), { recursive: true, mode: 0o700 });
+    const clientKey = keygen(paths.key);
+    const server = await startSshd({ config: SERVER_CONFIG, clientKey });
+    stops.push(server.stop);
+    writeFileSync(paths.knownHosts, `${server.knownHostsLine}\n`);
+    // Accepts the connection and never says a word: ssh waits for its banner until the timeout.
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    stops.push(async () => silent.stop(true));
+    h = await startHarness(
+      `
+telegram:
+  admins: [${ADMIN.id}]
+servers:
+  - { name: web1, ssh: "root@127.0.0.1:${server.port}" }
+  - { name: silent, ssh: "root@127.0.0.1:${silent.port}", timeout: 4s }
+`,
+      { stateDir },
+    );
+    const t0 = Date.now();
+    h.api.userSays(ADMIN.id, ADMIN, "/status @all");
+    const first = await h.nextMessage(ADMIN.id, 20_000);
+    expect(first.text).toContain("⏳ silent · asking…");
+    // web1 answers first: the same message, edited, while silent is still pending.
+    await h.api.waitFor(
+      (e) =>
+        e.type === "edit" &&
+        e.message.messageId === first.messageId &&
+        /web1 · load/.test(e.message.text) &&
+        e.message.text.includes("⏳ silent"),
+      20_000,
+    );
+    // The chat is not held: a command meanwhile is answered before silent's timeout ends.
+    h.api.userSays(ADMIN.id, ADMIN, "/whoami");
+    expect((await h.nextMessage(ADMIN.id, 3000)).text).toContain(String(ADMIN.id));
+    expect(Date.now() - t0).toBeLessThan(4000);
+    await h.api.waitFor(
+      (e) =>
+        e.type === "edit" &&
+        e.message.chatId === ADMIN.id &&
+        e.message.messageId === first.messageId &&
+        !e.message.text.includes("⏳"),
+      20_000,
+    );
+    const done = h.api.state.messages.get(`${ADMIN.id}:${first.messageId}`);
+    expect(done?.text).toMatch(/web1 · load .*\n⚪ silent · unreachable: /);
+    expect(done?.keyboard?.flat().map((b) => b.text)).toEqual(["🔄 Refresh"]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3500);
   }, 60_000);
 
   test("the server answers only what it allows; a changed host key is refused, never trusted quietly", async () => {

@@ -99,7 +99,18 @@ const db1History = () => {
 
 const ask = async (h: Harness, user: typeof ADMIN, text: string) => {
   h.api.userSays(user.id, user, text);
-  return h.nextMessage(user.id, 20_000);
+  const first = await h.nextMessage(user.id, 20_000);
+  // The fleet table is answered as servers reply: the message, once no server is pending.
+  if (!/^⏳ \S+ · asking…|\n⏳ \d+ of \d+ answered$/.test(first.text)) return first;
+  await h.api.waitFor(
+    (e: BotEvent) =>
+      e.type === "edit" &&
+      e.message.chatId === user.id &&
+      e.message.messageId === first.messageId &&
+      !/⏳ \d+ of \d+ answered/.test(e.message.text),
+    30_000,
+  );
+  return h.api.state.messages.get(`${user.id}:${first.messageId}`) ?? first;
 };
 const editOf = (h: Harness, messageId: number, match: (text: string) => boolean) =>
   h.api.waitFor(
