@@ -85,22 +85,42 @@ export function createRunsRepo(db: Database) {
   );
   const clearLog = db.query<unknown, [number]>("UPDATE runs SET log_path = NULL WHERE id = ?");
 
+  /** Inserts a `running` row and returns its id (`id`: this one, not the next free one). */
+  const start = (run: NewRun, id?: number): number => {
+    const row = insert.get(
+      id ?? null,
+      run.script,
+      run.kind,
+      run.trigger,
+      run.requestedBy,
+      run.requestedByName,
+      run.chatId,
+      run.startedAt,
+      run.ownerPid ?? null,
+      run.ownerStart ?? null,
+    );
+    return (row as { id: number }).id;
+  };
+
   return {
-    /** Inserts a `running` row and returns its id (`id`: this one, not the next free one). */
-    start(run: NewRun, id?: number): number {
-      const row = insert.get(
-        id ?? null,
-        run.script,
-        run.kind,
-        run.trigger,
-        run.requestedBy,
-        run.requestedByName,
-        run.chatId,
-        run.startedAt,
-        run.ownerPid ?? null,
-        run.ownerStart ?? null,
-      );
-      return (row as { id: number }).id;
+    start,
+    /**
+     * Inserts a `running` row only if `admit`, shown the running rows in the same immediate
+     * (write-locked) transaction, refuses nothing: two processes on one state (the bot and a
+     * hub's `serve-ssh run`s) cannot both pass a limit they check at once.
+     */
+    startIf<R>(
+      run: NewRun,
+      id: number | undefined,
+      admit: (running: RunRow[]) => R | undefined,
+    ): number | { refused: R } {
+      return db
+        .transaction(() => {
+          const refused = admit(running.all());
+          if (refused !== undefined) return { refused };
+          return start(run, id);
+        })
+        .immediate();
     },
     setLogPath: (id: number, path: string) => void setLog.run(path, id),
     setMessageId: (id: number, messageId: number) => void setMessage.run(messageId, id),

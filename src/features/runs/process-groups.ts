@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import type { RunRow } from "../../storage/runs-repo.ts";
 
 /** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
 export function processStartTime(pid: number): string | null {
@@ -39,13 +38,4 @@ export function selfAsOwner(): { ownerPid: number; ownerStart: string | null } {
 export function ownedElsewhere(row: { ownerPid: number | null; ownerStart: string | null }): boolean {
   if (row.ownerPid === null || row.ownerPid === process.pid || !row.ownerStart) return false;
   return processStartTime(row.ownerPid) === row.ownerStart;
-}
-
-/** The same script run by another process on this state (the bot, or `serve-ssh run`). */
-export function runningElsewhere(runs: { running(): RunRow[] }, script: string): RunRow | undefined {
-  try {
-    return runs.running().find((r) => r.script === script && ownedElsewhere(r));
-  } catch {
-    return undefined; // history unreadable (disk trouble): this process's own rule still holds
-  }
 }

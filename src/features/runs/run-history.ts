@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { StorageHealth } from "../../storage/health.ts";
-import type { RunsRepo } from "../../storage/runs-repo.ts";
+import type { RunRow, RunsRepo } from "../../storage/runs-repo.ts";
 import { textPathOf } from "./files.ts";
 
 const HISTORY_PRUNE_EVERY_MS = 3_600_000;
@@ -53,10 +53,14 @@ export function createRunHistory(deps: {
   return {
     write,
     /** A new run's id: its row's, or (no row could be written) one past every id seen. */
-    newRunId(run: Parameters<RunsRepo["start"]>[0], activeIds: Iterable<number>): number {
+    newRunId<R>(
+      run: Parameters<RunsRepo["start"]>[0],
+      activeIds: Iterable<number>,
+      admit: (running: RunRow[]) => R | undefined = () => undefined,
+    ): number | { refused: R } {
       // After a run that had to live in memory, the next row takes an id past it, never its id.
       const explicit = highestMemoryId > 0 ? Math.max(highestMemoryId, maxIdSoFar()) + 1 : undefined;
-      const id = write(() => runsRepo.start(run, explicit), undefined);
+      const id = write(() => runsRepo.startIf(run, explicit, admit), undefined);
       if (id !== undefined) return id;
       highestMemoryId = Math.max(highestMemoryId, maxIdSoFar(), ...activeIds) + 1;
       memoryOnly.add(highestMemoryId);

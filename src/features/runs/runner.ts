@@ -15,7 +15,7 @@ import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
 import { runTree } from "./proc-tree.ts";
 import { type ProcessExit, type RunningProcess, startProcess } from "./process.ts";
-import { processStartTime, runningElsewhere, selfAsOwner } from "./process-groups.ts";
+import { ownedElsewhere, processStartTime, selfAsOwner } from "./process-groups.ts";
 import { recoverInterrupted } from "./recover.ts";
 import { createRunHistory } from "./run-history.ts";
 import type { ActiveRun, Requester, RunListener, StartRefusal } from "./run-types.ts";
@@ -144,10 +144,8 @@ export function createRunner(options: RunnerOptions) {
     orphans.start();
     const same = [...active.values()].find((r) => r.script.name === script.name);
     if (same) return err({ kind: "already-running", run: same });
-    if (active.size >= options.limits.max_parallel)
-      return err({ kind: "limit", max: options.limits.max_parallel });
-    const elsewhere = runningElsewhere(runsRepo, script.name);
-    if (elsewhere) return err({ kind: "running-elsewhere", row: elsewhere });
+    const max = options.limits.max_parallel;
+    if (active.size >= max) return err({ kind: "limit", max });
     const startedAt = clock.now();
     const { trigger, userId: requestedBy, name: requestedByName, chatId } = requester;
     const row = {
@@ -160,7 +158,17 @@ export function createRunner(options: RunnerOptions) {
       startedAt,
       ...owner,
     };
-    const id = history.newRunId(row, active.keys());
+    // The same script, or the limit, across every process on this state (the bot and each of
+    // a hub's `serve-ssh run`), checked and the row written in one write-locked transaction.
+    const admitted = history.newRunId(row, active.keys(), (running): StartRefusal | undefined => {
+      const others = running.filter(ownedElsewhere);
+      const same = others.find((r) => r.script === script.name);
+      if (same) return { kind: "running-elsewhere", row: same };
+      if (active.size + others.length >= max) return { kind: "limit", max };
+      return undefined;
+    });
+    if (typeof admitted !== "number") return err(admitted.refused);
+    const id = admitted;
     const problem = executableProblem(script.path);
     if (problem) return cannotStart(id, script, problem);
     let run: ActiveRun | undefined;

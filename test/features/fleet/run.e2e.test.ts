@@ -27,6 +27,8 @@ afterEach(async () => {
 });
 
 const DB1_CONFIG = (data: string) => `
+runner:
+  max_parallel: 1
 monitored_devices:
   - { name: data, path: ${data} }
 long_running_scripts:
@@ -237,6 +239,8 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     const sleeper = await ask(h, ADMIN, "/run @db1 sleeper");
     expect(sleeper.text).toMatch(/^▶️ sleeper @db1 · /);
     expect((await ask(h, VIEWER, "/jobs")).text).toBe("No script you may run is running (1 admin-only).");
+    // db1's max_parallel: 1 holds across its serve-ssh processes: a second script is refused there.
+    expect((await ask(h, ADMIN, "/run @db1 quick")).text).toContain("runner.max_parallel");
     h.api.press(ADMIN.id, sleeper.messageId, sleeper.keyboard?.[0]?.[0]?.callback_data as string, ADMIN);
     await editOf(h, sleeper.messageId, (t) => t.startsWith("⏹ sleeper @db1 · stopped by Ada"));
   }, 60_000);

@@ -290,6 +290,36 @@ describe("running scripts as real processes", () => {
     expect(k.runsRepo.get(id)?.status).toBe("interrupted");
   });
 
+  test("max_parallel counts runs other live processes own on this state (a server's serve-ssh runs)", async () => {
+    const k = makeRunner(
+      `runner:\n  max_parallel: 1\n${yaml("  - { name: slow, path: sleeper.sh }\n  - { name: other, path: sleeper.sh }")}`,
+    );
+    const { processStartTime } = await import("../../../src/features/runs/process-groups.ts");
+    const owner = Bun.spawn(["sleep", "30"]);
+    k.runsRepo.start({
+      script: "other",
+      kind: "oneshot",
+      trigger: "user",
+      requestedBy: null,
+      requestedByName: "fleet hub 10.0.0.1",
+      chatId: null,
+      startedAt: Date.now(),
+      ownerPid: owner.pid,
+      ownerStart: processStartTime(owner.pid),
+    });
+    const requester = { userId: 1, name: "Ada", chatId: 1, trigger: "user" as const };
+    const refused = k.runner.start(k.script("slow"), requester, { finished: () => {} });
+    expect(!refused.ok && refused.error).toEqual({ kind: "limit", max: 1 });
+    // No row was written for the refused run.
+    expect(k.runsRepo.running().map((r) => r.script)).toEqual(["other"]);
+    // Once that process is gone its run no longer counts.
+    owner.kill("SIGKILL");
+    await owner.exited;
+    const started = k.runner.start(k.script("slow"), requester, { finished: () => {} });
+    expect(started.ok).toBe(true);
+    await k.runner.stopAll("test");
+  });
+
   test("keep_runs: pruning removes both files of old runs, and /log's path rule finds the kept ones", async () => {
     const k = makeRunner(`
 runner: { keep_runs: 2 }
