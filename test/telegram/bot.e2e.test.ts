@@ -248,6 +248,8 @@ describe("first-hour answers", () => {
     expect(reply).toStartWith("No servers yet");
     expect(reply).toContain("servers:");
     expect(reply).not.toContain("Unknown command");
+    h.api.userSays(ADMIN.id, ADMIN, "/status @all");
+    expect((await h.nextMessage(ADMIN.id)).text).toStartWith("No server");
     h.api.userSays(ADMIN.id, ADMIN, "/help");
     expect((await h.nextMessage(ADMIN.id)).text).not.toContain("/servers");
   });

@@ -100,11 +100,6 @@ export function createFleetFeature(deps: {
     return names.map((name, i) => ({ name, result: results[i] as Result<RemoteStatus, FleetFailure> }));
   }
 
-  const table = async () => {
-    if (!config.servers.length) return "No servers: this bot watches only its own (servers: in the config).";
-    return (await all()).map((r) => serverLine(r.name, r.result)).join("\n");
-  };
-
   const refreshRow = (name: string): InlineKeyboardRows => [
     [{ text: "🔄 Refresh", callback_data: fleetStatusButton.pack({ s: name, r: true }) }],
   ];
@@ -122,6 +117,7 @@ export function createFleetFeature(deps: {
     extra: InlineKeyboardRows = [],
   ) {
     const names = config.servers.map((s) => s.name);
+    if (!names.length) return void (await ctx.reply(NO_SERVERS));
     const lines = names.map((n) => `⏳ ${n} · asking…`);
     let answered = 0;
     const text = () =>
@@ -157,10 +153,9 @@ export function createFleetFeature(deps: {
     })().catch((error: unknown) => log.error("fleet table failed", { error }));
   }
 
-  /** A server's status (or "*": the fleet table at once, for a caller that waits) with its Refresh button. */
+  /** One server's status with its Refresh button (the fleet's is fleetTable). */
   async function statusView(name: string) {
     const refresh = refreshRow(name);
-    if (name === "*") return { text: await table(), keyboard: refresh };
     const r = await statusOf(name);
     return { text: r.ok ? remoteStatusText(name, r.value) : serverLine(name, r), keyboard: refresh };
   }

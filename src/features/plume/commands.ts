@@ -51,9 +51,8 @@ export function createPlumeCommands(deps: {
   const lastUsed = (userId: number): LocationRef | undefined => {
     const last = deps.recent.recent(userId)[0];
     if (!last) return undefined;
-    const named = saved.find((l) => l.customer_id === last.customerId && l.location_id === last.locationId);
-    const name = named?.name ?? last.name ?? undefined;
-    return { customerId: last.customerId, locationId: last.locationId, ...(name ? { name } : {}) };
+    const ref = refOf(last.customerId, last.locationId);
+    return ref.name || !last.name ? ref : { ...ref, name: last.name };
   };
 
   async function withClient(ctx: PlumeCtx, fn: (c: { owner: string; client: PlumeClient }) => Promise<void>) {
@@ -99,8 +98,9 @@ export function createPlumeCommands(deps: {
       // `/devices office offline`, `/wan office weekly`: the flag word is not part of the location.
       const args = ctx.args.replace(/(^|\s)(offline|daily|weekly|monthly)(?=\s|$)/gi, " ");
       const ids = idsIn(args);
-      // No location given: the user's current one (the last one used), said as such. /health
-      // instead offers the recent ones, since it is where a new case starts.
+      // No location given: the user's current one (the last one a report found; its title
+      // names it). /health instead offers the saved and recent ones, since a new case starts
+      // there; with no current one, any of them asks the same way.
       if (!args.trim()) {
         const current = lastUsed(ctx.user.id);
         if (name === "health" || !current) {

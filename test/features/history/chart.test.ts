@@ -201,8 +201,7 @@ describe("chartFor on a young history", () => {
     return r.value.config;
   })();
   const zone = { timeZone: "UTC", label: "UTC" };
-
-  test("two hours of history on a 7d chart: drawn over those hours, and said from when", () => {
+  const emptyHistory = () => {
     const clock = createManualClock(Date.UTC(2026, 10, 22, 10, 0));
     const store = createHistoryStore({
       repo: createHistoryRepo(openMemoryDb()),
@@ -210,6 +209,11 @@ describe("chartFor on a young history", () => {
       keep: config.history,
       log: silentLogger,
     });
+    return { clock, store };
+  };
+
+  test("two hours of history on a 7d chart: drawn over those hours, and said from when", () => {
+    const { clock, store } = emptyHistory();
     for (let i = 0; i < 120; i++) {
       store.record(new Map([["disk:root", 40 + i / 10]]));
       clock.advance(60_000);
@@ -222,7 +226,8 @@ describe("chartFor on a young history", () => {
       .filter((t) => t.y === HEIGHT - 78 + 28)
       .map((t) => t.text);
     expect(axis).toEqual(["10:00", "10:15", "10:30", "10:45", "11:00", "11:15", "11:30", "11:45", "12:00"]);
-    // A week of history is a week's chart, with no "since".
+    // A week later, after a gap (the bot was down): the history is older than the range, so
+    // the 24h chart is the whole range with no "since" (the gap shows as a gap).
     clock.advance(7 * 86_400_000);
     store.record(new Map([["disk:root", 50]]));
     const old = chartFor(store, config, "disk:root", "24h", clock.now(), zone);
@@ -230,13 +235,7 @@ describe("chartFor on a young history", () => {
   });
 
   test("no history at all: the asked range, empty, and no since", () => {
-    const clock = createManualClock(Date.UTC(2026, 10, 22, 10, 0));
-    const store = createHistoryStore({
-      repo: createHistoryRepo(openMemoryDb()),
-      clock,
-      keep: config.history,
-      log: silentLogger,
-    });
+    const { clock, store } = emptyHistory();
     const chart = chartFor(store, config, "cpu", "24h", clock.now(), zone);
     expect(chart.since).toBeUndefined();
     expect(chart.svg).toContain("No history for this range yet");
