@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "./config/parse.ts";
+import type { LiveRuns } from "./features/runs/live-runs.ts";
 import type { Clock } from "./shared/clock.ts";
 import type { Logger } from "./shared/log.ts";
 import type { Redactor } from "./shared/redact.ts";
@@ -31,4 +32,6 @@ export interface AppOptions {
   graceMs?: number;
   /** Whether the state directory takes writes; one per process (kept across reloads). */
   storage?: StorageHealth;
+  /** The runs in flight in this process (kept across reloads: a reload never touches them). */
+  live?: LiveRuns;
 }

@@ -4,6 +4,7 @@ import { createFleetFeature } from "./features/fleet/index.ts";
 import { createHistoryFeature } from "./features/history/index.ts";
 import { createPlumeFeature } from "./features/plume/index.ts";
 import { createRunsFeature } from "./features/runs/index.ts";
+import { createLiveRuns } from "./features/runs/live-runs.ts";
 import { createStartHelpFeature } from "./features/start-help/index.ts";
 import { createStatusFeature } from "./features/status/index.ts";
 import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
@@ -23,6 +24,7 @@ export function createApp(o: AppOptions) {
   const metrics = createAppMetrics();
   const storage = o.storage ?? createStorageHealth(log.child("storage"), clock);
   const redactor = o.redactor ?? createRedactor();
+  const live = o.live ?? createLiveRuns();
   redactor.add(o.token);
   const { onApiError } = metrics;
   const send = createSend({ ...o, maxMessages: config.telegram.max_messages, redactor, onApiError });
@@ -32,7 +34,7 @@ export function createApp(o: AppOptions) {
   const report = (r: Reading[]) => alerts.evaluateExternal(r);
   const fleet = createFleetFeature({ config, clock, stateDir, log, report });
   const runs = createRunsFeature({
-    ...{ config, db, outbox, clock, log, stateDir, env, redactor, storage, graceMs },
+    ...{ config, db, outbox, clock, log, stateDir, env, redactor, storage, graceMs, live },
     ...{ onRunEnd: metrics.onRunEnd, fleetHistory: fleet.history, remote: fleet.remote },
   });
   const history = createHistoryFeature({ config, db, clock, log, storage });
@@ -82,8 +84,11 @@ export function createApp(o: AppOptions) {
       for (const f of features) await f.start?.();
       await receive.start();
     },
-    /** `keepRuns`: a reload; runs in flight finish and report through this (old) app, which then lets go. */
-    async stop(options: { keepRuns?: boolean } = {}) {
+    /**
+     * `keepRuns`: a reload; runs in flight finish and report through this (old) app, which then
+     * lets go: `drained` resolves then. Without it every run of the process is stopped first.
+     */
+    async stop(options: { keepRuns?: boolean } = {}): Promise<{ drained: Promise<void> }> {
       // Each step is bounded so a shutdown ends within systemd's stop timeout.
       await receive.stop(2000);
       await http?.stop();
@@ -92,9 +97,10 @@ export function createApp(o: AppOptions) {
       const settle = async (how: "finish" | "abort") => {
         for (const f of reversed) await f.settle?.(how);
       };
-      if (options.keepRuns) return void settle("finish").then(() => send.stop(5000));
+      if (options.keepRuns) return { drained: settle("finish").then(() => send.stop(5000)) };
       await settle("abort");
       await send.stop(4000);
+      return { drained: Promise.resolve() };
     },
   };
 }

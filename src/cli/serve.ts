@@ -1,10 +1,12 @@
 import { type App, createApp } from "../app.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/parse.ts";
+import { createLiveRuns } from "../features/runs/live-runs.ts";
 import { buildInfo } from "../shared/build-info.ts";
 import { systemClock } from "../shared/clock.ts";
 import { createFileSink, createLogger, type Logger, type LogSink } from "../shared/log.ts";
 import { createRedactor, type Redactor } from "../shared/redact.ts";
+import { createStorageHealth } from "../storage/health.ts";
 import { NO_LIMITS } from "../telegram/send/rate-limits.ts";
 import type { CliIo } from "./io.ts";
 import { openRuntime, type Runtime } from "./runtime.ts";
@@ -72,8 +74,14 @@ export async function runBot(
   if (unlimited)
     log.warn("OCTOPUS_RATE_LIMITS=off: Telegram's send limits are not applied (benchmarks only)");
   const apiRoot = env.TELEGRAM_API_URL || "https://api.telegram.org";
+  // One per process, kept across reloads: the runs in flight (a reload never touches them) and
+  // whether the state directory takes writes.
+  const kept = { live: createLiveRuns(), storage: createStorageHealth(log.child("storage"), systemClock) };
+  /** Apps a reload replaced, still finishing their runs: a stop waits for them too. */
+  const draining: Promise<void>[] = [];
   let app = createApp({
     ...appResources(config, runtime, childBase, log, redactor),
+    ...kept,
     token,
     apiRoot,
     ...(unlimited ? { limits: NO_LIMITS } : {}),
@@ -111,10 +119,14 @@ export async function runBot(
       continue;
     }
     log.info("reloading config", { config: loaded.value.file });
-    await app.stop({ keepRuns: true });
+    const { drained } = await app.stop({ keepRuns: true });
+    draining.push(
+      drained.catch((error: unknown) => log.error("the replaced app failed to finish", { error })),
+    );
     current = loaded.value;
     app = createApp({
       ...appResources(current, runtime, childBase, log, redactor),
+      ...kept,
       token,
       apiRoot,
       ...(unlimited ? { limits: NO_LIMITS } : {}),
@@ -125,7 +137,10 @@ export async function runBot(
       .catch((error: unknown) => log.error("start after reload failed", { error }));
   }
   // systemd waits TimeoutStopSec; we promise to be done well within 10 s whatever hangs.
-  const stopped = await Promise.race([app.stop().then(() => true), Bun.sleep(9000).then(() => false)]);
+  // The current app stops every run of the process (its predecessors' too); they report through
+  // the apps that started them, which then let go.
+  const all = app.stop().then(() => Promise.all(draining));
+  const stopped = await Promise.race([all.then(() => true), Bun.sleep(9000).then(() => false)]);
   if (!stopped) log.warn("shutdown took longer than 9 s: exiting anyway");
   log.info("stopped");
   // Last: anything still finishing above may write to it until here.

@@ -146,6 +146,73 @@ describe("the bot as a process", () => {
     expect(await bot.proc.exited).toBe(0);
   }, 40_000);
 
+  test("a reload leaves running scripts alone: they finish and report, /jobs, Stop and a shutdown still reach them", async () => {
+    const scripts = (oneTime: string) => `
+telegram:
+  admins: [${ADMIN.id}]
+one_time_scripts:
+  - { name: ${oneTime}, path: ${SCRIPTS}/exit-with.sh }
+long_running_scripts:
+  - { name: sleeper, path: ${SCRIPTS}/sleeper.sh }
+  - { name: slow, path: ${SCRIPTS}/ticker.sh, env: { N: "12" } }
+  - { name: idle, path: ${SCRIPTS}/sleeper.sh }
+monitored_devices:
+  - { name: root, path: / }
+`;
+    const withScripts = scripts("hello");
+    const { api, bot, message } = setup(withScripts);
+    await bot.ready();
+    api.userSays(ADMIN.id, ADMIN, "/run sleeper");
+    const live = await message(/sleeping/);
+    api.userSays(ADMIN.id, ADMIN, "/run slow");
+    await message(/tick 1\b/);
+    api.userSays(ADMIN.id, ADMIN, "/run idle");
+    await message(/^▶️ idle[\s\S]*sleeping/);
+    const pid = (
+      new Database(join(bot.stateDir, "octopus.db"), { readonly: true })
+        .query("SELECT pid FROM runs WHERE script = 'sleeper'")
+        .get() as { pid: number }
+    ).pid;
+    // A valid new config (one more script): only new runs use it.
+    bot.writeConfig(scripts("hi2"));
+    bot.proc.kill("SIGHUP");
+    await message(/^🔄 Config reloaded\.$/);
+    expect(isAlive(pid)).toBe(true);
+    expect(bot.output()).not.toContain("interrupted");
+    api.userSays(ADMIN.id, ADMIN, "/jobs");
+    const jobs = await message(/#\d+ sleeper ·/);
+    expect(jobs.type === "message" && jobs.message.text).toMatch(/#\d+ slow ·/);
+    // One at a time per script holds across the reload.
+    api.userSays(ADMIN.id, ADMIN, "/run sleeper");
+    await message(/sleeper is already running/);
+    // "slow" ends by itself after the reload and reports through the message it started.
+    await message(/^✅ slow · exit 0/, 15_000);
+    // The Stop button of the message sent before the reload still stops its run.
+    const stop = live.type === "message" || live.type === "edit" ? live.message : undefined;
+    const data = stop?.keyboard?.[0]?.[0]?.callback_data as string;
+    expect(data).toBeTruthy();
+    api.press(ADMIN.id, stop?.messageId as number, data, ADMIN);
+    await message(/^⏹ sleeper · stopped by/);
+    const rows = new Database(join(bot.stateDir, "octopus.db"), { readonly: true })
+      .query("SELECT script, status FROM runs ORDER BY id")
+      .all();
+    expect(rows).toEqual([
+      { script: "sleeper", status: "stopped" },
+      { script: "slow", status: "succeeded" },
+      { script: "idle", status: "running" },
+    ]);
+    api.userSays(ADMIN.id, ADMIN, "/run hi2");
+    await message(/^✅ hi2 · exit 0/);
+    // A stop ends the predecessor's run too, and its chat is told before the bot exits.
+    bot.proc.kill("SIGTERM");
+    await message(/^⏹ idle · stopped by shutdown/);
+    expect(await bot.proc.exited).toBe(0);
+    const idle = new Database(join(bot.stateDir, "octopus.db"), { readonly: true })
+      .query("SELECT status, reason FROM runs WHERE script = 'idle'")
+      .get();
+    expect(idle).toEqual({ status: "stopped", reason: "stopped by shutdown" });
+  }, 60_000);
+
   test("a second instance on the same state directory exits 2 with a clear message", async () => {
     const { api, bot } = setup();
     await bot.ready();

@@ -6,6 +6,7 @@ import { type App, type AppOptions, createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
 import type { BotMessage, LocalUser } from "../../src/console/local-api/state.ts";
+import { createLiveRuns } from "../../src/features/runs/live-runs.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { createLogger, type Logger } from "../../src/shared/log.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
@@ -49,6 +50,8 @@ export interface Harness {
   /** Waits for the next new bot message in a chat and returns it. */
   nextMessage(chatId: number, timeoutMs?: number): Promise<BotMessage>;
   restart(): Promise<void>;
+  /** A config reload as SIGHUP does it: runs in flight are left to the replaced app. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,9 @@ export async function startHarness(
   const db = options.db ?? openMemoryDb();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "octopus-state-"));
   const { log, lines } = captureLog();
+  // Kept across reloads, as serve.ts keeps them.
+  const live = createLiveRuns();
+  const draining: Promise<void>[] = [];
   const secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
   const make = () =>
     createApp({
@@ -76,6 +82,7 @@ export async function startHarness(
       stateDir,
       secretBox,
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      live,
       ...options.app,
     });
   let app = make();
@@ -106,8 +113,14 @@ export async function startHarness(
       app = make();
       await app.start();
     },
+    async reload() {
+      draining.push((await app.stop({ keepRuns: true })).drained);
+      app = make();
+      await app.start();
+    },
     async stop() {
       await app.stop();
+      await Promise.all(draining.splice(0));
       if (!options.api) await api.stop();
     },
   };

@@ -13,6 +13,7 @@ import { runButton } from "./buttons.ts";
 import { mayRun, visibleScripts } from "./catalog.ts";
 import { createRunCommands } from "./commands.ts";
 import { createHistoryCommands } from "./history.ts";
+import type { LiveRuns } from "./live-runs.ts";
 import { interruptedText } from "./messages.ts";
 import { createRunPresenter } from "./presenter.ts";
 import { createRemoteRunCommands } from "./remote-commands.ts";
@@ -39,6 +40,8 @@ export function createRunsFeature(deps: {
   fleetHistory?(ctx: CommandContext): Promise<boolean>;
   /** Runs on the servers of the fleet (`/run @NAME`, `/log @NAME ID`). */
   remote?: RemoteRuns | undefined;
+  /** The process's runs in flight, kept across reloads. */
+  live?: LiveRuns | undefined;
 }) {
   const { config, clock, log, outbox, storage } = deps;
   const runsRepo = createRunsRepo(deps.db);
@@ -52,6 +55,7 @@ export function createRunsFeature(deps: {
     env: deps.env,
     redactor: deps.redactor,
     storage,
+    ...(deps.live ? { live: deps.live.local } : {}),
     ...(deps.onRunEnd ? { onRunEnd: deps.onRunEnd } : {}),
     ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}),
   });
@@ -82,6 +86,7 @@ export function createRunsFeature(deps: {
         redact: deps.redactor.redact,
         maxLogBytes: config.runner.max_log_bytes,
         keepRuns: config.runner.keep_runs,
+        ...(deps.live ? { live: deps.live.remote } : {}),
         onError: (error) => log.error("presenting a fleet run failed", { error }),
       })
     : undefined;

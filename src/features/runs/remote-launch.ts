@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../../shared/clock.ts";
 import { formatDuration } from "../../shared/duration.ts";
-import type { RemoteRunEnd, RemoteRunHandle, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
+import type { RemoteRunEnd, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
 import type { Result } from "../../shared/result.ts";
 import {
   allows,
@@ -14,6 +14,7 @@ import {
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { remoteStopButton } from "./buttons.ts";
 import type { RemoteJob } from "./commands.ts";
+import type { RemoteLive } from "./live-runs.ts";
 import type { RunOutcome } from "./messages.ts";
 import { createRunOutput } from "./output.ts";
 import type { PresentedRun, RunListener } from "./run-types.ts";
@@ -58,22 +59,16 @@ export interface RemoteLaunchDeps {
   keepRuns: number;
   /** A failure presenting a run's end (a bug): logged. */
   onError(error: unknown): void;
-}
-
-interface Entry {
-  handle: RemoteRunHandle;
-  run: PresentedRun;
-  server: string;
-  /** The role the server gives the script: who sees the run in /jobs. */
-  role: Role;
-  stoppedBy?: string;
-  done?: Promise<void>;
+  /** The process's fleet runs across reloads (LiveRuns.remote). */
+  live?: Map<string, RemoteLive>;
 }
 
 export function createRemoteLauncher(deps: RemoteLaunchDeps) {
   const { remote, clock } = deps;
-  /** Runs started here and still running, by `server#id`: what Stop finds. */
-  const active = new Map<string, Entry>();
+  /** Runs started from this process and still running, by `server#id`: what Stop finds. */
+  const active = deps.live ?? new Map<string, RemoteLive>();
+  /** The ones this launcher started: what a reload waits for. */
+  const own = new Set<string>();
   const encoder = new TextEncoder();
 
   /** Keeps the newest `keepRuns * 3` files (a run's .log and .txt, fetched logs). */
@@ -124,14 +119,16 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
     if (!started.ok || !run)
       return void (await ctx.reply(started.ok ? `${server}: no answer.` : started.error));
     const key = `${server}#${run.id}`;
-    const entry: Entry = { handle: started.value, run, server, role: script.role };
+    const entry: RemoteLive = { handle: started.value, run, server, role: script.role };
     active.set(key, entry);
+    own.add(key);
     const shown = run;
     // The handler returns now (the chat is not held for the run); the end is presented when it comes.
     entry.done = started.value.ended
       .then(async (end) => {
         await shown.output.close();
         active.delete(key);
+        own.delete(key);
         const e = end.ok ? end.value : undefined;
         // The hub's own copy failed (its disk is full): the chat gets the tail it holds.
         const hubSave = shown.output.saveError();
@@ -179,7 +176,8 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
      * following it and that the run goes on there).
      */
     async settle(how: "finish" | "abort"): Promise<void> {
-      const runs = [...active.values()];
+      // A stop lets go of every fleet run of the process; a reload waits for its own.
+      const runs = how === "abort" ? [...active.values()] : [...own].flatMap((k) => active.get(k) ?? []);
       if (how === "abort") for (const r of runs) r.handle.detach();
       await Promise.all(runs.map((r) => r.done));
     },

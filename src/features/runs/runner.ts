@@ -10,11 +10,12 @@ import type { StorageHealth } from "../../storage/health.ts";
 import type { RunRow, RunStatus, RunsRepo } from "../../storage/runs-repo.ts";
 import { childEnv } from "./child-env.ts";
 import { runFiles } from "./files.ts";
+import type { LocalLive } from "./live-runs.ts";
 import { createOrphanReaper } from "./orphans.ts";
 import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
 import { runTree } from "./proc-tree.ts";
-import { type ProcessExit, type RunningProcess, startProcess } from "./process.ts";
+import { type ProcessExit, startProcess } from "./process.ts";
 import { ownedElsewhere, processStartTime, selfAsOwner } from "./process-groups.ts";
 import { recoverInterrupted } from "./recover.ts";
 import { createRunHistory } from "./run-history.ts";
@@ -43,6 +44,8 @@ export interface RunnerOptions {
   onRunEnd?(script: string, status: RunStatus, seconds: number): void;
   /** Told when history or log writes fail (disk full): runs go on without them. */
   storage?: StorageHealth;
+  /** The process's runs across reloads (LiveRuns.local): a predecessor's runs count here too. */
+  live?: Map<number, LocalLive>;
 }
 
 type Started = Result<ActiveRun, StartRefusal>;
@@ -56,7 +59,10 @@ export function createRunner(options: RunnerOptions) {
   const runKey = (id: number) => `${instance}-${id}`;
   const orphans = createOrphanReaper(`${instance}-`);
   const history = createRunHistory({ ...options, storage: options.storage });
-  const active = new Map<number, ActiveRun & { process: RunningProcess; done: Promise<void> }>();
+  // Every run in flight in this process (a reload's predecessor's too): what /jobs lists, Stop
+  // finds and the limits count. `own`: the ones this runner started, which it waits for.
+  const active = options.live ?? new Map<number, LocalLive>();
+  const own = new Set<number>();
   const owner = selfAsOwner();
 
   /** A run that could not start: its row says why, and so does the answer. */
@@ -116,6 +122,7 @@ export function createRunner(options: RunnerOptions) {
       log.warn("the run's log could not be saved", { run: id, error: saveError });
     } else options.storage?.ok("run logs");
     active.delete(id);
+    own.delete(id);
     options.onRunEnd?.(script.name, status, (endedAt - startedAt) / 1000);
     log.info("script ended", {
       script: script.name,
@@ -214,6 +221,7 @@ export function createRunner(options: RunnerOptions) {
     log.info("script started", { script: script.name, run: id, by: requester.name, pid: proc.pid });
     const done = proc.exited.then((exit) => finish(live, output, exit, listener));
     active.set(id, { ...live, process: proc, done });
+    own.add(id);
     void Promise.resolve(listener.started?.(live)).catch((error: unknown) =>
       log.error("reporting a started run failed", { run: id, error }),
     );
@@ -235,19 +243,24 @@ export function createRunner(options: RunnerOptions) {
     },
     /** Stops the periodic orphan check (the runner is being replaced or the bot stops). */
     dispose: () => orphans.dispose(),
-    /** Resolves when no run is active (each has ended and been reported). */
+    /** Resolves when no run this runner started is active (each has ended and been reported). */
     async idle(): Promise<void> {
-      while (active.size) await Promise.all([...active.values()].map((r) => r.done));
+      const mine = () => [...own].flatMap((id) => active.get(id) ?? []);
+      while (mine().length) await Promise.all(mine().map((r) => r.done));
     },
-    /** Shutdown: stops every run and waits until each has ended and been reported. */
+    /** Shutdown: stops every run of the process (a reload's predecessor's too) and waits until each has ended and been reported. */
     async stopAll(by: string): Promise<void> {
       const runs = [...active.values()];
       for (const r of runs) r.process.stop(by);
       await Promise.all(runs.map((r) => r.done));
     },
     /** At start: rows a crash left `running` become `interrupted`. Returns them so their chats can be told. */
+    // A run still live in this process (started before a reload) is not a crash's leftover.
     recoverInterrupted: (only?: (row: RunRow) => boolean): RunRow[] =>
-      recoverInterrupted({ runsRepo, history, clock, log, runKey, ...(only ? { only } : {}) }),
+      recoverInterrupted({
+        ...{ runsRepo, history, clock, log, runKey },
+        only: (row) => !active.has(row.id) && (only?.(row) ?? true),
+      }),
   };
 }
 

@@ -175,6 +175,18 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     expect(log.caption).toBe("ticker @db1 run #1");
   }, 60_000);
 
+  test("a hub reload mid-run: /jobs and the Stop sent before it still reach the run on the server", async () => {
+    const h = await twoServers();
+    const live = await ask(h, ADMIN, "/run @db1 ticker");
+    await editOf(h, live.messageId, (t) => t.includes("tick 2"));
+    await h.reload();
+    const jobs = await ask(h, ADMIN, "/jobs");
+    expect(jobs.text).toMatch(/^#1 ticker @db1 · /);
+    h.api.press(ADMIN.id, live.messageId, live.keyboard?.[0]?.[0]?.callback_data as string, ADMIN);
+    await editOf(h, live.messageId, (t) => t.startsWith("⏹ ticker @db1 · stopped by Ada"));
+    expect(db1History()[0]?.status).toBe("stopped");
+  }, 60_000);
+
   test("the hub stopping mid-run: the message says the connection closed, and the run goes on there", async () => {
     const hub = await twoServers();
     const live = await ask(hub, ADMIN, "/run @db1 ticker");
