@@ -27,6 +27,11 @@ import { type AlertEvent, type CheckState, evaluate, type RuleConfig } from "./r
  */
 
 export const HEARTBEAT_KEY = "alerts.heartbeat";
+/**
+ * Checks the engine keeps at most (every server's, location's and disk's): a flood of fresh
+ * names (a compromised fleet server) costs no more states, incidents or messages past it.
+ */
+export const MAX_SERIES = 5000;
 const TICKS_KEY = "alerts.ticks";
 
 export function createAlertMonitor(deps: {
@@ -56,6 +61,35 @@ export function createAlertMonitor(deps: {
   let job: Cron | undefined;
   let host = "server";
   let lastSnapshot: Snapshot | undefined;
+  /** Whether the cap on series was said (once per process). */
+  let cappedSaid = false;
+
+  /** The readings the engine takes: known checks, and new ones while there is room. */
+  function admit(list: readonly Reading[]): readonly Reading[] {
+    let room = MAX_SERIES - Math.max(readings.size, states.size);
+    const taken: Reading[] = [];
+    const refused: string[] = [];
+    for (const r of list) {
+      if (readings.has(r.id) || states.has(r.id)) taken.push(r);
+      else if (room > 0) {
+        room--;
+        taken.push(r);
+      } else refused.push(r.id);
+    }
+    if (refused.length && !cappedSaid) {
+      cappedSaid = true;
+      log.warn("too many alert checks: new ones are not watched", {
+        max: MAX_SERIES,
+        refused: refused.length,
+        first: refused[0],
+      });
+      const text = `⚠️ ${MAX_SERIES} alert checks are watched already: new ones (${refused.length} now, first ${refused[0]}) are not watched. Said once; see the log.`;
+      deps.delivery.enqueue(config.telegram.alert_chats, null, [
+        { kind: "notice", text: { text, entities: [] }, silent: false },
+      ]);
+    }
+    return refused.length ? taken : list;
+  }
 
   /**
    * A write that may fail (state disk full): the check goes on from memory, because the alert
@@ -93,7 +127,7 @@ export function createAlertMonitor(deps: {
     return current.id;
   }
 
-  /** Runs the engine over some readings; states of other checks are kept as they are. */
+  /** Runs the engine over admitted readings (see admit); states of other checks are kept. */
   function process(list: readonly Reading[]) {
     const now = clock.now();
     for (const r of list) readings.set(r.id, r);
@@ -115,7 +149,7 @@ export function createAlertMonitor(deps: {
     lastSnapshot = snap;
     host = snap.host;
     deps.onSnapshot?.(snap);
-    process([...readingsFrom(snap, config), ...(deps.extraReadings?.() ?? [])]);
+    process(admit([...readingsFrom(snap, config), ...(deps.extraReadings?.() ?? [])]));
     write(
       "alert states",
       () => {
@@ -159,7 +193,8 @@ export function createAlertMonitor(deps: {
   return {
     tick,
     /** Readings from elsewhere (the Plume watch) through the same rules, mutes and incidents. */
-    evaluateExternal: (list: readonly Reading[]) => {
+    evaluateExternal: (all: readonly Reading[]) => {
+      const list = admit(all);
       deps.onReadings?.(list);
       process(list);
     },

@@ -37,10 +37,14 @@ export type FrameEvent =
   | { kind: "start"; start: RemoteStart }
   | { kind: "text"; text: string }
   | { kind: "end"; end: RemoteEnd }
-  | { kind: "refused"; text: string };
+  | { kind: "refused"; text: string }
+  /** A frame line past MAX_FRAME without its newline: the stream is not read further. */
+  | { kind: "oversize"; bytes: number };
 
 /** A line longer than this without a newline is passed on as text as it is. */
 const MAX_PENDING = 128 * 1024;
+/** A frame is a short JSON line: one longer than this is a broken or hostile server. */
+export const MAX_FRAME = 64 * 1024;
 
 function frameOf(line: string): FrameEvent | undefined {
   let data: unknown;
@@ -82,6 +86,10 @@ export function createFrameReader() {
       pending += chunk;
       const end = pending.lastIndexOf("\n");
       if (end < 0) {
+        if (pending.startsWith(FRAME) && pending.length > MAX_FRAME) {
+          pending = "";
+          return [{ kind: "oversize", bytes: MAX_FRAME }];
+        }
         if (pending.length <= MAX_PENDING || pending.startsWith(FRAME)) return [];
         const text = pending;
         pending = "";

@@ -16,6 +16,7 @@ import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { fleetStatusButton } from "./buttons.ts";
 import { serverReadings } from "./readings.ts";
 import {
+  MAX_REMOTE_DEVICES,
   parseRemoteRuns,
   parseRemoteStatus,
   type RemoteStatus,
@@ -69,6 +70,10 @@ export function createFleetFeature(deps: {
   const ssh = createSshClient(fleetPaths(deps.stateDir));
   const log = deps.log.child("fleet");
   let job: Cron | undefined;
+  /** Servers already logged as reporting too many disks (said once per server). */
+  const capped = new Set<string>();
+  /** Servers already logged as making up more disks than the hub watches (said once per server). */
+  const flooding = new Set<string>();
 
   async function statusOf(name: string): Promise<Result<RemoteStatus, FleetFailure>> {
     const server = config.servers.find((s) => s.name === name);
@@ -79,6 +84,14 @@ export function createFleetFeature(deps: {
       return r;
     }
     const s = parseRemoteStatus(r.value);
+    if (s?.omitted && !capped.has(name)) {
+      capped.add(name);
+      log.warn("server reports more disks than the hub reads: the rest is not shown nor watched", {
+        server: name,
+        read: MAX_REMOTE_DEVICES,
+        omitted: s.omitted,
+      });
+    }
     return s
       ? ok(s)
       : err({ kind: "refused", detail: "its answer could not be read (a different octopus version?)" });
@@ -211,11 +224,41 @@ export function createFleetFeature(deps: {
       }),
     ],
   };
+  /**
+   * The disks each server has reported since start, at most MAX_REMOTE_DEVICES: a server making
+   * up fresh names on every check gets no more alert series than a server with that many disks.
+   */
+  const disksSeen = new Map<string, Set<string>>();
+  function knownDisks(name: string, s: RemoteStatus): RemoteStatus {
+    const seen = disksSeen.get(name) ?? new Set<string>();
+    disksSeen.set(name, seen);
+    const devices = s.devices.filter((d) => {
+      if (seen.has(d.name)) return true;
+      if (seen.size >= MAX_REMOTE_DEVICES) return false;
+      seen.add(d.name);
+      return true;
+    });
+    const refused = s.devices.length - devices.length;
+    if (refused && !flooding.has(name)) {
+      flooding.add(name);
+      log.warn("server reports new disks past the hub's limit: they are not watched", {
+        server: name,
+        watched: MAX_REMOTE_DEVICES,
+        refused,
+      });
+    }
+    return { ...s, devices };
+  }
+
   /** One check of every server through the alert engine (on alerts.check). */
   async function check() {
     const fallback = { load: config.alerts.load, memory: config.alerts.memory };
     const results = await all();
-    deps.report?.(results.flatMap((r) => serverReadings(r.name, r.result, fallback)));
+    deps.report?.(
+      results.flatMap((r) =>
+        serverReadings(r.name, r.result.ok ? ok(knownDisks(r.name, r.result.value)) : r.result, fallback),
+      ),
+    );
   }
 
   return {

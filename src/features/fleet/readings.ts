@@ -23,7 +23,9 @@ export function serverReadings(
       ? "answering"
       : r.error.kind === "host-key"
         ? "host key changed: not contacted until octopus fleet trust"
-        : `unreachable: ${r.error.detail}`,
+        : r.error.kind === "too-large"
+          ? `answer too large: ${r.error.detail}`
+          : `unreachable: ${r.error.detail}`,
   };
   if (!r.ok) return [reach];
   const s = r.value;

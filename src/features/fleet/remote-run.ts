@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type { ServerConfig } from "../../config/schema.ts";
 import type { RemoteRunEnd, RemoteRunHandle, RemoteRunStart, RemoteRuns } from "../../shared/remote-runs.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
+import { formatBytes } from "../../system/format.ts";
 import { createFrameReader, FRAME, type FrameEvent } from "./frames.ts";
 import { parseRemoteRuns, parseRemoteScripts, serverLine } from "./remote.ts";
 import type { FleetFailure, SshClient } from "./ssh.ts";
@@ -41,6 +42,7 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
     let sink: ((text: string) => void) | undefined;
     let end: RemoteRunEnd | undefined;
     let detached = false;
+    let oversize: string | undefined;
     let settle: (r: Result<RemoteRunHandle, string>) => void = () => {};
     const started = new Promise<Result<RemoteRunHandle, string>>((resolve) => (settle = resolve));
     const handleEvents = (events: FrameEvent[]) => {
@@ -51,6 +53,11 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
         } else if (e.kind === "text") sink?.(e.text);
         else if (e.kind === "end") end = e.end;
         else if (e.kind === "refused") settle(err(`${name}: ${e.text}.`));
+        else if (e.kind === "oversize" && !oversize) {
+          oversize = `answer too large: a frame of more than ${formatBytes(e.bytes)}`;
+          call.kill();
+          settle(err(`${name}: ${oversize}.`));
+        }
       }
     };
     const call = ssh.stream(server, `run ${script}`, (text) => handleEvents(reader.feed(text)));
@@ -65,6 +72,7 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
       handleEvents(reader.close());
       if (!sink) settle(err(r.ok ? `${name}: its answer could not be read.` : failureText(name, r.error)));
       if (end) return ok(end);
+      if (oversize) return err(oversize);
       if (detached) return err("the hub stopped following it");
       return err(r.ok ? "the connection closed before the run ended" : r.error.detail);
     });

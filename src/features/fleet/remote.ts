@@ -10,7 +10,7 @@ import type { FleetFailure } from "./ssh.ts";
 
 const Level = v.optional(v.picklist(["ok", "warn", "crit"]), "ok");
 const RemoteSchema = v.looseObject({
-  host: v.string(),
+  host: v.pipe(v.string(), v.maxLength(253)),
   load: v.looseObject({
     per_core_5m: v.number(),
     level: Level,
@@ -26,7 +26,8 @@ const RemoteSchema = v.looseObject({
   }),
   devices: v.array(
     v.looseObject({
-      name: v.string(),
+      // As the server's own config allows (a longer one is no octopus's answer).
+      name: v.pipe(v.string(), v.maxLength(64)),
       used_percent: v.nullish(v.number()),
       error: v.nullish(v.string()),
       alert_threshold: v.optional(v.number()),
@@ -35,12 +36,23 @@ const RemoteSchema = v.looseObject({
     }),
   ),
 });
-export type RemoteStatus = v.InferOutput<typeof RemoteSchema>;
+/**
+ * Disks read from one server's answer at most: past it a server (a compromised one making up
+ * disks, or a bug) costs the hub no more alert series, rows or lines; the rest is counted.
+ */
+export const MAX_REMOTE_DEVICES = 256;
+
+export type RemoteStatus = v.InferOutput<typeof RemoteSchema> & {
+  /** Disks past MAX_REMOTE_DEVICES in the answer: not shown, not watched. */
+  omitted: number;
+};
 
 export function parseRemoteStatus(text: string): RemoteStatus | undefined {
   try {
     const r = v.safeParse(RemoteSchema, JSON.parse(text));
-    return r.success ? r.output : undefined;
+    if (!r.success) return undefined;
+    const omitted = Math.max(0, r.output.devices.length - MAX_REMOTE_DEVICES);
+    return { ...r.output, devices: r.output.devices.slice(0, MAX_REMOTE_DEVICES), omitted };
   } catch {
     return undefined;
   }
@@ -65,6 +77,7 @@ export function serverLine(
       refused: "refused",
       unreachable: "unreachable",
       timeout: "unreachable",
+      "too-large": "answer too large",
     };
     return `${r.error.kind === "host-key" ? "🔴" : "⚪"} ${name} · ${what[r.error.kind]}: ${r.error.detail}`;
   }
@@ -149,5 +162,6 @@ export function remoteStatusText(name: string, s: RemoteStatus): string {
     `${ICON[s.load.level]} load ${s.load.per_core_5m.toFixed(2)}/core${s.cpu_percent ? ` · CPU ${Math.round(s.cpu_percent.busy)}%` : ""}`,
     `${ICON[s.memory.level]} memory ${Math.round(s.memory.used_percent)}%`,
     ...disks,
+    ...(s.omitted ? [`… ${s.omitted} more disks not read (at most ${MAX_REMOTE_DEVICES} a server)`] : []),
   ].join("\n");
 }

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServerConfig } from "../../config/schema.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
+import { formatBytes } from "../../system/format.ts";
+import { copyBounded, readBounded, readTail } from "./bounded.ts";
 
 /**
  * The hub's calls to its servers: OpenSSH itself, with the host key pinned in the hub's own
@@ -16,7 +18,20 @@ export type FleetFailure =
   | { kind: "unreachable"; detail: string }
   | { kind: "host-key"; detail: string }
   | { kind: "refused"; detail: string }
-  | { kind: "timeout"; detail: string };
+  | { kind: "timeout"; detail: string }
+  /** More than the bound for that answer: reading stopped there and the call was ended. */
+  | { kind: "too-large"; detail: string };
+
+/**
+ * What the hub reads from a server at most: an answer (status, scripts, history: a few KiB
+ * normally), a fetched log (Telegram sends no larger document), ssh's stderr (its end is kept).
+ */
+export const BOUNDS = { answer: 1024 * 1024, log: 50 * 1024 * 1024, stderr: 16 * 1024 };
+
+export const tooLarge = (bytes: number): FleetFailure => ({
+  kind: "too-large",
+  detail: `more than ${formatBytes(bytes)}: not read further`,
+});
 
 export interface FleetPaths {
   key: string;
@@ -86,7 +101,7 @@ export function sshArgs(server: ServerConfig, paths: FleetPaths, command: string
   ];
 }
 
-export function createSshClient(paths: FleetPaths) {
+export function createSshClient(paths: FleetPaths, bounds = BOUNDS) {
   /** Servers whose host key did not match, with the known_hosts version that refused them. */
   const blocked = new Map<string, number>();
   const knownHostsVersion = () => {
@@ -130,19 +145,34 @@ export function createSshClient(paths: FleetPaths) {
         onText(decoder.decode());
       })();
       const exited = (async (): Promise<Result<number, FleetFailure>> => {
-        const [errText, code] = await Promise.all([new Response(child.stderr).text(), child.exited, reading]);
+        const [errText, code] = await Promise.all([
+          readTail(child.stderr as ReadableStream<Uint8Array>, bounds.stderr),
+          child.exited,
+          reading,
+        ]);
         if (code === 255 || child.signalCode) return err(failed(server, code, errText));
         return ok(code);
       })();
       return { exited, kill: () => child.kill("SIGKILL") };
     },
-    /** Stdout to a file (a run's log): never held whole in memory. */
+    /** Stdout to a file (a run's log): never held whole in memory, at most `bounds.log` on disk. */
     async toFile(server: ServerConfig, command: string, path: string): Promise<Result<number, FleetFailure>> {
       if (isBlocked(server)) return err(HOST_KEY_CHANGED);
-      const child = spawn(server, command, Bun.file(path));
+      const child = spawn(server, command, "pipe");
       const timer = setTimeout(() => child.kill("SIGKILL"), Math.max(server.timeout, 60_000));
-      const [errText, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+      const copied = copyBounded(child.stdout as ReadableStream<Uint8Array>, path, bounds.log).then(
+        (fits) => {
+          if (!fits) child.kill("SIGKILL");
+          return fits;
+        },
+      );
+      const [fits, errText, code] = await Promise.all([
+        copied,
+        readTail(child.stderr as ReadableStream<Uint8Array>, bounds.stderr),
+        child.exited,
+      ]);
       clearTimeout(timer);
+      if (!fits) return err(tooLarge(bounds.log));
       if (child.signalCode) return err({ kind: "timeout", detail: "the transfer took too long" });
       if (code === 255) return err(failed(server, code, errText));
       return ok(code);
@@ -163,11 +193,18 @@ export function createSshClient(paths: FleetPaths) {
         timeout: server.timeout,
         killSignal: "SIGKILL",
       });
+      // Bounded while it is read: past the bound the call ends there (an endless answer costs
+      // the hub at most the bound).
+      const reading = readBounded(child.stdout, bounds.answer).then((text) => {
+        if (text === undefined) child.kill("SIGKILL");
+        return text;
+      });
       const [out, errText, code] = await Promise.all([
-        new Response(child.stdout).text(),
-        new Response(child.stderr).text(),
+        reading,
+        readTail(child.stderr, bounds.stderr),
         child.exited,
       ]);
+      if (out === undefined) return err(tooLarge(bounds.answer));
       if (child.signalCode)
         return err({ kind: "timeout", detail: `no answer within ${server.timeout / 1000} s` });
       if ((code === 0 || code === 1) && out.trim()) return ok(out);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createFrameReader, FRAME } from "../../../src/features/fleet/frames.ts";
+import { createFrameReader, FRAME, MAX_FRAME } from "../../../src/features/fleet/frames.ts";
 
 const start = `${FRAME}{"run":7,"script":"backup","kind":"long","startedAt":1}\n`;
 const end = `${FRAME}{"end":{"status":"failed","exitCode":3,"durationMs":1500}}\n`;
@@ -37,5 +37,13 @@ describe("a server's run stream", () => {
     expect(r.close()).toEqual([{ kind: "text", text: "partial" }]);
     const long = "x".repeat(200 * 1024);
     expect(createFrameReader().feed(long)).toEqual([{ kind: "text", text: long }]);
+  });
+
+  test("a frame line past its bound without a newline ends the reading, however the chunks fall", () => {
+    const r = createFrameReader();
+    expect(r.feed(`${FRAME}{"run":1,`)).toEqual([]);
+    let events: ReturnType<typeof r.feed> = [];
+    for (let i = 0; i < 100 && !events.length; i++) events = r.feed('"pad":1,'.repeat(1024));
+    expect(events).toEqual([{ kind: "oversize", bytes: MAX_FRAME }]);
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { serverReadings } from "../../../src/features/fleet/readings.ts";
 import {
+  MAX_REMOTE_DEVICES,
   parseRemoteRuns,
   parseRemoteStatus,
   remoteRunLine,
+  remoteStatusText,
   serverLine,
   viewerScriptsOf,
 } from "../../../src/features/fleet/remote.ts";
@@ -93,5 +95,25 @@ describe("failures say what failed", () => {
     ["host-key", "🔴 web2 · host key changed: x"],
   ] as const)("%s", (kind, line) => {
     expect(serverLine("web2", { ok: false, error: { kind, detail: "x" } })).toBe(line);
+  });
+
+  test("at most MAX_REMOTE_DEVICES disks read from one answer, the rest counted and said; a name past 64 characters is no answer", () => {
+    const devices = Array.from({ length: MAX_REMOTE_DEVICES + 10 }, (_, i) => ({
+      name: `d${i}`,
+      used_percent: 1,
+    }));
+    const many = JSON.stringify({ ...JSON.parse(status), devices });
+    const s = parseRemoteStatus(many);
+    expect(s?.devices).toHaveLength(MAX_REMOTE_DEVICES);
+    expect(s?.omitted).toBe(10);
+    expect(s && remoteStatusText("web1", s)).toEndWith(
+      `… 10 more disks not read (at most ${MAX_REMOTE_DEVICES} a server)`,
+    );
+    expect(parseRemoteStatus(status)?.omitted).toBe(0);
+    const long = JSON.stringify({
+      ...JSON.parse(status),
+      devices: [{ name: "x".repeat(65), used_percent: 1 }],
+    });
+    expect(parseRemoteStatus(long)).toBeUndefined();
   });
 });
