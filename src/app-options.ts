@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Config } from "./config/parse.ts";
 import type { LiveRuns } from "./features/runs/live-runs.ts";
 import type { Clock } from "./shared/clock.ts";
+import type { Limiter } from "./shared/limiter.ts";
 import type { Logger } from "./shared/log.ts";
 import type { Redactor } from "./shared/redact.ts";
 import type { SecretBox } from "./storage/crypto.ts";
@@ -34,4 +35,6 @@ export interface AppOptions {
   storage?: StorageHealth;
   /** The runs in flight in this process (kept across reloads: a reload never touches them). */
   live?: LiveRuns;
+  /** Charts being drawn and waiting (kept across reloads: the bound is the process's). */
+  chartPool?: Limiter;
 }

@@ -37,7 +37,7 @@ export function createApp(o: AppOptions) {
     ...{ config, db, outbox, clock, log, stateDir, env, redactor, storage, graceMs, live },
     ...{ onRunEnd: metrics.onRunEnd, fleetHistory: fleet.history, remote: fleet.remote },
   });
-  const history = createHistoryFeature({ config, db, clock, log, storage });
+  const history = createHistoryFeature({ config, db, clock, log, storage, chartPool: o.chartPool });
   const alertDeps = { config, db, outbox, snapshot, clock, log, storage };
   const alerts = createAlertsFeature({ ...alertDeps, history: history.hooks });
   const plume = createPlumeFeature({

@@ -1,6 +1,7 @@
 import { type App, createApp } from "../app.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/parse.ts";
+import { createChartPool } from "../features/history/render-pool.ts";
 import { createLiveRuns } from "../features/runs/live-runs.ts";
 import { buildInfo } from "../shared/build-info.ts";
 import { systemClock } from "../shared/clock.ts";
@@ -74,9 +75,13 @@ export async function runBot(
   if (unlimited)
     log.warn("OCTOPUS_RATE_LIMITS=off: Telegram's send limits are not applied (benchmarks only)");
   const apiRoot = env.TELEGRAM_API_URL || "https://api.telegram.org";
-  // One per process, kept across reloads: the runs in flight (a reload never touches them) and
-  // whether the state directory takes writes.
-  const kept = { live: createLiveRuns(), storage: createStorageHealth(log.child("storage"), systemClock) };
+  // One per process, kept across reloads: the runs in flight (a reload never touches them),
+  // whether the state directory takes writes, and the charts being drawn (their bound).
+  const kept = {
+    live: createLiveRuns(),
+    storage: createStorageHealth(log.child("storage"), systemClock),
+    chartPool: createChartPool(),
+  };
   /** Apps a reload replaced, still finishing their runs: a stop waits for them too. */
   const draining: Promise<void>[] = [];
   let app = createApp({

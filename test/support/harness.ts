@@ -6,6 +6,7 @@ import { type App, type AppOptions, createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import { type LocalBotApi, startLocalBotApi } from "../../src/console/local-api/server.ts";
 import type { BotMessage, LocalUser } from "../../src/console/local-api/state.ts";
+import { createChartPool } from "../../src/features/history/render-pool.ts";
 import { createLiveRuns } from "../../src/features/runs/live-runs.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { createLogger, type Logger } from "../../src/shared/log.ts";
@@ -67,6 +68,7 @@ export async function startHarness(
   const { log, lines } = captureLog();
   // Kept across reloads, as serve.ts keeps them.
   const live = createLiveRuns();
+  const chartPool = createChartPool();
   const draining: Promise<void>[] = [];
   const secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
   const make = () =>
@@ -83,6 +85,7 @@ export async function startHarness(
       secretBox,
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       live,
+      chartPool,
       ...options.app,
     });
   let app = make();

@@ -1,5 +1,7 @@
 import type { Config } from "../../config/parse.ts";
 import type { Clock } from "../../shared/clock.ts";
+import type { Limiter } from "../../shared/limiter.ts";
+import type { Logger } from "../../shared/log.ts";
 import {
   type CallbackContext,
   type CallbackSpec,
@@ -11,6 +13,7 @@ import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { CHART_RANGES, type ChartRange, chartButton } from "./buttons.ts";
 import { chartFor, parseChartArgs, sinceText } from "./chart.ts";
 import { renderChart } from "./render-client.ts";
+import { busyText, createChartJobs } from "./render-pool.ts";
 import type { HistoryStore } from "./store.ts";
 
 /** /chart and its buttons: a PNG line chart of the history, range buttons that edit it in place. */
@@ -20,9 +23,13 @@ export function createChartCommands(deps: {
   clock: Clock;
   /** SVG → PNG (a child process); injected so tests can count renders. */
   render?: typeof renderChart;
-}): { commands: CommandSpec[]; callbacks: CallbackSpec[] } {
+  /** Where renders wait their turn (one per process, kept across reloads). */
+  pool?: Limiter | undefined;
+  log: Logger;
+}): { commands: CommandSpec[]; callbacks: CallbackSpec[]; settle(how: "finish" | "abort"): Promise<void> } {
   const { store, config, clock } = deps;
   const render = deps.render ?? renderChart;
+  const jobs = createChartJobs({ pool: deps.pool, log: deps.log });
   const zone = {
     timeZone: clock.timeZone,
     label: clock.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "server time"),
@@ -55,6 +62,18 @@ export function createChartCommands(deps: {
       since === undefined ? "" : ` · history since ${sinceText(since, clock.now(), zone.timeZone)}`;
     return `📈 ${target} · ${range}${young} (${command})`;
   };
+
+  /**
+   * A render through the pool, off the chat's queue (the chat's next command does not wait
+   * for the picture); refused at once when the chat or the process has enough being drawn.
+   */
+  const admit = (ctx: CommandContext | CallbackContext, target: string, range: ChartRange, editId?: number) =>
+    jobs.start(ctx.chatId, () =>
+      show(ctx, target, range, editId).catch(async (error: unknown) => {
+        await ctx.reply("Could not draw the chart: something went wrong (the details are in the bot's log).");
+        throw error;
+      }),
+    );
 
   async function show(
     ctx: CommandContext | CallbackContext,
@@ -96,15 +115,18 @@ export function createChartCommands(deps: {
             config.monitored_devices.map((d) => d.name),
           );
           if ("error" in parsed) return void (await ctx.usage(parsed.error));
-          await show(ctx, parsed.target, parsed.range);
+          const refused = admit(ctx, parsed.target, parsed.range);
+          if (refused) await ctx.reply(busyText(refused));
         },
       },
     ],
     callbacks: [
       callbackRoute(chartButton, "viewer", async (ctx, data) => {
-        await ctx.answer();
-        await show(ctx, data.target, data.range, data.mode === "edit" ? ctx.messageId : undefined);
+        const refused = admit(ctx, data.target, data.range, data.mode === "edit" ? ctx.messageId : undefined);
+        // Busy: said on the button (a toast), the chart left as it is.
+        await ctx.answer(refused ? busyText(refused) : undefined);
       }),
     ],
+    settle: jobs.settle,
   };
 }

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../../config/parse.ts";
 import type { Clock } from "../../shared/clock.ts";
+import type { Limiter } from "../../shared/limiter.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Reading } from "../../shared/reading.ts";
 import type { StorageHealth } from "../../storage/health.ts";
@@ -20,6 +21,8 @@ export function createHistoryFeature(deps: {
   clock: Clock;
   log: Logger;
   storage: StorageHealth;
+  /** The chart render pool (one per process, kept across reloads). */
+  chartPool?: Limiter | undefined;
 }) {
   const { config, clock } = deps;
   const h = config.history;
@@ -31,12 +34,19 @@ export function createHistoryFeature(deps: {
     storage: deps.storage,
   });
   const trends = createTrends({ store, now: () => clock.now(), minSpanMs: h.forecast_min_span });
-  const charts = createChartCommands({ store, config, clock });
+  const charts = createChartCommands({
+    ...{ store, config, clock, pool: deps.chartPool },
+    log: deps.log.child("chart"),
+  });
   const feature: Feature = {
     name: "history",
-    ...charts,
-    // What is still in memory goes to the database before the process lets go.
-    settle: async () => store.flush(),
+    commands: charts.commands,
+    callbacks: charts.callbacks,
+    // Charts being drawn are sent; what is still in memory goes to the database.
+    settle: async (how) => {
+      await charts.settle(how);
+      store.flush();
+    },
   };
   const within = config.alerts.disk_full_within;
   const record = (snap: Snapshot) => void (h.enabled && store.record(valuesOf(snap), snap.at));
