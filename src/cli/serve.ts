@@ -8,6 +8,7 @@ import { systemClock } from "../shared/clock.ts";
 import { createFileSink, createLogger, type Logger, type LogSink } from "../shared/log.ts";
 import { createRedactor, type Redactor } from "../shared/redact.ts";
 import { createStorageHealth } from "../storage/health.ts";
+import { watchWriteLock } from "../storage/lock-watch.ts";
 import { NO_LIMITS } from "../telegram/send/rate-limits.ts";
 import type { CliIo } from "./io.ts";
 import { openRuntime, type Runtime } from "./runtime.ts";
@@ -82,6 +83,7 @@ export async function runBot(
     storage: createStorageHealth(log.child("storage"), systemClock),
     chartPool: createChartPool(),
   };
+  const lockWatch = watchWriteLock({ db: runtime.db, storage: kept.storage });
   /** Apps a reload replaced, still finishing their runs: a stop waits for them too. */
   const draining: Promise<void>[] = [];
   let app = createApp({
@@ -149,6 +151,7 @@ export async function runBot(
   if (!stopped) log.warn("shutdown took longer than 9 s: exiting anyway");
   log.info("stopped");
   // Last: anything still finishing above may write to it until here.
+  lockWatch.stop();
   runtime.close();
   return 0;
 }

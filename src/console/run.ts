@@ -8,9 +8,12 @@ import { openRuntime } from "../cli/runtime.ts";
 import { appResources, createMainLogger, type Env } from "../cli/serve.ts";
 import type { Config } from "../config/parse.ts";
 import { resolveStateDir } from "../config/state-dir.ts";
+import { systemClock } from "../shared/clock.ts";
 import { errorMessage } from "../shared/errors.ts";
 import { createFileSink } from "../shared/log.ts";
 import { createRedactor } from "../shared/redact.ts";
+import { createStorageHealth } from "../storage/health.ts";
+import { watchWriteLock } from "../storage/lock-watch.ts";
 import { appendingScreen, CONSOLE_USER, runConsole } from "./chat.ts";
 import { startLocalBotApi } from "./local-api/server.ts";
 import { createScreen } from "./screen.ts";
@@ -45,8 +48,11 @@ export async function runLocalConsole(
     await api.stop();
     return runtime;
   }
+  const storage = createStorageHealth(log.child("storage"), systemClock);
+  const lockWatch = watchWriteLock({ db: runtime.db, storage });
   const app = createApp({
     ...appResources(config, runtime, childBase, log, redactor),
+    storage,
     token: api.token,
     apiRoot: api.url,
     extraAdmins: [CONSOLE_USER.id],
@@ -73,6 +79,7 @@ export async function runLocalConsole(
   process.off("SIGTERM", quit);
   await api.stop();
   log.info("stopped");
+  lockWatch.stop();
   runtime.close();
   logFile.close();
   return 0;

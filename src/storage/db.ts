@@ -3,13 +3,15 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { getDatabaseVersion, getMaximumVersion, type Migration, migrate } from "bun-sqlite-migrations";
 import { StorageError } from "../shared/errors.ts";
+import { BUSY_TIMEOUT_MS } from "./lock-watch.ts";
 import { allMigrations } from "./migrations/index.ts";
 
 export const DB_FILE = "octopus.db";
 
 function configure(db: Database): void {
   db.run("PRAGMA journal_mode = WAL");
-  db.run("PRAGMA busy_timeout = 5000");
+  // Bounded: a longer hold by another process is the lock watch's (lock-watch.ts).
+  db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.run("PRAGMA foreign_keys = ON");
   db.run("PRAGMA synchronous = NORMAL");
   // Deleted rows are overwritten, not left in free pages: a credential that passed through the
