@@ -25,7 +25,9 @@ export function serverReadings(
         ? "host key changed: not contacted until octopus fleet trust"
         : r.error.kind === "too-large"
           ? `answer too large: ${r.error.detail}`
-          : `unreachable: ${r.error.detail}`,
+          : r.error.kind === "local"
+            ? `not contacted: ${r.error.detail}`
+            : `unreachable: ${r.error.detail}`,
   };
   if (!r.ok) return [reach];
   const s = r.value;

@@ -78,6 +78,7 @@ export function serverLine(
       unreachable: "unreachable",
       timeout: "unreachable",
       "too-large": "answer too large",
+      local: "not contacted",
     };
     return `${r.error.kind === "host-key" ? "🔴" : "⚪"} ${name} · ${what[r.error.kind]}: ${r.error.detail}`;
   }

@@ -1,10 +1,10 @@
-import { mkdirSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerConfig } from "../../config/schema.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { formatBytes } from "../../system/format.ts";
 import { copyBounded, readBounded, readTail } from "./bounded.ts";
+import { checkControlDir, prepareControlDir } from "./control-dir.ts";
 
 /**
  * The hub's calls to its servers: OpenSSH itself, with the host key pinned in the hub's own
@@ -20,7 +20,9 @@ export type FleetFailure =
   | { kind: "refused"; detail: string }
   | { kind: "timeout"; detail: string }
   /** More than the bound for that answer: reading stopped there and the call was ended. */
-  | { kind: "too-large"; detail: string };
+  | { kind: "too-large"; detail: string }
+  /** The hub itself cannot call safely (its ssh control folder is not private): nothing sent. */
+  | { kind: "local"; detail: string };
 
 /**
  * What the hub reads from a server at most: an answer (status, scripts, history: a few KiB
@@ -36,7 +38,10 @@ export const tooLarge = (bytes: number): FleetFailure => ({
 export interface FleetPaths {
   key: string;
   knownHosts: string;
-  /** Where the multiplexing sockets live (short: a socket path has a length limit). */
+  /**
+   * Where the multiplexing sockets live: private to this user, under the state dir (where that
+   * path is too long for a socket, a fresh private folder instead: control-dir.ts).
+   */
   controlDir: string;
 }
 
@@ -45,7 +50,7 @@ export function fleetPaths(stateDir: string): FleetPaths {
   return {
     key: join(dir, "id_ed25519"),
     knownHosts: join(dir, "known_hosts"),
-    controlDir: join(tmpdir(), `octopus-ssh-${Bun.hash(stateDir).toString(16).slice(0, 10)}`),
+    controlDir: join(dir, "ctl"),
   };
 }
 
@@ -111,15 +116,22 @@ export function createSshClient(paths: FleetPaths, bounds = BOUNDS) {
       return 0;
     }
   };
-  const spawn = (server: ServerConfig, command: string, stdout: "pipe" | ReturnType<typeof Bun.file>) => {
-    mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
-    return Bun.spawn(sshArgs(server, paths, command), {
+  /** The control folder in use, once made; checked again before every call. */
+  let controlDir: string | undefined;
+  const ready = (): Result<FleetPaths, FleetFailure> => {
+    const dir = controlDir === undefined ? prepareControlDir(paths.controlDir) : checkControlDir(controlDir);
+    if (!dir.ok) return err({ kind: "local", detail: dir.error });
+    controlDir = dir.value;
+    return ok({ ...paths, controlDir });
+  };
+  const spawn = (argv: string[], timeout?: number) =>
+    Bun.spawn(argv, {
       stdin: "ignore",
-      stdout,
+      stdout: "pipe",
       stderr: "pipe",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      ...(timeout === undefined ? {} : { timeout, killSignal: "SIGKILL" as const }),
     });
-  };
   const isBlocked = (server: ServerConfig) => {
     if (blocked.get(server.name) === knownHostsVersion()) return true;
     blocked.delete(server.name);
@@ -137,7 +149,9 @@ export function createSshClient(paths: FleetPaths, bounds = BOUNDS) {
      */
     stream(server: ServerConfig, command: string, onText: (text: string) => void) {
       if (isBlocked(server)) return { exited: Promise.resolve(err(HOST_KEY_CHANGED)), kill() {} };
-      const child = spawn(server, command, "pipe");
+      const using = ready();
+      if (!using.ok) return { exited: Promise.resolve(err(using.error)), kill() {} };
+      const child = spawn(sshArgs(server, using.value, command));
       const reading = (async () => {
         const decoder = new TextDecoder();
         for await (const chunk of child.stdout as ReadableStream<Uint8Array>)
@@ -158,7 +172,9 @@ export function createSshClient(paths: FleetPaths, bounds = BOUNDS) {
     /** Stdout to a file (a run's log): never held whole in memory, at most `bounds.log` on disk. */
     async toFile(server: ServerConfig, command: string, path: string): Promise<Result<number, FleetFailure>> {
       if (isBlocked(server)) return err(HOST_KEY_CHANGED);
-      const child = spawn(server, command, "pipe");
+      const using = ready();
+      if (!using.ok) return using;
+      const child = spawn(sshArgs(server, using.value, command));
       const timer = setTimeout(() => child.kill("SIGKILL"), Math.max(server.timeout, 60_000));
       const copied = copyBounded(child.stdout as ReadableStream<Uint8Array>, path, bounds.log).then(
         (fits) => {
@@ -184,15 +200,9 @@ export function createSshClient(paths: FleetPaths, bounds = BOUNDS) {
      */
     async call(server: ServerConfig, command: string): Promise<Result<string, FleetFailure>> {
       if (isBlocked(server)) return err(HOST_KEY_CHANGED);
-      mkdirSync(paths.controlDir, { recursive: true, mode: 0o700 });
-      const child = Bun.spawn(sshArgs(server, paths, command), {
-        stdin: "ignore",
-        stdout: "pipe",
-        stderr: "pipe",
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-        timeout: server.timeout,
-        killSignal: "SIGKILL",
-      });
+      const using = ready();
+      if (!using.ok) return using;
+      const child = spawn(sshArgs(server, using.value, command), server.timeout);
       // Bounded while it is read: past the bound the call ends there (an endless answer costs
       // the hub at most the bound).
       const reading = readBounded(child.stdout, bounds.answer).then((text) => {
