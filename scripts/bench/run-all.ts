@@ -7,6 +7,7 @@ import { benchFloor } from "./floor.ts";
 import { benchHistory } from "./history.ts";
 import { benchPlume } from "./plume.ts";
 import { benchQuickRun } from "./quick-run.ts";
+import { benchReload } from "./reload.ts";
 import { benchRunner } from "./runner.ts";
 import { benchStartup } from "./startup.ts";
 import { benchStatus } from "./status.ts";
@@ -18,6 +19,7 @@ console.log(
 await benchTelegram();
 await benchFloor();
 await benchStartup();
+await benchReload();
 await benchCli();
 await benchStatus();
 await benchAlerts();

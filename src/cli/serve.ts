@@ -105,7 +105,14 @@ export async function runBot(
   // Start-up's garbage (the config's YAML with positions, the migrations, each feature's
   // first run) is freed once, off the start-up path: a long-running bot keeps the memory
   // it reaches here (1000 user ids in the config: 66.6 → 62.3 MiB idle).
-  setTimeout(() => Bun.gc(true), 1000).unref();
+  // The same after each reload, kept or refused: the old config's and app's garbage (a
+  // refused 10 000-device file: +50 MiB left until a collection) is not kept.
+  let collect: Timer | undefined;
+  const collectSoon = () => {
+    clearTimeout(collect);
+    collect = setTimeout(() => Bun.gc(true), 1000).unref();
+  };
+  collectSoon();
   for (;;) {
     const signal = await signals.next();
     if (signal !== "SIGHUP") {
@@ -123,6 +130,7 @@ export async function runBot(
         current,
         `⚠️ Config reload failed; still running on the previous config:\n${loaded.error.message}`,
       );
+      collectSoon();
       continue;
     }
     log.info("reloading config", { config: loaded.value.file });
@@ -141,7 +149,8 @@ export async function runBot(
     void app
       .start()
       .then(() => tellAdmins(app, current, "🔄 Config reloaded."))
-      .catch((error: unknown) => log.error("start after reload failed", { error }));
+      .catch((error: unknown) => log.error("start after reload failed", { error }))
+      .finally(collectSoon);
   }
   // systemd waits TimeoutStopSec; we promise to be done well within 10 s whatever hangs.
   // The current app stops every run of the process (its predecessors' too); they report through
@@ -151,6 +160,7 @@ export async function runBot(
   if (!stopped) log.warn("shutdown took longer than 9 s: exiting anyway");
   log.info("stopped");
   // Last: anything still finishing above may write to it until here.
+  clearTimeout(collect);
   lockWatch.stop();
   runtime.close();
   return 0;

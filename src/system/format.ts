@@ -139,9 +139,26 @@ export function formatStatus(
   return all;
 }
 
-/** Series names /status shows a trend for: load, CPU, memory and each device. */
+/**
+ * Disks /status reads a trend for at most: one message holds about this many trend lines, and
+ * each trend is a history read after every check, so /status costs the same on a server
+ * watching hundreds of disks.
+ */
+export const MAX_TREND_DISKS = 32;
+
+/**
+ * Series names /status shows a trend for: load, CPU, memory and each device (past
+ * MAX_TREND_DISKS, those at or over a threshold first), in the config's order.
+ */
 export function trendSeries(s: Snapshot): string[] {
-  return ["load5", "cpu", "memory", ...s.devices.map((d) => `disk:${d.name}`)];
+  let shown = s.devices;
+  if (shown.length > MAX_TREND_DISKS) {
+    const flagged = s.devices.filter((d) => deviceLevel(d) !== "ok");
+    const rest = s.devices.filter((d) => deviceLevel(d) === "ok");
+    const kept = new Set([...flagged, ...rest].slice(0, MAX_TREND_DISKS));
+    shown = s.devices.filter((d) => kept.has(d));
+  }
+  return ["load5", "cpu", "memory", ...shown.map((d) => `disk:${d.name}`)];
 }
 
 /**

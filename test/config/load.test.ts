@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadConfig } from "../../src/config/load.ts";
+import { loadConfig, MAX_CONFIG_BYTES } from "../../src/config/load.ts";
+import { MAX_MONITORED_DEVICES } from "../../src/config/schema.ts";
 
 const DIR = resolve(import.meta.dir, "../fixtures/config");
 const SCRIPTS = join(DIR, "scripts");
@@ -209,5 +212,46 @@ describe("loadConfig on valid files", () => {
     const result = loadConfig(resolve(import.meta.dir, "../..", "config/config.example.yaml"));
     if (!result.ok) throw result.error;
     expect(result.value.telegram.alert_chats).toEqual(result.value.telegram.admins);
+  });
+});
+
+describe("loadConfig bounds", () => {
+  const devices = (n: number) =>
+    `monitored_devices:\n${Array.from({ length: n }, (_, i) => `  - { name: d${i}, path: / }`).join("\n")}\n`;
+  const write = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-load-"));
+    const file = join(dir, "config.yaml");
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test(`${MAX_MONITORED_DEVICES} devices load; one more is refused at the list, with the bound`, () => {
+    const fits = loadConfig(write(devices(MAX_MONITORED_DEVICES)));
+    if (!fits.ok) throw fits.error;
+    expect(fits.value.monitored_devices).toHaveLength(MAX_MONITORED_DEVICES);
+    const file = write(devices(MAX_MONITORED_DEVICES + 1));
+    const over = loadConfig(file);
+    expect(over.ok).toBe(false);
+    if (over.ok) return;
+    expect(over.error.message).toBe(
+      `${file}:2:3 monitored_devices: 257 devices: at most 256 can be watched on one server`,
+    );
+  });
+
+  test("a file past 1 MiB is refused before it is parsed", () => {
+    const file = write(`# ${"x".repeat(MAX_CONFIG_BYTES)}\ntelegram: {}\n`);
+    const result = loadConfig(file);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.error.message).toBe(`${file}: is larger than 1 MiB, the most a config can be`);
+  });
+
+  test("an endless file (a link to /dev/zero) is refused, not read forever", () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-load-"));
+    const file = join(dir, "config.yaml");
+    symlinkSync("/dev/zero", file);
+    const result = loadConfig(file);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toBe(`${file}: is not a regular file, expected a YAML file`);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { bar, diskBlock, formatBytes, formatStatus, levelOf, statusJson } from "../../src/system/format.ts";
+import {
+  bar,
+  diskBlock,
+  formatBytes,
+  formatStatus,
+  levelOf,
+  MAX_TREND_DISKS,
+  statusJson,
+  trendSeries,
+} from "../../src/system/format.ts";
 import type { DeviceStatus, Snapshot } from "../../src/system/snapshot.ts";
 
 const G = 1024 ** 3;
@@ -138,6 +147,29 @@ describe("many devices stay in one complete message", () => {
     expect(last).toBe(
       `+ ${200 - shown} more at or over their thresholds: octopus status on the server lists them`,
     );
+  });
+});
+
+describe("trendSeries", () => {
+  test("a few disks: every one, in the config's order", () => {
+    expect(trendSeries(snapshot())).toEqual([
+      "load5",
+      "cpu",
+      "memory",
+      "disk:root",
+      "disk:var",
+      "disk:backup",
+    ]);
+  });
+
+  test(`256 disks: at most ${MAX_TREND_DISKS}, those over a threshold first, in the config's order`, () => {
+    const devices = Array.from({ length: 256 }, (_, i) => disk(`d${i}`, i === 200 || i === 250 ? 95 : 40));
+    const series = trendSeries(snapshot({ devices }));
+    expect(series.slice(0, 3)).toEqual(["load5", "cpu", "memory"]);
+    const disks = series.slice(3);
+    expect(disks).toHaveLength(MAX_TREND_DISKS);
+    expect(disks.slice(-2)).toEqual(["disk:d200", "disk:d250"]);
+    expect(disks.slice(0, 3)).toEqual(["disk:d0", "disk:d1", "disk:d2"]);
   });
 });
 

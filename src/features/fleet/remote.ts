@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { MAX_MONITORED_DEVICES } from "../../config/schema.ts";
 import type { RemoteScript } from "../../shared/remote-runs.ts";
 import { runIcon } from "../../shared/run-icons.ts";
 import type { FleetFailure } from "./ssh.ts";
@@ -39,8 +40,9 @@ const RemoteSchema = v.looseObject({
 /**
  * Disks read from one server's answer at most: past it a server (a compromised one making up
  * disks, or a bug) costs the hub no more alert series, rows or lines; the rest is counted.
+ * An honest server (the same binary) cannot watch more.
  */
-export const MAX_REMOTE_DEVICES = 256;
+export const MAX_REMOTE_DEVICES = MAX_MONITORED_DEVICES;
 
 export type RemoteStatus = v.InferOutput<typeof RemoteSchema> & {
   /** Disks past MAX_REMOTE_DEVICES in the answer: not shown, not watched. */
