@@ -1,5 +1,4 @@
 import * as v from "valibot";
-import { MAX_MONITORED_DEVICES } from "../../config/schema.ts";
 import type { RemoteScript } from "../../shared/remote-runs.ts";
 import { runIcon } from "../../shared/run-icons.ts";
 import type { FleetFailure } from "./ssh.ts";
@@ -40,9 +39,10 @@ const RemoteSchema = v.looseObject({
 /**
  * Disks read from one server's answer at most: past it a server (a compromised one making up
  * disks, or a bug) costs the hub no more alert series, rows or lines; the rest is counted.
- * An honest server (the same binary) cannot watch more.
+ * An honest server (the same binary) cannot watch more: config's MAX_MONITORED_DEVICES, the
+ * same number (a test holds them equal; a feature imports only config's types).
  */
-export const MAX_REMOTE_DEVICES = MAX_MONITORED_DEVICES;
+export const MAX_REMOTE_DEVICES = 256;
 
 export type RemoteStatus = v.InferOutput<typeof RemoteSchema> & {
   /** Disks past MAX_REMOTE_DEVICES in the answer: not shown, not watched. */

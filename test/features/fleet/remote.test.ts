@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { MAX_MONITORED_DEVICES } from "../../../src/config/schema.ts";
 import { serverReadings } from "../../../src/features/fleet/readings.ts";
 import {
   MAX_REMOTE_DEVICES,
@@ -23,6 +24,10 @@ const status = JSON.stringify({
 const fallback = { load: { warn: 9, crit: 9 }, memory: { warn: 9, crit: 9 } };
 
 describe("a server's status JSON", () => {
+  test("is read up to as many disks as a server can watch", () => {
+    expect(MAX_REMOTE_DEVICES).toBe(MAX_MONITORED_DEVICES);
+  });
+
   test("one line for /servers: the worst level, load, memory, worst disk", () => {
     const s = parseRemoteStatus(status);
     if (!s) throw new Error("did not parse");
