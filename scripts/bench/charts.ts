@@ -3,7 +3,7 @@
  * process), the bot's RSS after 20 charts, the cost of keeping a check in the history, and the
  * database's size after a simulated year with 20 devices.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { createHistoryStore } from "../../src/features/history/store.ts";
 import { createManualClock } from "../../src/shared/clock.ts";
@@ -11,10 +11,7 @@ import { silentLogger } from "../../src/shared/log.ts";
 import { openDb } from "../../src/storage/db.ts";
 import { createHistoryRepo } from "../../src/storage/history-repo.ts";
 import { startBenchBot } from "./bot.ts";
-import { ms, report, summarize } from "./stats.ts";
-
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+import { ms, procMiB, report, summarize } from "./stats.ts";
 
 async function chartRoundTrips(): Promise<void> {
   const user = { id: 1, first_name: "Ada" };
@@ -24,7 +21,7 @@ async function chartRoundTrips(): Promise<void> {
   );
   b.api.openChat(user.id, user);
   await Bun.sleep(1500);
-  const before = rssMiB(b.bot.pid as number);
+  const before = procMiB(b.bot.pid as number);
   const times: number[] = [];
   for (let i = 0; i < 20; i++) {
     const since = b.api.state.events.length;
@@ -36,7 +33,7 @@ async function chartRoundTrips(): Promise<void> {
     await Bun.sleep(1100);
   }
   await Bun.sleep(500);
-  const after = rssMiB(b.bot.pid as number);
+  const after = procMiB(b.bot.pid as number);
   await b.stop();
   const s = summarize(times);
   report("/chart → photo received, dist/octopus (p50 / max of 20)", `${ms(s.p50)} / ${ms(s.max)}`);

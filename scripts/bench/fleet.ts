@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { startLocalBotApi } from "../../src/console/local-api/server.ts";
 import { fleetPaths } from "../../src/features/fleet/ssh.ts";
 import { canRunSshd, keygen, startSshd } from "../../test/support/sshd.ts";
-import { ms, report, summarize } from "./stats.ts";
+import { ms, procMiB, report, summarize } from "./stats.ts";
 
 const BINARY = resolve(import.meta.dir, "../../dist/octopus");
 const ROUNDS = 7;
@@ -19,7 +19,7 @@ const USER = { id: 1, first_name: "Bench" };
 
 function rssKiB(pid: number): number {
   try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return procMiB(pid) * 1024;
   } catch {
     return 0;
   }

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startBenchBot } from "./bot.ts";
 import { compileLikeDist } from "./compile.ts";
-import { ms, report, summarize } from "./stats.ts";
+import { ms, procMiB, report, summarize } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const OCTOPUS = join(ROOT, "dist/octopus");
@@ -29,8 +29,7 @@ function procStat(pid: number) {
     .slice(stat.lastIndexOf(")") + 2)
     .split(" ")
     .map(Number);
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-  return { cpuMs: ((f[11] ?? 0) + (f[12] ?? 0)) * 10, rssMiB: rss / 1024 };
+  return { cpuMs: ((f[11] ?? 0) + (f[12] ?? 0)) * 10, rssMiB: procMiB(pid) };
 }
 
 async function measure(which: "floor" | "octopus") {

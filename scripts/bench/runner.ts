@@ -9,13 +9,10 @@ import { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startBenchBot } from "./bot.ts";
-import { ms, report } from "./stats.ts";
+import { ms, procMiB, report } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const SCRIPT = join(ROOT, "test/fixtures/scripts/big.sh");
-
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 export async function benchRunner(): Promise<void> {
   await runBig(200_000);
@@ -33,11 +30,11 @@ async function runBig(lines: number): Promise<void> {
   api.userSays(user, { id: user, first_name: "bench" }, "/help");
   await api.waitFor((e) => e.type === "message");
   await Bun.sleep(1500);
-  const baseline = rssMiB(bot.pid);
+  const baseline = procMiB(bot.pid);
   let peak = baseline;
   const samples: { at: number; rss: number }[] = [];
   const sampler = setInterval(() => {
-    const rss = rssMiB(bot.pid);
+    const rss = procMiB(bot.pid);
     samples.push({ at: Date.now(), rss });
     peak = Math.max(peak, rss);
   }, 20);

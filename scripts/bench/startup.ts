@@ -2,18 +2,13 @@
  * Startup of the compiled binary to its first getUpdates, and its idle RSS; then start-up with
  * 3 and with 200 monitored devices, interleaved (what a device costs at start).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startLocalBotApi } from "../../src/console/local-api/server.ts";
-import { ms, report, summarize } from "./stats.ts";
+import { ms, procMiB, report, summarize } from "./stats.ts";
 
 const BINARY = resolve(import.meta.dir, "../../dist/octopus");
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /** A config with `n` monitored devices, each its own directory. */
 function devicesConfig(dir: string, n: number): string {
@@ -55,7 +50,7 @@ async function once(rss: boolean, devices = 1): Promise<{ startup: number; rss?:
   const result: { startup: number; rss?: number } = { startup: firstPoll - t0 };
   if (rss) {
     await Bun.sleep(2000);
-    result.rss = rssMiB(proc.pid);
+    result.rss = procMiB(proc.pid);
   }
   proc.kill("SIGTERM");
   await proc.exited;

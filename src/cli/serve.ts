@@ -106,7 +106,7 @@ export async function runBot(
   // first run) is freed once, off the start-up path: a long-running bot keeps the memory
   // it reaches here (1000 user ids in the config: 66.6 → 62.3 MiB idle).
   // The same after each reload, kept or refused: the old config's and app's garbage (a
-  // refused 10 000-device file: +50 MiB left until a collection) is not kept.
+  // refused 10 000-device file: +36 MiB left until a collection) is not kept.
   let collect: Timer | undefined;
   const collectSoon = () => {
     clearTimeout(collect);
