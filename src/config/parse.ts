@@ -28,6 +28,8 @@ export interface ScriptDef extends Omit<ScriptConfig, "timeout" | "cwd"> {
   timeoutMs: number;
   /** Where the script's `path` sits in the config, for load-time file checks. */
   source: KeyPath;
+  /** Changes whenever what the script runs changes: a request frozen earlier is refused then. */
+  revision: string;
 }
 
 export interface Config extends Omit<RawConfig, "telegram"> {
@@ -139,8 +141,32 @@ function derive(raw: RawConfig, file: string): Config {
   const toDef = (kind: ScriptKind, list: ScriptConfig[], key: string): ScriptDef[] =>
     list.map(({ timeout, cwd, ...script }, index) => {
       const path = isAbsolute(script.path) ? script.path : resolve(base, script.path);
+      const params = script.params.map((p) =>
+        p.choices_from
+          ? {
+              ...p,
+              choices_from: {
+                ...p.choices_from,
+                path: isAbsolute(p.choices_from.path)
+                  ? p.choices_from.path
+                  : resolve(base, p.choices_from.path),
+              },
+            }
+          : p,
+      );
+      const runs = {
+        path,
+        args: script.args,
+        env: script.env,
+        cwd,
+        timeout,
+        params,
+        approval: script.approval,
+      };
       return {
         ...script,
+        params,
+        revision: Bun.hash(JSON.stringify(runs)).toString(36),
         name: commandName(script.name, key, index),
         title: script.name,
         kind,

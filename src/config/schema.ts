@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { isAcceptableApiUrl } from "../shared/url.ts";
+import { ApprovalSchema, ParamSchema } from "./schema-params.ts";
 import { ChatId, CronPattern, Duration, EnvValue, Percent, PlumeId, Regex, UserId } from "./schema-values.ts";
 
 /**
@@ -43,6 +44,11 @@ const ScriptSchema = v.strictObject({
     ),
     0,
   ),
+  params: v.optional(
+    v.pipe(v.array(ParamSchema, "expected a list"), v.maxLength(20, "at most 20 params")),
+    [],
+  ),
+  approval: v.optional(ApprovalSchema),
 });
 
 /**

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { isLoopbackHost } from "../shared/url.ts";
 import { commandName } from "./names.ts";
+import { placeholders } from "./param-rules.ts";
 import { LISTEN_ADDRESS } from "./schema.ts";
 import { formatKeyPath, type KeyPath } from "./yaml-positions.ts";
 
@@ -51,9 +52,17 @@ export function scriptPaths(data: unknown, file: string): { path: KeyPath; file:
   const root = asObject(data) ?? {};
   return SCRIPT_LISTS.flatMap((key) =>
     asList(root[key]).flatMap((item, index) => {
+      const at = (path: string, keys: KeyPath) => ({
+        path: keys,
+        file: isAbsolute(path) ? path : resolve(dirname(file), path),
+      });
       const path = asString(asObject(item)?.path);
-      if (!path) return [];
-      return [{ path: [key, index, "path"], file: isAbsolute(path) ? path : resolve(dirname(file), path) }];
+      // The commands that list a parameter's choices are run as scripts are: checked alike.
+      const lists = asList(asObject(item)?.params).flatMap((param, j) => {
+        const from = asString(asObject(asObject(param)?.choices_from)?.path);
+        return from ? [at(from, [key, index, "params", j, "choices_from", "path"])] : [];
+      });
+      return [...(path ? [at(path, [key, index, "path"])] : []), ...lists];
     }),
   );
 }
@@ -81,8 +90,76 @@ function scriptIssues(root: Loose, issues: SemanticIssue[]): void {
         if (typeof variable === "string" && !(variable in env))
           issues.push({ path: [key, i, "secret_env", j], message: `"${variable}" is not a key of env` });
       });
+      paramIssues(script, [key, i], issues);
+      approvalIssues(script, asList(asObject(root.telegram)?.admins), [key, i], issues);
     });
   }
+}
+
+/** Names unique, `{name}` in args naming a parameter, no secret in argv (ps shows it), schedules able to fill every value. */
+function paramIssues(script: Loose, at: KeyPath, issues: SemanticIssue[]): void {
+  const params = new Map<string, Loose>();
+  asList(script.params).forEach((item, j) => {
+    const param = asObject(item);
+    const name = asString(param?.name);
+    if (!param || !name) return;
+    if (params.has(name))
+      issues.push({ path: [...at, "params", j, "name"], message: `duplicate parameter "${name}"` });
+    else params.set(name, param);
+  });
+  // Without params, braces in args are text, as they always were: an old config loads unchanged.
+  asList(script.args).forEach((arg, j) => {
+    if (typeof arg !== "string" || !params.size) return;
+    for (const name of placeholders(arg)) {
+      const param = params.get(name);
+      if (!param)
+        issues.push({ path: [...at, "args", j], message: `{${name}} is not one of this script's params` });
+      else if (param.secret === true)
+        issues.push({
+          path: [...at, "args", j],
+          message: `{${name}} is secret: it reaches the script as OCTOPUS_PARAM_${name.toUpperCase()}, never in args (ps shows args)`,
+        });
+    }
+  });
+  if (typeof script.schedule === "string")
+    for (const [name, param] of params)
+      if (param.required !== false && param.default === undefined)
+        issues.push({
+          path: [...at, "params"],
+          message: `a scheduled script needs a default for "${name}" (a schedule has nobody to ask)`,
+        });
+}
+
+/** Approvers are admins, and enough of them remain when one of them is the one asking. */
+function approvalIssues(script: Loose, admins: unknown[], at: KeyPath, issues: SemanticIssue[]): void {
+  const approval = asObject(script.approval);
+  if (!approval) return;
+  if (typeof script.schedule === "string")
+    issues.push({
+      path: [...at, "approval"],
+      message: "a scheduled script cannot need approval: remove schedule or approval",
+    });
+  const adminIds = new Set(admins.filter((id) => typeof id === "number"));
+  const from = approval.from ?? "admins";
+  let eligible = adminIds.size;
+  if (Array.isArray(from)) {
+    from.forEach((id, j) => {
+      if (typeof id === "number" && !adminIds.has(id))
+        issues.push({
+          path: [...at, "approval", "from", j],
+          message: `${id} is not in telegram.admins: only admins approve`,
+        });
+    });
+    eligible = new Set(from.filter((id) => adminIds.has(id))).size;
+  }
+  const needed = typeof approval.approvers === "number" ? approval.approvers : 1;
+  // An admin asking never approves their own request: one more must be there besides them.
+  const asking = script.role === "viewer" ? 0 : 1;
+  if (eligible < needed + asking)
+    issues.push({
+      path: [...at, "approval", "approvers"],
+      message: `${needed} approval${needed === 1 ? "" : "s"} needed, but only ${eligible} eligible admin${eligible === 1 ? "" : "s"}${asking ? " (the one asking cannot approve)" : ""}`,
+    });
 }
 
 function uniqueNames(
