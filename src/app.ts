@@ -35,6 +35,7 @@ export function createApp(o: AppOptions) {
   const fleet = createFleetFeature({ config, clock, stateDir, log, report });
   const runs = createRunsFeature({
     ...{ config, db, outbox, clock, log, stateDir, env, redactor, storage, graceMs, live },
+    secretBox: o.secretBox,
     ...{ onRunEnd: metrics.onRunEnd, fleetHistory: fleet.history, remote: fleet.remote },
   });
   const history = createHistoryFeature({ config, db, clock, log, storage, chartPool: o.chartPool });

@@ -81,6 +81,16 @@ export async function serveRun(
     out.write(`${FRAME}${JSON.stringify({ refused: `this server has no script ${name.slice(0, 64)}` })}\n`);
     return 1;
   }
+  // A hub cannot prove a second admin's approval, nor ask for values: those run on this server's own bot.
+  const unfit = script.approval
+    ? `${name} needs approval: run it from this server's own bot`
+    : script.params.some((p) => p.required && p.default === undefined)
+      ? `${name} takes parameters: run it from this server's own bot`
+      : undefined;
+  if (unfit) {
+    out.write(`${FRAME}${JSON.stringify({ refused: unfit })}\n`);
+    return 1;
+  }
   const redactor = createRedactor([env.TELEGRAM_TOKEN, env.TELEGRAM_BOT_TOKEN]);
   const clock = systemClock;
   const log = createLogger({

@@ -60,7 +60,9 @@ export function renderEvent(
       })
       .join("   "),
   );
-  return [`${head}${m.silent ? " 🔕" : ""}`, body, ...rows].join("\n");
+  const reply =
+    m.forceReply !== undefined ? [`↩️ type your answer${m.forceReply ? ` (${m.forceReply})` : ""}`] : [];
+  return [`${head}${m.silent ? " 🔕" : ""}`, body, ...rows, ...reply].join("\n");
 }
 
 /** Runs until the input ends; `beforeExit` (stopping the bot, which flushes its outbox) still prints. */

@@ -24,19 +24,24 @@ export interface RunRow {
   /** The process running it (the bot, or a server's `serve-ssh run`) and its start time. */
   ownerPid: number | null;
   ownerStart: string | null;
+  /** The parameter values it ran with (`service=nginx, password=••••`), or null for none. */
+  params: string | null;
+  /** Who approved it (names, comma-separated), for a script with `approval`. */
+  approvedBy: string | null;
 }
 
 export type NewRun = Pick<
   RunRow,
   "script" | "kind" | "trigger" | "requestedBy" | "requestedByName" | "chatId" | "startedAt"
 > &
-  Partial<Pick<RunRow, "ownerPid" | "ownerStart">>;
+  Partial<Pick<RunRow, "ownerPid" | "ownerStart" | "params" | "approvedBy">>;
 export type RunEnd = Pick<RunRow, "endedAt" | "exitCode" | "signal" | "status" | "reason" | "outputBytes">;
 
 const COLUMNS = `id, script, kind, trigger, requested_by AS requestedBy, requested_by_name AS requestedByName,
   chat_id AS chatId, message_id AS messageId, started_at AS startedAt, ended_at AS endedAt,
   exit_code AS exitCode, signal, status, reason, output_bytes AS outputBytes, log_path AS logPath,
-  pid, pid_start AS pidStart, owner_pid AS ownerPid, owner_start AS ownerStart`;
+  pid, pid_start AS pidStart, owner_pid AS ownerPid, owner_start AS ownerStart, params,
+  approved_by AS approvedBy`;
 
 /** Run history (see migration 003). */
 export function createRunsRepo(db: Database) {
@@ -53,11 +58,13 @@ export function createRunsRepo(db: Database) {
       number,
       number | null,
       string | null,
+      string | null,
+      string | null,
     ]
   >(
     `INSERT INTO runs (id, script, kind, trigger, requested_by, requested_by_name, chat_id, started_at,
-                       owner_pid, owner_start, status)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
+                       owner_pid, owner_start, params, approved_by, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING id`,
   );
   const maxId = db.query<{ id: number | null }, []>("SELECT max(id) AS id FROM runs");
   const oldRows = db.query<{ id: number }, [number, number]>(
@@ -98,6 +105,8 @@ export function createRunsRepo(db: Database) {
       run.startedAt,
       run.ownerPid ?? null,
       run.ownerStart ?? null,
+      run.params ?? null,
+      run.approvedBy ?? null,
     );
     return (row as { id: number }).id;
   };

@@ -128,6 +128,8 @@ export interface Feature {
   readonly callbacks: readonly CallbackSpec[];
   /** Free text in a conversation (the /auth flow, the credential guard), tried in order. */
   readonly textHooks?: readonly TextHook[];
+  /** /cancel: ends this feature's conversation with the user in this chat; says what it ended, or undefined. */
+  cancel?(ctx: CommandContext): Promise<string | undefined>;
   /** Buttons this feature puts under /start for a role (one row is built from all of them). */
   startButtons?(role: Role): InlineKeyboardRows[number];
   readonly gauges?: readonly Gauge[];

@@ -13,7 +13,7 @@ function server() {
   const dir = mkdtempSync(join(tmpdir(), "octopus-serve-ssh-"));
   writeFileSync(
     join(dir, "config.yaml"),
-    `storage: { dir: state }\nrunner: { keep_runs: 1 }\none_time_scripts:\n  - { name: quick, path: ${SCRIPTS}/ticker.sh, env: { N: "2", SECRET: hunter22 }, secret_env: [SECRET] }\n  - { name: leak, path: ${SCRIPTS}/env.sh, env: { SECRET: hunter22 }, secret_env: [SECRET] }\n`,
+    `storage: { dir: state }\nrunner: { keep_runs: 1 }\none_time_scripts:\n  - { name: quick, path: ${SCRIPTS}/ticker.sh, env: { N: "2", SECRET: hunter22 }, secret_env: [SECRET] }\n  - { name: leak, path: ${SCRIPTS}/env.sh, env: { SECRET: hunter22 }, secret_env: [SECRET] }\n  - { name: gated, path: ${SCRIPTS}/args.sh, approval: { approvers: 1 } }\n  - { name: asks, path: ${SCRIPTS}/args.sh, args: ["{unit}"], params: [{ name: unit, type: string }] }\n  - { name: fills, path: ${SCRIPTS}/args.sh, args: ["{unit}"], params: [{ name: unit, type: string, default: nginx }] }\ntelegram: { admins: [1, 2] }\n`,
   );
   const ask = (asked: string) => {
     const r = Bun.spawnSync(
@@ -63,6 +63,16 @@ describe("serve-ssh run, stop, log", () => {
       code: 1,
       out: `\x1e{"refused":"this server has no script nope"}\n`,
     });
+    // A hub can neither prove a second admin's approval nor ask for values.
+    expect(ask("run gated")).toMatchObject({
+      code: 1,
+      out: `\x1e{"refused":"gated needs approval: run it from this server's own bot"}\n`,
+    });
+    expect(ask("run asks")).toMatchObject({
+      code: 1,
+      out: `\x1e{"refused":"asks takes parameters: run it from this server's own bot"}\n`,
+    });
+    expect(ask("run fills").out).toContain("[nginx]");
     expect(ask("stop 5")).toMatchObject({ code: 1, out: "run #5 is not running\n" });
     expect(ask("log 5")).toMatchObject({ code: 1, out: "no run #5\n" });
     ask("run quick");

@@ -73,6 +73,12 @@ export function replyToOf(params: Params): { replyTo?: number } {
   return id ? { replyTo: id } : {};
 }
 
+/** The placeholder of a ForceReply markup ("" when it has none), or undefined without one. */
+export function forceReplyOf(params: Params): { forceReply?: string } {
+  const markup = parseJson<{ force_reply?: boolean; input_field_placeholder?: string }>(params.reply_markup);
+  return markup?.force_reply === true ? { forceReply: markup.input_field_placeholder ?? "" } : {};
+}
+
 export function keyboardOf(params: Params): Keyboard {
   const markup = parseJson<{ inline_keyboard?: NonNullable<Keyboard> }>(params.reply_markup);
   const rows = markup?.inline_keyboard;
@@ -165,6 +171,7 @@ export const BOT_METHODS: Record<string, (state: LocalState, params: Params) => 
       text,
       entities: entitiesOf(params, text),
       keyboard: keyboardOf(params),
+      ...forceReplyOf(params),
       silent: params.disable_notification === true || params.disable_notification === "true",
       ...(replyTo ? { replyTo } : {}),
       deleted: false,

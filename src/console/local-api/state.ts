@@ -32,6 +32,8 @@ export interface BotMessage {
   caption?: string;
   silent: boolean;
   replyTo?: number;
+  /** Sent with ForceReply: the placeholder of the reply field it opens. */
+  forceReply?: string;
   deleted: boolean;
   edits: number;
 }

@@ -153,17 +153,6 @@ export function createPlumeAuthCommands(deps: {
       },
     },
     {
-      name: "cancel",
-      description: "Stop the /auth conversation",
-      role: "viewer",
-      menu: false,
-      run: async (ctx) => {
-        const c = await repo.conversation(ctx.user.id);
-        repo.deleteConversation(ctx.user.id);
-        await ctx.reply(c ? "Cancelled: nothing was stored." : "Nothing to cancel.");
-      },
-    },
-    {
       name: "logout",
       description: "Forget your Plume credentials",
       role: "viewer",
@@ -220,5 +209,13 @@ export function createPlumeAuthCommands(deps: {
     }),
   ];
 
-  return { commands, callbacks, textHook };
+  /** /cancel: the /auth conversation ends, nothing stored. */
+  async function cancel(ctx: CommandContext): Promise<string | undefined> {
+    const c = await repo.conversation(ctx.user.id);
+    if (!c) return undefined;
+    repo.deleteConversation(ctx.user.id);
+    return "Cancelled /auth: nothing was stored.";
+  }
+
+  return { commands, callbacks, textHook, cancel };
 }

@@ -65,6 +65,7 @@ export function createPlumeFeature(deps: {
     commands: [...reports.commands, ...auth.commands],
     callbacks: [...reports.callbacks, ...auth.callbacks],
     textHooks: [auth.textHook, guard],
+    cancel: auth.cancel,
     start: () => watch.start(),
     stop: () => watch.stop(),
   };

@@ -17,3 +17,12 @@ export const stopButtonData = new CallbackData("stop").number("run");
 export const remoteRunButton = new CallbackData("rr").string("s").string("n", { optional: true });
 export const remoteConfirmButton = new CallbackData("rrc").string("s").string("n");
 export const remoteStopButton = new CallbackData("rs").string("s").number("r");
+/** A /run form's question: form id, question step, choice index (-1: the default, -2: skip). */
+export const formPickButton = new CallbackData("rp").string("f").number("s").number("i");
+/** A /run form's summary: run (or ask for approval), or cancel. */
+export const formGoButton = new CallbackData("rg").string("f").enum("a", ["run", "cancel"]);
+/** A request for approval: its id and random token; approve, deny, or withdraw (the requester). */
+export const approvalButton = new CallbackData("ap")
+  .number("r")
+  .string("t")
+  .enum("a", ["yes", "no", "withdraw"]);

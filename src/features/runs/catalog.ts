@@ -4,7 +4,8 @@ import { allows, type Role } from "../../telegram/feature.ts";
 
 /**
  * Pure: which configured script a request names, and whether this role may run it.
- * Nothing outside the config can ever be chosen, and chat users never pass arguments.
+ * Nothing outside the config can ever be chosen, and chat users pass values only to a script's
+ * declared `params:` (checked against their rules, never a shell).
  */
 
 export type CatalogError =
@@ -30,17 +31,23 @@ export function visibleScripts(scripts: readonly ScriptDef[], role: Role): strin
   return role === "admin" ? undefined : scriptsFor(scripts, role).map((s) => s.name);
 }
 
-/** Resolves `/run` arguments (`"backup"`) to a script, or says why not. */
+/**
+ * Resolves `/run` arguments (`"backup"`) to a script, or says why not. `rest`: the words after
+ * the name, only ever for a script with `params:` (`/run restart service=nginx`).
+ */
 export function resolveRunRequest(
   scripts: readonly ScriptDef[],
   args: string,
   role: Role,
-): Result<ScriptDef, CatalogError> {
+): Result<{ script: ScriptDef; rest: string }, CatalogError> {
   // The name as the config writes it works too: `/run Disk Report` is `/run disk_report`.
   const titled = scripts.find(
     (s) => s.title !== s.name && s.title.toLowerCase() === args.trim().toLowerCase(),
   );
-  if (titled) return mayRun(role, titled) ? ok(titled) : err({ kind: "forbidden", name: titled.name });
+  if (titled)
+    return mayRun(role, titled)
+      ? ok({ script: titled, rest: "" })
+      : err({ kind: "forbidden", name: titled.name });
   const words = args.trim().split(/\s+/).filter(Boolean);
   const first = words[0];
   if (!first) return err({ kind: "usage" });
@@ -49,9 +56,10 @@ export function resolveRunRequest(
   const script = scripts.find((s) => s.name === name.toLowerCase());
   if (!script) return err({ kind: "unknown", name: first });
   // Checked after the lookup so "/run backup; rm -rf /" names the script it refused to run.
-  if (words.length > 1 || name !== first) return err({ kind: "arguments", name: script.name });
+  if (name !== first || (words.length > 1 && !script.params.length))
+    return err({ kind: "arguments", name: script.name });
   if (!mayRun(role, script)) return err({ kind: "forbidden", name });
-  return ok(script);
+  return ok({ script, rest: args.trim().slice(first.length).trim() });
 }
 
 /** User input echoed back: at most 64 characters, so a pasted wall of text is not mirrored. */
@@ -66,7 +74,7 @@ export function catalogErrorText(error: CatalogError, available: readonly Script
     case "usage":
       return `Usage: /run NAME${list}`;
     case "arguments":
-      return `Scripts take no arguments: /run ${error.name} runs it as configured. Nothing was run.`;
+      return `${error.name} takes no arguments: /run ${error.name} runs it as configured. Nothing was run.`;
     case "unknown":
       return `No script named ${echo(error.name)}.${list}`;
     case "forbidden":

@@ -13,11 +13,15 @@ import {
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { runButton, runCancelButton, runConfirmButton, stopButtonData } from "./buttons.ts";
 import { catalogErrorText, mayRun, resolveRunRequest, scriptsFor, visibleScripts } from "./catalog.ts";
+import { needsForm } from "./form-flow.ts";
 import { stopButton } from "./presenter.ts";
 import type { RunListener, StartRefusal } from "./run-types.ts";
-import type { Runner } from "./runner.ts";
+import type { RunLaunch, Runner } from "./runner.ts";
 
-/** /run, /jobs, /stop and their buttons: only configured scripts, by name, never with arguments. */
+/**
+ * /run, /jobs, /stop and their buttons: only configured scripts, by name; values only for a
+ * script's declared params, through its form (form-flow.ts).
+ */
 
 export interface RunCommandDeps {
   scripts(): readonly ScriptDef[];
@@ -28,6 +32,8 @@ export interface RunCommandDeps {
   remote?(ctx: CommandContext): Promise<boolean>;
   /** Runs on servers of the fleet started from this chat's bot, for /jobs (`hidden`: not for this role). */
   remoteJobs?(role: Role): { jobs: RemoteJob[]; hidden: number };
+  /** A script with params or approval: its form (asks, then calls back with the values). */
+  form(ctx: CommandContext | CallbackContext, script: ScriptDef, typed: string): Promise<void>;
 }
 
 /** A run on a server of the fleet as /jobs lists it. */
@@ -36,7 +42,10 @@ export interface RemoteJob {
   stop?: { text: string; callback_data: string };
 }
 
-function refusalText(refusal: StartRefusal, clock: Clock): { text: string; keyboard?: InlineKeyboardRows } {
+export function refusalText(
+  refusal: StartRefusal,
+  clock: Clock,
+): { text: string; keyboard?: InlineKeyboardRows } {
   switch (refusal.kind) {
     case "already-running": {
       const r = refusal.run;
@@ -74,16 +83,19 @@ function scriptKeyboard(scripts: readonly ScriptDef[]): InlineKeyboardRows {
 }
 
 export function createRunCommands(deps: RunCommandDeps): {
+  /** Starts a script now (its values frozen in `given`), or says in the chat why not. */
+  launch(ctx: CommandContext | CallbackContext, script: ScriptDef, given?: RunLaunch): Promise<void>;
   commands: CommandSpec[];
   callbacks: CallbackSpec[];
 } {
   const { runner, clock } = deps;
 
-  async function launch(ctx: CommandContext | CallbackContext, script: ScriptDef) {
+  async function launch(ctx: CommandContext | CallbackContext, script: ScriptDef, given?: RunLaunch) {
     const started = runner.start(
       script,
       { userId: ctx.user.id, name: ctx.user.name, chatId: ctx.chatId, trigger: "user" },
       deps.listenerFor(ctx.chatId),
+      given,
     );
     if (!started.ok) {
       const { text, keyboard } = refusalText(started.error, clock);
@@ -91,7 +103,8 @@ export function createRunCommands(deps: RunCommandDeps): {
     }
   }
 
-  async function request(ctx: CommandContext | CallbackContext, script: ScriptDef) {
+  async function request(ctx: CommandContext | CallbackContext, script: ScriptDef, typed = "") {
+    if (needsForm(script)) return deps.form(ctx, script, typed);
     if (script.confirm) {
       await ctx.reply(`Run ${script.name}?${script.description ? `\n${script.description}` : ""}`, {
         keyboard: [
@@ -109,6 +122,7 @@ export function createRunCommands(deps: RunCommandDeps): {
   const byName = (name: string) => deps.scripts().find((s) => s.name === name);
 
   return {
+    launch,
     commands: [
       {
         name: "run",
@@ -127,7 +141,7 @@ export function createRunCommands(deps: RunCommandDeps): {
           }
           const resolved = resolveRunRequest(deps.scripts(), ctx.args, ctx.role);
           if (!resolved.ok) return void (await ctx.usage(catalogErrorText(resolved.error, available)));
-          await request(ctx, resolved.value);
+          await request(ctx, resolved.value.script, resolved.value.rest);
         },
       },
       {
@@ -190,13 +204,15 @@ export function createRunCommands(deps: RunCommandDeps): {
         const script = byName(data.script);
         if (!script) return void (await ctx.answer("That script is not configured any more."));
         if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
-        await ctx.answer(script.confirm ? undefined : `Starting ${script.name}`);
+        await ctx.answer(script.confirm || needsForm(script) ? undefined : `Starting ${script.name}`);
         await request(ctx, script);
       }),
       callbackRoute(runConfirmButton, "viewer", async (ctx, data) => {
         const script = byName(data.script);
         if (!script) return void (await ctx.answer("That script is not configured any more."));
         if (!mayRun(ctx.role, script)) return void (await ctx.answer("Only admins may run that."));
+        // A script that gained params or approval since this button was sent goes through its form.
+        if (needsForm(script)) return void (await deps.form(ctx, script, ""));
         await ctx.edit(`Running ${script.name} (confirmed by ${ctx.user.name}).`);
         await launch(ctx, script);
       }),

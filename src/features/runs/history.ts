@@ -21,7 +21,9 @@ export function historyLine(r: RunRow, now: number, timeZone: string | undefined
       : r.status === "failed" && r.reason
         ? ` ${r.reason}`
         : "";
-  return `#${r.id} ${RUN_ICON[r.status]} ${r.script}${result} · ${r.requestedByName ?? "?"} · ${formatDateTime(r.startedAt, timeZone)} · ${took}`;
+  const who = `${r.requestedByName ?? "?"}${r.approvedBy ? `, approved by ${r.approvedBy}` : ""}`;
+  const params = r.params ? ` (${r.params})` : "";
+  return `#${r.id} ${RUN_ICON[r.status]} ${r.script}${params}${result} · ${who} · ${formatDateTime(r.startedAt, timeZone)} · ${took}`;
 }
 
 export function createHistoryCommands(deps: {

@@ -5,16 +5,23 @@ import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Redactor } from "../../shared/redact.ts";
 import type { RemoteRuns } from "../../shared/remote-runs.ts";
+import type { SecretBox } from "../../storage/crypto.ts";
 import type { StorageHealth } from "../../storage/health.ts";
+import { createRunRequestsRepo } from "../../storage/run-requests-repo.ts";
 import { createRunsRepo } from "../../storage/runs-repo.ts";
 import type { CommandContext, Feature } from "../../telegram/feature.ts";
 import type { Outbox } from "../../telegram/send/outbox.ts";
+import { createApprovals } from "./approvals.ts";
 import { runButton } from "./buttons.ts";
 import { mayRun, visibleScripts } from "./catalog.ts";
-import { createRunCommands } from "./commands.ts";
+import { createChoiceLister } from "./choices.ts";
+import { createRunCommands, refusalText } from "./commands.ts";
+import { createFormFlow } from "./form-flow.ts";
+import { createFormStore } from "./forms.ts";
 import { createHistoryCommands } from "./history.ts";
 import type { LiveRuns } from "./live-runs.ts";
 import { interruptedText } from "./messages.ts";
+import { launchFor } from "./params.ts";
 import { createRunPresenter } from "./presenter.ts";
 import { createRemoteRunCommands } from "./remote-commands.ts";
 import { createRunner } from "./runner.ts";
@@ -33,6 +40,8 @@ export function createRunsFeature(deps: {
   env: Record<string, string | undefined>;
   redactor: Redactor;
   storage: StorageHealth;
+  /** Seals the frozen values of requests waiting for approval. */
+  secretBox: SecretBox;
   /** Between SIGTERM and SIGKILL when a run is stopped (default 5 s). */
   graceMs?: number | undefined;
   onRunEnd?(script: string, status: string, seconds: number): void;
@@ -90,11 +99,35 @@ export function createRunsFeature(deps: {
         onError: (error) => log.error("presenting a fleet run failed", { error }),
       })
     : undefined;
+  const approvals = createApprovals({
+    repo: createRunRequestsRepo(deps.db),
+    clock,
+    log: log.child("approvals"),
+    secretBox: deps.secretBox,
+    outbox,
+    scripts: () => config.scripts,
+    admins: () => config.telegram.admins,
+    start: (script, requester, launch) =>
+      runner.start(script, requester, presenter(requester.chatId as number), launch),
+    refusalText: (refusal) => refusalText(refusal, clock).text,
+    keepMs: config.runner.keep_history,
+  });
+  const flow = createFormFlow({
+    scripts: () => config.scripts,
+    forms: createFormStore(clock),
+    listChoices: createChoiceLister({ env: deps.env, secrets: () => deps.redactor.values() }),
+    ready: async (ctx, script, values) => {
+      const launch = launchFor(script, values);
+      if (script.approval) await approvals.request(ctx, script, launch);
+      else await runs.launch(ctx, script, launch);
+    },
+  });
   const runs = createRunCommands({
     scripts: () => config.scripts,
     runner,
     clock,
     listenerFor: presenter,
+    form: (ctx, script, typed) => flow.begin(ctx, script, typed),
     ...(remote ? { remote: remote.run, remoteJobs: remote.jobs } : {}),
   });
   const history = createHistoryCommands({
@@ -111,7 +144,9 @@ export function createRunsFeature(deps: {
   const feature: Feature = {
     name: "runs",
     commands: [...runs.commands, ...history],
-    callbacks: [...runs.callbacks, ...(remote?.callbacks ?? [])],
+    callbacks: [...runs.callbacks, ...flow.callbacks, ...approvals.callbacks, ...(remote?.callbacks ?? [])],
+    textHooks: [flow.textHook],
+    cancel: flow.cancel,
     startButtons: (role) =>
       config.scripts.some((s) => mayRun(role, s))
         ? [{ text: "▶️ Run", callback_data: runButton.pack({}) }]
@@ -138,8 +173,12 @@ export function createRunsFeature(deps: {
       }
       runner.prune();
       scheduler.start(config.scripts);
+      approvals.start();
     },
-    stop: () => scheduler.stop(),
+    stop: () => {
+      scheduler.stop();
+      approvals.stop();
+    },
     async settle(how) {
       const remoteDone = remote?.settle(how);
       if (how === "finish") await runner.idle();

@@ -14,6 +14,7 @@ import type { LocalLive } from "./live-runs.ts";
 import { createOrphanReaper } from "./orphans.ts";
 import { outcomeOf } from "./outcome.ts";
 import { createRunOutput, type RunOutput } from "./output.ts";
+import { defaultValues, type Launch, launchFor } from "./params.ts";
 import { runTree } from "./proc-tree.ts";
 import { type ProcessExit, startProcess } from "./process.ts";
 import { ownedElsewhere, processStartTime, selfAsOwner } from "./process-groups.ts";
@@ -50,6 +51,9 @@ export interface RunnerOptions {
 
 type Started = Result<ActiveRun, StartRefusal>;
 
+/** A run's parameters, and who approved it when its script needs approval. */
+export type RunLaunch = Launch & { approvedBy?: string };
+
 export function createRunner(options: RunnerOptions) {
   const { runsRepo, clock, log } = options;
   const runsDir = join(options.stateDir, "runs");
@@ -73,7 +77,7 @@ export function createRunner(options: RunnerOptions) {
     return err({ kind: "cannot-start", runId: id, reason });
   }
 
-  function outputFor(id: number, script: ScriptDef, onText?: (piece: string) => void) {
+  function outputFor(id: number, script: ScriptDef, launch: Launch, onText?: (piece: string) => void) {
     try {
       mkdirSync(runsDir, { recursive: true, mode: 0o700 });
     } catch {
@@ -83,7 +87,8 @@ export function createRunner(options: RunnerOptions) {
     history.write(() => runsRepo.setLogPath(id, logPath), undefined, history.saved(id));
     const secrets = Object.entries(script.env)
       .filter(([k]) => script.secret_env.includes(k))
-      .map(([, v]) => v);
+      .map(([, v]) => v)
+      .concat(launch.secrets);
     const redact = options.redactor.with({ secrets, patterns }).redact;
     const output = createRunOutput({
       logPath,
@@ -95,9 +100,10 @@ export function createRunner(options: RunnerOptions) {
     return { output, textPath };
   }
 
-  function envFor(id: number, script: ScriptDef, requester: Requester) {
+  function envFor(id: number, script: ScriptDef, requester: Requester, launch: Launch) {
     return childEnv(options.env, options.redactor.values(), {
       ...script.env,
+      ...launch.env,
       OCTOPUS_RUN_ID: String(id),
       OCTOPUS_RUN_KEY: runKey(id),
       OCTOPUS_SCRIPT: script.name,
@@ -147,7 +153,12 @@ export function createRunner(options: RunnerOptions) {
     history.prune();
   }
 
-  function start(script: ScriptDef, requester: Requester, listener: RunListener): Started {
+  /**
+   * `given`: the argv and environment for this run's parameter values (frozen by /run, or by
+   * an approved request); without it a script's defaults (a schedule's run).
+   */
+  function start(script: ScriptDef, requester: Requester, listener: RunListener, given?: RunLaunch): Started {
+    const launch = given ?? launchFor(script, defaultValues(script));
     orphans.start();
     const same = [...active.values()].find((r) => r.script.name === script.name);
     if (same) return err({ kind: "already-running", run: same });
@@ -164,6 +175,8 @@ export function createRunner(options: RunnerOptions) {
       chatId,
       startedAt,
       ...owner,
+      ...(launch.shown ? { params: launch.shown } : {}),
+      ...(given?.approvedBy ? { approvedBy: given.approvedBy } : {}),
     };
     // The same script, or the limit, across every process on this state (the bot and each of
     // a hub's `serve-ssh run`), checked and the row written in one write-locked transaction.
@@ -180,13 +193,13 @@ export function createRunner(options: RunnerOptions) {
     if (problem) return cannotStart(id, script, problem);
     let run: ActiveRun | undefined;
     const onText = listener.text ? (piece: string) => run && listener.text?.(run, piece) : undefined;
-    const { output, textPath } = outputFor(id, script, onText);
+    const { output, textPath } = outputFor(id, script, launch, onText);
     let pid: number | undefined;
     const started = startProcess(
       {
-        argv: [script.path, ...script.args],
+        argv: [script.path, ...launch.args],
         cwd: script.cwd,
-        env: envFor(id, script, requester),
+        env: envFor(id, script, requester, launch),
         timeoutMs: script.timeoutMs,
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
         tree: () => (pid === undefined ? [] : orphans.note(runTree(pid, runKey(id)))),

@@ -59,6 +59,20 @@ export function createStartHelpFeature(
       },
     },
     {
+      name: "cancel",
+      description: "End a conversation (/auth, a /run form)",
+      role: "viewer",
+      menu: false,
+      run: async (ctx) => {
+        const ended: string[] = [];
+        for (const f of others) {
+          const what = await f.cancel?.(ctx);
+          if (what) ended.push(what);
+        }
+        await ctx.reply(ended.length ? ended.join("\n") : "Nothing to cancel.");
+      },
+    },
+    {
       name: "whoami",
       description: "Your user id and role",
       role: "viewer",

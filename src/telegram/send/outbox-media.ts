@@ -5,6 +5,17 @@ import type { Upload } from "./transport.ts";
 
 export const markup = (keyboard?: InlineKeyboardRows) =>
   keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {};
+
+/** A new message's markup: its buttons, else ForceReply (placeholder at most 64 characters). */
+export const sendMarkup = (keyboard?: InlineKeyboardRows, forceReply?: string) =>
+  keyboard || forceReply === undefined
+    ? markup(keyboard)
+    : {
+        reply_markup: {
+          force_reply: true as const,
+          input_field_placeholder: [...forceReply].slice(0, 64).join(""),
+        },
+      };
 export const messageIdOf = (result: unknown) =>
   (result as { message_id?: number } | undefined)?.message_id ?? 0;
 

@@ -10,7 +10,7 @@ import {
   splitRichText,
 } from "../../shared/text.ts";
 import type { Priority } from "./jobs.ts";
-import { createMediaSender, markup, messageIdOf } from "./outbox-media.ts";
+import { createMediaSender, markup, messageIdOf, sendMarkup } from "./outbox-media.ts";
 import type { OutboxQueue } from "./outbox-queue.ts";
 import type { Upload } from "./transport.ts";
 
@@ -32,6 +32,11 @@ export interface SendOptions {
   /** No notification sound (recoveries, repeats, digests). */
   silent?: boolean;
   replyTo?: number;
+  /**
+   * Opens the reply field on the phone (ForceReply), with this placeholder: a question answered
+   * by typing. In a group it is also what lets the bot see the answer. Ignored with `keyboard`.
+   */
+  forceReply?: string;
   priority?: Priority;
   /** Called if the message has to wait for a retry: see QueuedCall.onWaiting. */
   onWaiting?: () => void;
@@ -168,7 +173,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
               ...(i === 0 && opts.replyTo
                 ? { reply_parameters: { message_id: opts.replyTo, allow_sending_without_reply: true } }
                 : {}),
-              ...(i === parts.length - 1 ? markup(opts.keyboard) : {}),
+              ...(i === parts.length - 1 ? sendMarkup(opts.keyboard, opts.forceReply) : {}),
             },
           }),
         ),

@@ -334,7 +334,7 @@ describe("the /auth conversation", () => {
   test("/cancel at a step, /skip for the default API, a failing token fetch stores nothing", async () => {
     h = await startHarness(config());
     await say(h, ADMIN, "/auth");
-    expect(await say(h, ADMIN, "/cancel")).toBe("Cancelled: nothing was stored.");
+    expect(await say(h, ADMIN, "/cancel")).toBe("Cancelled /auth: nothing was stored.");
     expect(await say(h, ADMIN, "/cancel")).toBe("Nothing to cancel.");
     expect(await say(h, ADMIN, "/skip")).toBe("Nothing to skip.");
     await say(h, ADMIN, "/auth");

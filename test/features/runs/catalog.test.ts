@@ -6,6 +6,10 @@ const scripts = configOf(`one_time_scripts:
   - { name: backup, path: exit-with.sh }
   - { name: health, path: exit-with.sh, role: viewer }
   - { name: Disk Report, path: exit-with.sh }
+  - name: restart
+    path: exit-with.sh
+    args: ["{service}"]
+    params: [{ name: service, type: choice, choices: [nginx, "a;b"] }]
 `).scripts;
 
 describe("resolveRunRequest", () => {
@@ -28,7 +32,23 @@ describe("resolveRunRequest", () => {
     ["Disk", "admin", { ok: false, error: { kind: "unknown", name: "Disk" } }],
   ] as const)("%p as %s", (args, role, expected) => {
     const r = resolveRunRequest(scripts, args, role);
-    expect(r.ok ? { ok: true, name: r.value.name } : r).toEqual(expected);
+    expect(r.ok ? { ok: true, name: r.value.script.name } : r).toEqual(expected);
+  });
+
+  test.each([
+    ["restart", ""],
+    ["restart service=nginx", "service=nginx"],
+    ['RESTART  service="a;b"', 'service="a;b"'],
+  ])("a script with params takes the words after its name: %p", (args, rest) => {
+    const r = resolveRunRequest(scripts, args, "admin");
+    expect(r.ok && r.value).toEqual({ script: scripts[3] as (typeof scripts)[number], rest });
+  });
+
+  test("shell punctuation glued to the name is still refused, params or not", () => {
+    expect(resolveRunRequest(scripts, "restart;x service=nginx", "admin")).toEqual({
+      ok: false,
+      error: { kind: "arguments", name: "restart" },
+    });
   });
 });
 
@@ -43,12 +63,12 @@ describe("messages", () => {
   });
 
   test.each([
-    [{ kind: "usage" }, "Usage: /run NAME\nAvailable: backup, health, disk_report"],
+    [{ kind: "usage" }, "Usage: /run NAME\nAvailable: backup, health, disk_report, restart"],
     [
       { kind: "arguments", name: "backup" },
-      "Scripts take no arguments: /run backup runs it as configured. Nothing was run.",
+      "backup takes no arguments: /run backup runs it as configured. Nothing was run.",
     ],
-    [{ kind: "unknown", name: "x" }, "No script named x.\nAvailable: backup, health, disk_report"],
+    [{ kind: "unknown", name: "x" }, "No script named x.\nAvailable: backup, health, disk_report, restart"],
     [{ kind: "forbidden", name: "backup" }, "backup may only be run by admins."],
   ] as const)("%o", (error, text) => {
     expect(catalogErrorText(error, scripts)).toBe(text);

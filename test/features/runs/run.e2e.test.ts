@@ -118,8 +118,8 @@ describe("/run through the local Bot API", () => {
       replies.push((await h.nextMessage(user.id)).text);
     }
     expect(replies).toEqual([
-      "Scripts take no arguments: /run ok runs it as configured. Nothing was run.",
-      "Scripts take no arguments: /run ok runs it as configured. Nothing was run.",
+      "ok takes no arguments: /run ok runs it as configured. Nothing was run.",
+      "ok takes no arguments: /run ok runs it as configured. Nothing was run.",
       "No script named nothing.\nAvailable: ok, fail, big, danger, ticker, sleepy",
       "fail may only be run by admins.",
       "/stop needs the admin role; you are a viewer.",

@@ -1,0 +1,295 @@
+import { checkValue, type ParamSpec } from "../../config/param-rules.ts";
+import type { ScriptDef } from "../../config/parse.ts";
+import type { CallbackContext, CallbackSpec, CommandContext, TextHook } from "../../telegram/feature.ts";
+import { callbackRoute } from "../../telegram/feature.ts";
+import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
+import { formGoButton, formPickButton } from "./buttons.ts";
+import { mayRun } from "./catalog.ts";
+import type { ListChoices } from "./choices.ts";
+import type { FormStore, RunForm } from "./forms.ts";
+import {
+  applyAssignments,
+  defaultValues,
+  nextParam,
+  type ParamValues,
+  parseAssignments,
+  ruleText,
+  summaryLines,
+} from "./params.ts";
+
+/**
+ * /run for a script with `params:` (or `approval:`): each parameter asked in turn (buttons for
+ * choices and yes/no, a reply for text), `/run NAME key=value …` for people who type, then a
+ * summary with Run before anything runs. Bad values get the rule they broke, and the question
+ * again. The answers live in the form store; the buttons carry its id, a step and an index.
+ */
+
+type Ctx = CommandContext | CallbackContext;
+
+export interface FormFlowDeps {
+  scripts(): readonly ScriptDef[];
+  forms: FormStore;
+  listChoices: ListChoices;
+  /** The summary was confirmed: run it now, or ask for approval. */
+  ready(ctx: Ctx, script: ScriptDef, values: ParamValues): Promise<void>;
+}
+
+const DEFAULT = -1;
+const SKIP = -2;
+
+/** Whether /run NAME goes through a form (parameters to give, or an approval to ask for). */
+export const needsForm = (script: ScriptDef) => script.params.length > 0 || script.approval !== undefined;
+
+function approvalLine(script: ScriptDef): string {
+  const a = script.approval;
+  if (!a) return "";
+  const from = a.from === "admins" ? "admins" : `${a.from.length} named admins`;
+  return `\n\nNeeds ${a.approvers} approval${a.approvers === 1 ? "" : "s"} (${from}) before it runs.`;
+}
+
+export function createFormFlow(deps: FormFlowDeps) {
+  const { forms } = deps;
+  const byName = (name: string) => deps.scripts().find((s) => s.name === name);
+
+  async function choicesFor(
+    p: ParamSpec,
+  ): Promise<{ ok: true; list: string[]; note: string } | { ok: false; error: string }> {
+    if (p.type === "boolean") return { ok: true, list: ["yes", "no"], note: "" };
+    if (p.type !== "choice") return { ok: true, list: [], note: "" };
+    if (p.choices) return { ok: true, list: p.choices, note: "" };
+    if (!p.choices_from) return { ok: false, error: "it has no choices" };
+    const listed = await deps.listChoices(p.choices_from);
+    if (!listed.ok) return { ok: false, error: listed.error };
+    const note = listed.value.truncated ? ` (the first ${listed.value.choices.length} offered)` : "";
+    return { ok: true, list: listed.value.choices, note };
+  }
+
+  /** The script the form is for, unless it changed or went since the form began. */
+  function scriptOf(form: RunForm): ScriptDef | undefined {
+    const script = byName(form.script);
+    return script && script.revision === form.revision ? script : undefined;
+  }
+
+  async function ask(ctx: Ctx, form: RunForm, script: ScriptDef, p: ParamSpec) {
+    const choices = await choicesFor(p);
+    if (!choices.ok) {
+      forms.close(form.id);
+      return void (await ctx.reply(`Cannot ask for ${p.name}: ${choices.error}. Nothing was run.`));
+    }
+    form.step += 1;
+    form.asking = p.name;
+    form.choices = choices.list;
+    forms.touch(form);
+    const n = script.params.indexOf(p) + 1;
+    const head = `${script.name} · ${n} of ${script.params.length}\n${p.name}${p.description ? `: ${p.description}` : ""} (${ruleText(p)}${p.secret ? ", secret" : ""})`;
+    const pick = (i: number) => formPickButton.pack({ f: form.id, s: form.step, i });
+    const rows: InlineKeyboardRows = [];
+    for (let i = 0; i < choices.list.length; i += 2)
+      rows.push(choices.list.slice(i, i + 2).map((c, j) => ({ text: c, callback_data: pick(i + j) })));
+    const extra = [
+      ...(p.default !== undefined
+        ? [{ text: `Default: ${p.default}`.slice(0, 64), callback_data: pick(DEFAULT) }]
+        : []),
+      ...(!p.required ? [{ text: "Skip", callback_data: pick(SKIP) }] : []),
+    ];
+    if (extra.length) rows.push(extra);
+    const how = choices.list.length
+      ? `Pick one${choices.note}, or type it.`
+      : p.secret
+        ? "Reply with the value: I delete your message at once."
+        : "Reply with the value.";
+    const text = `${head}\n${how} /cancel ends this.`;
+    if (rows.length) await ctx.reply(text, { keyboard: rows });
+    // Nothing to press: the phone opens the reply (and in a group the bot sees it).
+    else await ctx.reply(text, { forceReply: p.name });
+  }
+
+  async function summary(ctx: Ctx, form: RunForm, script: ScriptDef) {
+    form.asking = undefined;
+    form.choices = [];
+    form.step += 1;
+    forms.touch(form);
+    const lines = summaryLines(script, form.values);
+    const go = script.approval ? "📨 Ask for approval" : "▶️ Run";
+    await ctx.reply(
+      `Run ${script.name}?${script.description ? `\n${script.description}` : ""}${lines.length ? `\n\n${lines.join("\n")}` : ""}${approvalLine(script)}`,
+      {
+        keyboard: [
+          [
+            { text: go, callback_data: formGoButton.pack({ f: form.id, a: "run" }) },
+            { text: "✖️ Cancel", callback_data: formGoButton.pack({ f: form.id, a: "cancel" }) },
+          ],
+        ],
+      },
+    );
+  }
+
+  async function advance(ctx: Ctx, form: RunForm, script: ScriptDef) {
+    const p = nextParam(script, form.values, form.skipped);
+    if (p) await ask(ctx, form, script, p);
+    else await summary(ctx, form, script);
+  }
+
+  /** `/run NAME` (every parameter asked) or `/run NAME key=value …` (only what is missing or wrong). */
+  async function begin(ctx: Ctx, script: ScriptDef, typed: string) {
+    const form = forms.open({
+      script: script.name,
+      revision: script.revision,
+      userId: ctx.user.id,
+      chatId: ctx.chatId,
+      values: {},
+    });
+    if (!typed) return advance(ctx, form, script);
+    const words = parseAssignments(typed);
+    if (!words.ok) {
+      forms.close(form.id);
+      const names = script.params.map((p) => `${p.name}=…`).join(" ");
+      return void (await ctx.reply(
+        `${words.error}. Usage: /run ${script.name}${names ? ` ${names}` : ""}, or /run ${script.name} alone to be asked. Nothing was run.`,
+      ));
+    }
+    const lists = new Map<string, string[]>();
+    const listProblems: string[] = [];
+    for (const w of words.value) {
+      const p = script.params.find((x) => x.name === w.name.toLowerCase());
+      if (p?.type !== "choice" || lists.has(p.name)) continue;
+      const c = await choicesFor(p);
+      if (c.ok) lists.set(p.name, c.list);
+      else listProblems.push(`${p.name}: ${c.error}`);
+    }
+    const applied = applyAssignments(script, words.value, (p) => lists.get(p.name) ?? p.choices);
+    let deleted = false;
+    if (applied.secretsGiven) deleted = await ctx.outbox.delete(ctx.chatId, ctx.messageId);
+    // Who types gets the defaults and skips what is optional; a wrong value is asked again.
+    const given = new Set([...Object.keys(applied.values), ...applied.failed]);
+    const defaults = defaultValues(script);
+    for (const failed of applied.failed) delete defaults[failed];
+    form.values = { ...defaults, ...applied.values };
+    for (const p of script.params)
+      if (!p.required && !given.has(p.name) && !(p.name in form.values)) form.skipped.add(p.name);
+    const problems = [...applied.problems, ...listProblems];
+    const notes = [
+      ...(applied.secretsGiven
+        ? [
+            deleted
+              ? "🗑 I deleted your message: it held a secret."
+              : "⚠️ I could not delete your message with a secret: delete it yourself.",
+          ]
+        : []),
+      ...problems.map((p) => `✖️ ${p}`),
+    ];
+    if (notes.length) await ctx.reply(notes.join("\n"));
+    await advance(ctx, form, script);
+  }
+
+  /** The form a button names, if it is this person's, still open, and of the question now asked. */
+  async function formFor(
+    ctx: CallbackContext,
+    id: string,
+    step?: number,
+  ): Promise<[RunForm, ScriptDef] | undefined> {
+    const form = forms.get(id);
+    if (!form) return void (await ctx.answer("This form has expired: start again with /run."));
+    if (form.userId !== ctx.user.id) return void (await ctx.answer("This form is someone else's."));
+    if (step !== undefined && step !== form.step)
+      return void (await ctx.answer("That question was answered already."));
+    const script = scriptOf(form);
+    if (!script || !mayRun(ctx.role, script)) {
+      forms.close(form.id);
+      await ctx.answer();
+      return void (await ctx.edit(
+        `${form.script} changed in the config since you began: /run ${form.script} again. Nothing was run.`,
+      ));
+    }
+    return [form, script];
+  }
+
+  const callbacks: CallbackSpec[] = [
+    callbackRoute(formPickButton, "viewer", async (ctx, data) => {
+      const found = await formFor(ctx, data.f, data.s);
+      if (!found) return;
+      const [form, script] = found;
+      const p = script.params.find((x) => x.name === form.asking);
+      if (!p) return void (await ctx.answer("That question was answered already."));
+      let shown: string;
+      if (data.i === DEFAULT && p.default !== undefined) {
+        form.values[p.name] = p.default;
+        shown = p.default;
+      } else if (data.i === SKIP && !p.required) {
+        form.skipped.add(p.name);
+        shown = "(skipped)";
+      } else {
+        const choice = form.choices[data.i];
+        const checked = choice === undefined ? undefined : checkValue(p, choice, form.choices);
+        if (!checked?.ok) return void (await ctx.answer("That button is not one of the choices."));
+        form.values[p.name] = checked.value;
+        shown = checked.value;
+      }
+      await ctx.answer();
+      await ctx.edit(`${script.name} · ${p.name}: ${shown}`);
+      await advance(ctx, form, script);
+    }),
+    callbackRoute(formGoButton, "viewer", async (ctx, data) => {
+      const found = await formFor(ctx, data.f);
+      if (!found) return;
+      const [form, script] = found;
+      if (form.asking) return void (await ctx.answer("Answer the question first (or /cancel)."));
+      forms.close(form.id);
+      await ctx.answer();
+      if (data.a === "cancel") return void (await ctx.edit("Cancelled: nothing was run."));
+      // Every value once more against the script as configured now, before anything runs.
+      for (const p of script.params) {
+        const value = form.values[p.name];
+        if (value === undefined ? p.required : !checkValue(p, value, p.choices_from ? [value] : p.choices).ok)
+          return void (await ctx.edit(
+            `${p.name} no longer fits ${script.name}: /run ${script.name} again. Nothing was run.`,
+          ));
+      }
+      await ctx.edit(
+        `${summaryLines(script, form.values).join("\n") || script.name}\nConfirmed by ${ctx.user.name}.`,
+      );
+      await deps.ready(ctx, script, form.values);
+    }),
+  ];
+
+  const textHook: TextHook = async (ctx) => {
+    const form = forms.of(ctx.user.id, ctx.chatId);
+    if (!form?.asking) return false;
+    const script = scriptOf(form);
+    if (!script) {
+      forms.close(form.id);
+      await ctx.reply(
+        `${form.script} changed in the config since you began: /run ${form.script} again. Nothing was run.`,
+      );
+      return true;
+    }
+    const p = script.params.find((x) => x.name === form.asking);
+    if (!p) return false;
+    let note = "";
+    if (p.secret) {
+      const deleted = await ctx.outbox.delete(ctx.chatId, ctx.messageId);
+      note = deleted
+        ? "🗑 I deleted your message. "
+        : "⚠️ I could not delete your message: delete it yourself. ";
+    }
+    const checked = checkValue(p, ctx.text, p.type === "choice" ? form.choices : undefined);
+    if (!checked.ok) {
+      await ctx.reply(`${note}✖️ ${p.name} ${checked.error}. Again:`);
+      await ask(ctx, form, script, p);
+      return true;
+    }
+    form.values[p.name] = checked.value;
+    if (note) await ctx.reply(`${note}${p.name} is set.`);
+    await advance(ctx, form, script);
+    return true;
+  };
+
+  async function cancel(ctx: CommandContext): Promise<string | undefined> {
+    const form = forms.of(ctx.user.id, ctx.chatId);
+    if (!form) return undefined;
+    forms.close(form.id);
+    return `Cancelled /run ${form.script}: nothing was run.`;
+  }
+
+  return { begin, callbacks, textHook, cancel };
+}
