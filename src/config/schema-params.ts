@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { MAX_CHOICES, PARAM_NAME, PARAM_TYPES, type ParamSpec, paramProblem } from "./param-rules.ts";
+import { MAX_CHOICES, PARAM_NAME, PARAM_TYPES, type ParamSpec, paramProblem } from "../shared/param-rules.ts";
 import { Duration, UserId } from "./schema-values.ts";
 
 /** The schema of a script's `params:` and `approval:` (typed runbooks, the two-person rule). */

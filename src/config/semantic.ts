@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
+import { placeholders } from "../shared/param-rules.ts";
 import { isLoopbackHost } from "../shared/url.ts";
 import { commandName } from "./names.ts";
-import { placeholders } from "./param-rules.ts";
 import { LISTEN_ADDRESS } from "./schema.ts";
 import { formatKeyPath, type KeyPath } from "./yaml-positions.ts";
 

@@ -74,7 +74,10 @@ export async function runConsole(
 ): Promise<void> {
   const buttons: { messageId: number; data: string }[] = [];
   let keep = false;
+  // The newest message asks for a typed answer (ForceReply): digits are that answer, not a button.
+  let answering = false;
   const unsubscribe = api.subscribe((event) => {
+    if (event.type === "message") answering = event.message.forceReply !== undefined;
     const text = renderEvent(event, buttons, saveDir);
     if (!text) return;
     if (event.type === "edit") io.screen.edit(event.message.messageId, text);
@@ -88,16 +91,20 @@ export async function runConsole(
     for await (const raw of io.lines) {
       const line = raw.trim();
       if (!line) continue;
+      if (line.startsWith(".say ")) {
+        api.userSays(CONSOLE_USER.id, CONSOLE_USER, line.slice(5).trim());
+        continue;
+      }
       if (line.startsWith(".")) {
         keep ||= line === ".keep";
         io.screen.note(
           line === ".keep"
             ? `${saveDir} will be kept.`
-            : "Console commands: .keep (keep the documents folder on exit)",
+            : "Console commands: .keep (keep the documents folder on exit), .say TEXT (send TEXT as typed, even digits)",
         );
         continue;
       }
-      const number = /^\d+$/.test(line) ? Number(line) : 0;
+      const number = /^\d+$/.test(line) && !answering ? Number(line) : 0;
       const button = number ? buttons[number - 1] : undefined;
       if (button) api.press(CONSOLE_USER.id, button.messageId, button.data, CONSOLE_USER);
       else if (number) io.screen.note(`No button ${number}.`);

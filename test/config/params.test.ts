@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { checkValue, type ParamSpec } from "../../src/config/param-rules.ts";
 import { parseConfig } from "../../src/config/parse.ts";
+import { checkValue, type ParamSpec } from "../../src/shared/param-rules.ts";
 
 const messages = (yaml: string) => {
   const r = parseConfig(yaml, "/tmp/octopus-test/config.yaml");

@@ -79,6 +79,37 @@ describe.skipIf(!hasTmux)("the console in a terminal", () => {
     expect(existsSync(folder)).toBe(false);
   }, 60_000);
 
+  test("a /run form as a person answers it: a numbered choice, a typed number, then Run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "octopus-tty-"));
+    writeFileSync(
+      join(dir, "config.yaml"),
+      `telegram:\n  admins: [1]\none_time_scripts:\n  - name: restart\n    path: ${SCRIPTS}/args.sh\n    args: ["{service}", "{count}"]\n    params:\n      - { name: service, type: choice, choices: [nginx, postgres] }\n      - { name: count, type: integer, min: 1, max: 5 }\n`,
+    );
+    const env = `TMPDIR=${dir} CONFIG_FILE=${dir}/config.yaml OCTOPUS_STATE_DIR=${dir}/state`;
+    start(`env ${env} ${process.execPath} ${ROOT}/src/main.ts console; echo EXITED $?; sleep 60`);
+    await until((s) => /^›\s*$/m.test(s), "the prompt");
+    keys("/run restart", "Enter");
+    const asked = await until((s) => /\[2\] postgres/.test(s), "the choice buttons");
+    expect(asked).toContain("[1] nginx");
+    keys("2", "Enter");
+    await until((s) => s.includes("↩️ type your answer (count)"), "the typed question");
+    // Digits answer the question now; they do not press button 3.
+    keys("9", "Enter");
+    await until(
+      (s) => /count must be at most 5\.\n[^]*↩️ type your answer \(count\)/.test(s),
+      "the rule it broke, asked again",
+    );
+    keys("3", "Enter");
+    const summary = await until((s) => /\[\d+\] ▶️ Run/.test(s), "the summary");
+    const run = /\[(\d+)\] ▶️ Run/.exec(summary)?.[1] ?? "";
+    keys(run, "Enter");
+    const done = await until((s) => /✅ restart · exit 0/.test(s), "the run's end");
+    expect(done).toContain("[postgres]");
+    expect(done).toContain("[3]");
+    keys("C-d");
+    await until((s) => s.includes("EXITED 0"), "a clean exit");
+  }, 60_000);
+
   test("Ctrl-C leaves cleanly too, and .keep keeps the documents folder", async () => {
     const dir = mkdtempSync(join(tmpdir(), "octopus-tty-"));
     writeFileSync(

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { executableProblem } from "../../config/executable.ts";
-import { type ChoicesFrom, MAX_CHOICES } from "../../config/param-rules.ts";
+import { type ChoicesFrom, MAX_CHOICES } from "../../shared/param-rules.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { childEnv } from "./child-env.ts";
 import { startProcess } from "./process.ts";

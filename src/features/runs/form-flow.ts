@@ -1,5 +1,5 @@
-import { checkValue, type ParamSpec } from "../../config/param-rules.ts";
 import type { ScriptDef } from "../../config/parse.ts";
+import { checkValue, type ParamSpec } from "../../shared/param-rules.ts";
 import type { CallbackContext, CallbackSpec, CommandContext, TextHook } from "../../telegram/feature.ts";
 import { callbackRoute } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
@@ -70,7 +70,8 @@ export function createFormFlow(deps: FormFlowDeps) {
     return script && script.revision === form.revision ? script : undefined;
   }
 
-  async function ask(ctx: Ctx, form: RunForm, script: ScriptDef, p: ParamSpec) {
+  /** Asks for `p`; `before`: why the last answer was refused, in the same message (one message, its buttons or reply field). */
+  async function ask(ctx: Ctx, form: RunForm, script: ScriptDef, p: ParamSpec, before = "") {
     const choices = await choicesFor(p);
     if (!choices.ok) {
       forms.close(form.id);
@@ -98,7 +99,7 @@ export function createFormFlow(deps: FormFlowDeps) {
       : p.secret
         ? "Reply with the value: I delete your message at once."
         : "Reply with the value.";
-    const text = `${head}\n${how} /cancel ends this.`;
+    const text = `${before ? `${before}\n` : ""}${head}\n${how} /cancel ends this.`;
     if (rows.length) await ctx.reply(text, { keyboard: rows });
     // Nothing to press: the phone opens the reply (and in a group the bot sees it).
     else await ctx.reply(text, { forceReply: p.name });
@@ -274,8 +275,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     }
     const checked = checkValue(p, ctx.text, p.type === "choice" ? form.choices : undefined);
     if (!checked.ok) {
-      await ctx.reply(`${note}✖️ ${p.name} ${checked.error}. Again:`);
-      await ask(ctx, form, script, p);
+      await ask(ctx, form, script, p, `${note}✖️ ${p.name} ${checked.error}.`);
       return true;
     }
     form.values[p.name] = checked.value;

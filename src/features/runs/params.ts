@@ -1,5 +1,5 @@
-import { checkValue, type ParamSpec, PLACEHOLDER, paramEnvName } from "../../config/param-rules.ts";
 import type { ScriptDef } from "../../config/parse.ts";
+import { checkValue, type ParamSpec, PLACEHOLDER, paramEnvName } from "../../shared/param-rules.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { echo } from "./catalog.ts";
 

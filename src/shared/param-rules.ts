@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "../shared/result.ts";
+import { err, ok, type Result } from "./result.ts";
 
 /**
  * Pure: the rules of a script's typed parameters (`params:` in the config), shared by the
