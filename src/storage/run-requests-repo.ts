@@ -100,6 +100,9 @@ export function createRunRequestsRepo(db: Database) {
     `UPDATE run_requests SET status = ?, decided_by = ?, decided_at = ?, launch = ''
      WHERE id = ? AND status = 'pending'`,
   );
+  const unrun = db.query<unknown, [number]>(
+    "UPDATE run_requests SET status = 'refused' WHERE id = ? AND status = 'approved'",
+  );
   const setRun = db.query<unknown, [number, number]>("UPDATE run_requests SET run_id = ? WHERE id = ?");
   const prune = db.query<unknown, [number]>(
     "DELETE FROM run_requests WHERE status != 'pending' AND decided_at < ?",
@@ -141,6 +144,8 @@ export function createRunRequestsRepo(db: Database) {
       return decide.run(status, by, at, id).changes === 1;
     },
     setRunId: (id: number, runId: number) => void setRun.run(runId, id),
+    /** Approved, but the run could not start (already running, the limit): recorded as refused. */
+    notStarted: (id: number) => void unrun.run(id),
     /** Deletes requests decided before `before`. */
     prune: (before: number) => void prune.run(before),
   };

@@ -195,11 +195,12 @@ export function createApprovals(deps: ApprovalDeps) {
       { ...frozen, shown: r.shown, approvedBy: names },
     );
     if (!started.ok) {
+      repo.notStarted(r.id);
       const why = deps.refusalText(started.error);
       return end(
         r,
         `⚠️ ${r.script}: approved by ${names}, but it could not start: ${why}`,
-        `⚠️ ${r.script} was approved but could not start: ${why} Ask again.`,
+        `⚠️ ${r.script} was approved but could not start: ${why}\nAsk again when it can run.`,
       );
     }
     repo.setRunId(r.id, started.value.id);

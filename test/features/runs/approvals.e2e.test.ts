@@ -209,6 +209,39 @@ describe("approval: the two-person rule", () => {
     await api.stop();
   });
 
+  test("approved, but the run cannot start (runner.max_parallel): everyone is told, the request is refused", async () => {
+    h = await start(
+      `${CONFIG}runner: { max_parallel: 1 }\nlong_running_scripts:\n  - { name: sleepy, path: ${SCRIPTS}/sleeper.sh }\n`,
+      { app: { graceMs: 200 } },
+    );
+    h.api.userSays(CY.id, CY, "/run sleepy");
+    await h.nextMessage(CY.id);
+    h.api.openChat(VIEWER.id, VIEWER);
+    h.api.userSays(VIEWER.id, VIEWER, "/run wipe");
+    const summary = await h.nextMessage(VIEWER.id);
+    h.api.press(VIEWER.id, summary.messageId, button(summary, "📨 Ask for approval"), VIEWER);
+    const asked = await h.api.waitFor(
+      (e) =>
+        e.type === "message" &&
+        e.message.chatId === BEA.id &&
+        e.message.text.startsWith("🔐 Approval needed: wipe"),
+    );
+    if (asked.type !== "message") throw new Error("unexpected event");
+    h.api.press(BEA.id, asked.message.messageId, button(asked.message, "✅ Approve"), BEA);
+    await answered(h, "Approved: starting.");
+    await sent(
+      h,
+      VIEWER.id,
+      "⚠️ wipe was approved but could not start: 1 scripts are running already (runner.max_parallel). Try again when one ends: /jobs\nAsk again when it can run.",
+    );
+    expect(createRunRequestsRepo(h.db).get(1)?.status).toBe("refused");
+    expect(
+      createRunsRepo(h.db)
+        .recent(5)
+        .map((r) => r.script),
+    ).toEqual(["sleepy"]);
+  });
+
   test("a viewer asks, only the named approver may approve; the requester may withdraw", async () => {
     h = await start();
     h.api.openChat(VIEWER.id, VIEWER);
