@@ -96,7 +96,7 @@ describe.skipIf(!hasTmux)("the console in a terminal", () => {
     // Digits answer the question now; they do not press button 3.
     keys("9", "Enter");
     await until(
-      (s) => /count must be at most 5\.\n[^]*↩️ type your answer \(count\)/.test(s),
+      (s) => /count must be at most 5\.\n[\s\S]*↩️ type your answer \(count\)/.test(s),
       "the rule it broke, asked again",
     );
     keys("3", "Enter");
