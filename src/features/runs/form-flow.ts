@@ -1,5 +1,6 @@
 import type { ScriptDef } from "../../config/parse.ts";
 import { checkValue, type ParamSpec } from "../../shared/param-rules.ts";
+import { err, ok, type Result } from "../../shared/result.ts";
 import type { CallbackContext, CallbackSpec, CommandContext, TextHook } from "../../telegram/feature.ts";
 import { callbackRoute } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
@@ -51,18 +52,19 @@ export function createFormFlow(deps: FormFlowDeps) {
   const { forms } = deps;
   const byName = (name: string) => deps.scripts().find((s) => s.name === name);
 
-  async function choicesFor(
-    p: ParamSpec,
-  ): Promise<{ ok: true; list: string[]; note: string } | { ok: false; error: string }> {
-    if (p.type === "boolean") return { ok: true, list: ["yes", "no"], note: "" };
-    if (p.type !== "choice") return { ok: true, list: [], note: "" };
-    if (p.choices) return { ok: true, list: p.choices, note: "" };
-    if (!p.choices_from) return { ok: false, error: "it has no choices" };
+  async function choicesFor(p: ParamSpec): Promise<Result<{ list: string[]; note: string }, string>> {
+    if (p.type === "boolean") return ok({ list: ["yes", "no"], note: "" });
+    if (p.type !== "choice") return ok({ list: [], note: "" });
+    if (p.choices) return ok({ list: p.choices, note: "" });
+    if (!p.choices_from) return err("it has no choices");
     const listed = await deps.listChoices(p.choices_from);
-    if (!listed.ok) return { ok: false, error: listed.error };
+    if (!listed.ok) return listed;
     const note = listed.value.truncated ? ` (the first ${listed.value.choices.length} offered)` : "";
-    return { ok: true, list: listed.value.choices, note };
+    return ok({ list: listed.value.choices, note });
   }
+
+  const changedText = (name: string) =>
+    `${name} changed in the config since you began: /run ${name} again. Nothing was run.`;
 
   /** The script the form is for, unless it changed or went since the form began. */
   function scriptOf(form: RunForm): ScriptDef | undefined {
@@ -72,14 +74,20 @@ export function createFormFlow(deps: FormFlowDeps) {
 
   /** Asks for `p`; `before`: why the last answer was refused, in the same message (one message, its buttons or reply field). */
   async function ask(ctx: Ctx, form: RunForm, script: ScriptDef, p: ParamSpec, before = "") {
-    const choices = await choicesFor(p);
-    if (!choices.ok) {
+    // Asked again after a refused answer: the same list (a choices_from command is not run twice).
+    const listed =
+      before && form.asking === p.name
+        ? ok({ list: form.choices, note: form.choicesNote })
+        : await choicesFor(p);
+    if (!listed.ok) {
       forms.close(form.id);
-      return void (await ctx.reply(`Cannot ask for ${p.name}: ${choices.error}. Nothing was run.`));
+      return void (await ctx.reply(`Cannot ask for ${p.name}: ${listed.error}. Nothing was run.`));
     }
+    const choices = listed.value;
     form.step += 1;
     form.asking = p.name;
     form.choices = choices.list;
+    form.choicesNote = choices.note;
     forms.touch(form);
     const n = script.params.indexOf(p) + 1;
     const head = `${script.name} · ${n} of ${script.params.length}\n${p.name}${p.description ? `: ${p.description}` : ""} (${ruleText(p)}${p.secret ? ", secret" : ""})`;
@@ -155,7 +163,7 @@ export function createFormFlow(deps: FormFlowDeps) {
       const p = script.params.find((x) => x.name === w.name.toLowerCase());
       if (p?.type !== "choice" || lists.has(p.name)) continue;
       const c = await choicesFor(p);
-      if (c.ok) lists.set(p.name, c.list);
+      if (c.ok) lists.set(p.name, c.value.list);
       else listProblems.push(`${p.name}: ${c.error}`);
     }
     const applied = applyAssignments(script, words.value, (p) => lists.get(p.name) ?? p.choices);
@@ -198,9 +206,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     if (!script || !mayRun(ctx.role, script)) {
       forms.close(form.id);
       await ctx.answer();
-      return void (await ctx.edit(
-        `${form.script} changed in the config since you began: /run ${form.script} again. Nothing was run.`,
-      ));
+      return void (await ctx.edit(changedText(form.script)));
     }
     return [form, script];
   }
@@ -259,9 +265,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     const script = scriptOf(form);
     if (!script) {
       forms.close(form.id);
-      await ctx.reply(
-        `${form.script} changed in the config since you began: /run ${form.script} again. Nothing was run.`,
-      );
+      await ctx.reply(changedText(form.script));
       return true;
     }
     const p = script.params.find((x) => x.name === form.asking);

@@ -26,6 +26,8 @@ export interface RunForm {
   asking?: string | undefined;
   /** The choices the question now asked offers (its buttons are indexes into this). */
   choices: string[];
+  /** Said of those choices (" (the first 100 offered)"), shown again when the question is. */
+  choicesNote: string;
   expiresAt: number;
 }
 
@@ -49,6 +51,7 @@ export function createFormStore(clock: Clock, random: () => string = randomId) {
         skipped: new Set(),
         step: 0,
         choices: [],
+        choicesNote: "",
         expiresAt: clock.now() + FORM_TTL_MS,
       };
       forms.set(form.id, form);
