@@ -242,6 +242,25 @@ describe("approval: the two-person rule", () => {
     ).toEqual(["sleepy"]);
   });
 
+  test("a state that takes no writes (disk full): asking for approval gets a clear answer, nothing is stored or run", async () => {
+    h = await start();
+    h.api.userSays(ADMIN.id, ADMIN, "/run drop_db db=main");
+    const summary = await h.nextMessage(ADMIN.id);
+    h.db.run("PRAGMA query_only = ON");
+    h.api.press(ADMIN.id, summary.messageId, button(summary, "📨 Ask for approval"), ADMIN);
+    const answer = await h.api.waitFor(
+      (e) =>
+        e.type === "message" &&
+        e.message.chatId === ADMIN.id &&
+        e.message.text.startsWith("That could not be done"),
+    );
+    expect(answer.type === "message" && answer.message.text).toContain("cannot write to its state directory");
+    h.db.run("PRAGMA query_only = OFF");
+    expect(createRunRequestsRepo(h.db).pending()).toEqual([]);
+    expect(h.messagesIn(BEA.id)).toEqual([]);
+    expect(createRunsRepo(h.db).recent(5)).toEqual([]);
+  });
+
   test("a viewer asks, only the named approver may approve; the requester may withdraw", async () => {
     h = await start();
     h.api.openChat(VIEWER.id, VIEWER);
