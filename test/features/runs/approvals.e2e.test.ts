@@ -261,6 +261,21 @@ describe("approval: the two-person rule", () => {
     expect(createRunsRepo(h.db).recent(5)).toEqual([]);
   });
 
+  test("an approver who never opened a chat with the bot: the requester is told how many were not reached", async () => {
+    clock.offset = 0;
+    h = await startHarness(CONFIG, { app: { clock } });
+    h.api.openChat(BEA.id, BEA);
+    h.api.userSays(ADMIN.id, ADMIN, "/run drop_db db=main");
+    const summary = await h.nextMessage(ADMIN.id);
+    h.api.press(ADMIN.id, summary.messageId, button(summary, "📨 Ask for approval"), ADMIN);
+    await sent(h, ADMIN.id, "⚠️ 1 of 2 approvers could not be reached (they have not opened a chat with me).");
+    expect(
+      createRunRequestsRepo(h.db)
+        .pending()
+        .map((r) => r.messages.map((m) => m.chatId)),
+    ).toEqual([[ADMIN.id, BEA.id]]);
+  });
+
   test("a viewer asks, only the named approver may approve; the requester may withdraw", async () => {
     h = await start();
     h.api.openChat(VIEWER.id, VIEWER);
