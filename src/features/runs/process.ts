@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { errorMessage } from "../../shared/errors.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 
@@ -98,7 +99,19 @@ export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<Ru
   }
   const pid = child.pid;
   spawned.add(pid);
-  const tree = spec.tree ?? (() => []);
+  const treeOf = spec.tree ?? (() => []);
+  /** Every pid ever seen in the run's tree: the run ends only once none of them is left in /proc. */
+  const seen = new Set<number>();
+  const tree = () => {
+    const pids = treeOf();
+    for (const p of pids) seen.add(p);
+    return pids;
+  };
+  /** Seen processes still in /proc: dead ones are zombies the reaper has not collected yet. */
+  const lingering = () => {
+    for (const p of seen) if (p === pid || !existsSync(`/proc/${p}`)) seen.delete(p);
+    return seen.size;
+  };
   let timedOut = false;
   let stoppedBy: string | undefined;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
@@ -114,11 +127,15 @@ export function startProcess(spec: ProcessSpec, onOutput: OutputSink): Result<Ru
     killTimer = setTimeout(() => killAll("SIGKILL"), graceMs);
   };
 
-  /** After SIGKILL: wait briefly until no process of the run is left; returns how many are. */
+  /**
+   * After SIGKILL: wait briefly until no process of the run is left, alive or as a zombie (an
+   * orphan can turn into one just after a reap pass; the next pass collects it); returns how
+   * many are alive.
+   */
   const survivorsAfterKill = async () => {
     for (let i = 0; i < 20; i++) {
       spec.reap?.();
-      if (tree().length === 0) return 0;
+      if (tree().length === 0 && lingering() === 0) return 0;
       await Bun.sleep(50);
       killAll("SIGKILL");
     }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { textPathOf } from "../../../src/features/runs/files.ts";
 import { createRedactor } from "../../../src/shared/redact.ts";
@@ -74,7 +74,15 @@ describe("running scripts as real processes", () => {
     expect(r.survivors).toBe(0);
     expect(escaped.filter(isAlive)).toEqual([]);
     // Re-parented orphans were reaped, not left as zombies of this process.
-    for (const pid of escaped) expect(existsSync(`/proc/${pid}`)).toBe(false);
+    // (On failure this shows what is left: its /proc stat line, state and parent.)
+    const statLine = (pid: number) => {
+      try {
+        return `${readFileSync(`/proc/${pid}/stat`, "utf8").slice(0, 60)} self=${process.pid}`;
+      } catch {
+        return undefined; // gone
+      }
+    };
+    expect(escaped.map(statLine).filter(Boolean)).toEqual([]);
   });
 
   test("a script that ignores SIGTERM is killed after the grace period", async () => {
