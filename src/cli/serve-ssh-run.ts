@@ -3,16 +3,21 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/parse.ts";
 import { FRAME } from "../features/fleet/frames.ts";
+import { createChoiceLister } from "../features/runs/choices.ts";
 import { textPathOf } from "../features/runs/files.ts";
+import { launchFor } from "../features/runs/params.ts";
 import { ownedElsewhere } from "../features/runs/process-groups.ts";
 import type { ActiveRun, FinishedRun, StartRefusal } from "../features/runs/run-types.ts";
-import { createRunner } from "../features/runs/runner.ts";
+import { createRunner, type RunLaunch } from "../features/runs/runner.ts";
 import { systemClock } from "../shared/clock.ts";
 import { createLogger } from "../shared/log.ts";
 import { createRedactor } from "../shared/redact.ts";
+import type { RemoteValues } from "../shared/remote-runs.ts";
+import type { Result } from "../shared/result.ts";
 import { DB_FILE, openDb } from "../storage/db.ts";
 import { createRunsRepo } from "../storage/runs-repo.ts";
 import type { CliIo } from "./io.ts";
+import { valuesFor } from "./serve-ssh-params.ts";
 
 /**
  * `serve-ssh run NAME` and `serve-ssh stop RUN_ID` on a server: a run for the hub goes
@@ -75,21 +80,31 @@ export async function serveRun(
   stateDir: string,
   env: Record<string, string | undefined>,
   out: Streams = hubStdout(),
+  /** `run NAME --values`: what the hub's form sent (undefined: plain `run NAME`, defaults only). */
+  given?: Result<RemoteValues, string>,
 ): Promise<number> {
+  const refuse = (text: string) => {
+    out.write(`${FRAME}${JSON.stringify({ refused: text })}\n`);
+    return 1;
+  };
   const script = config.scripts.find((s) => s.name === name);
-  if (!script) {
-    out.write(`${FRAME}${JSON.stringify({ refused: `this server has no script ${name.slice(0, 64)}` })}\n`);
-    return 1;
-  }
-  // A hub cannot prove a second admin's approval, nor ask for values: those run on this server's own bot.
-  const unfit = script.approval
-    ? `${name} needs approval: run it from this server's own bot`
-    : script.params.some((p) => p.required && p.default === undefined)
-      ? `${name} takes parameters: run it from this server's own bot`
-      : undefined;
-  if (unfit) {
-    out.write(`${FRAME}${JSON.stringify({ refused: unfit })}\n`);
-    return 1;
+  if (!script) return refuse(`this server has no script ${name.slice(0, 64)}`);
+  // A hub cannot prove a second admin's approval: such a script runs from this server's own bot.
+  if (script.approval) return refuse(`${name} needs approval: run it from this server's own bot`);
+  if (!given && script.params.some((p) => p.required && p.default === undefined))
+    return refuse(`${name} takes parameters: this hub sends no values (update its octopus)`);
+  if (given && !given.ok) return refuse(given.error);
+  const secrets = [env.TELEGRAM_TOKEN, env.TELEGRAM_BOT_TOKEN].filter((x): x is string => !!x);
+  const childEnvOf = { ...env, SSH_ORIGINAL_COMMAND: undefined };
+  let launch: RunLaunch | undefined;
+  if (given) {
+    const values = await valuesFor(
+      script,
+      given.value,
+      createChoiceLister({ env: childEnvOf, secrets: () => secrets }),
+    );
+    if (!values.ok) return refuse(values.error);
+    launch = launchFor(script, values.value);
   }
   const redactor = createRedactor([env.TELEGRAM_TOKEN, env.TELEGRAM_BOT_TOKEN]);
   const clock = systemClock;
@@ -116,7 +131,7 @@ export async function serveRun(
     log,
     limits: config.runner,
     redactPatterns: config.redact,
-    env: { ...env, SSH_ORIGINAL_COMMAND: undefined },
+    env: childEnvOf,
     redactor,
   });
   try {
@@ -129,7 +144,12 @@ export async function serveRun(
     const end = new Promise<FinishedRun>((resolve) => (finished = resolve));
     const started = runner.start(
       script,
-      { userId: null, name: hubName(env), chatId: null, trigger: "user" },
+      {
+        userId: null,
+        name: given?.ok && given.value.by ? `${given.value.by} via ${hubName(env)}` : hubName(env),
+        chatId: null,
+        trigger: "user",
+      },
       {
         started: (run: ActiveRun) =>
           out.write(
@@ -142,6 +162,7 @@ export async function serveRun(
         },
         finished: (result) => finished(result),
       },
+      launch,
     );
     if (!started.ok) {
       out.write(`${FRAME}${JSON.stringify({ refused: refusalText(started.error) })}\n`);

@@ -17,7 +17,8 @@ export const ALLOWED = [
   "status --json",
   "scripts --json",
   "history --json",
-  "run NAME",
+  "run NAME [--values]",
+  "choices NAME PARAM",
   "stop RUN_ID",
   "log RUN_ID",
   "version",
@@ -33,8 +34,40 @@ export async function serveSsh(
 ): Promise<number> {
   const asked = requested.trim().replace(/\s+/g, " ");
   // A script name is a config name (letters, digits, _ . -): nothing a shell could read.
-  const run = /^run ([A-Za-z0-9_.-]{1,64})$/.exec(asked);
-  if (run) return (await import("./serve-ssh-run.ts")).serveRun(config, run[1] as string, stateDir, env);
+  const run = /^run ([A-Za-z0-9_.-]{1,64})( --values)?$/.exec(asked);
+  if (run) {
+    const [{ serveRun }, { parseValues, readBoundedStdin }] = await Promise.all([
+      import("./serve-ssh-run.ts"),
+      import("./serve-ssh-params.ts"),
+    ]);
+    if (!run[2]) return serveRun(config, run[1] as string, stateDir, env);
+    // The values come on stdin, one JSON line (a command line is visible to `ps`).
+    const text = await readBoundedStdin();
+    const given = text === undefined ? undefined : parseValues(text);
+    return serveRun(
+      config,
+      run[1] as string,
+      stateDir,
+      env,
+      undefined,
+      given ?? { ok: false, error: "its values are too long" },
+    );
+  }
+  const choices = /^choices ([A-Za-z0-9_.-]{1,64}) ([a-z][a-z0-9_]{0,31})$/.exec(asked);
+  if (choices) {
+    const [{ choicesAnswer }, { createChoiceLister }] = await Promise.all([
+      import("./serve-ssh-params.ts"),
+      import("../features/runs/choices.ts"),
+    ]);
+    const secrets = [env.TELEGRAM_TOKEN, env.TELEGRAM_BOT_TOKEN].filter((x): x is string => !!x);
+    const lister = createChoiceLister({
+      env: { ...env, SSH_ORIGINAL_COMMAND: undefined },
+      secrets: () => secrets,
+    });
+    const answer = await choicesAnswer(config.scripts, choices[1] as string, choices[2] as string, lister);
+    io.out(JSON.stringify(answer.json));
+    return answer.code;
+  }
   const stop = /^stop (\d{1,12})$/.exec(asked);
   if (stop) return (await import("./serve-ssh-run.ts")).serveStop(Number(stop[1]), stateDir, io);
   const log = /^log (\d{1,12})$/.exec(asked);
@@ -42,20 +75,11 @@ export async function serveSsh(
   switch (asked) {
     case "status --json":
       return statusCommand(config, createRealSnapshotter(), true, io);
-    case "scripts --json":
-      io.out(
-        JSON.stringify(
-          config.scripts.map((s) => ({
-            name: s.name,
-            title: s.title,
-            kind: s.kind,
-            role: s.role,
-            confirm: s.confirm,
-            description: s.description ?? null,
-          })),
-        ),
-      );
+    case "scripts --json": {
+      const { listedScript } = await import("./serve-ssh-params.ts");
+      io.out(JSON.stringify(config.scripts.map(listedScript)));
       return 0;
+    }
     case "history --json":
       io.out(JSON.stringify(recentRuns(stateDir)));
       return 0;

@@ -1,3 +1,4 @@
+import type { ParamSpec } from "./param-rules.ts";
 import type { Result } from "./result.ts";
 
 /**
@@ -13,6 +14,30 @@ export interface RemoteScript {
   role: "viewer" | "admin";
   confirm: boolean;
   description: string | null;
+  /**
+   * Its parameters as that server's config declares them. A `choices_from` list is made
+   * there (`choices`), never here: on the hub its `choices_from` only says that one exists.
+   * The server checks every value again against its own config before anything runs.
+   */
+  params: ParamSpec[];
+  /** It needs a second admin's approval on that server (a hub cannot prove one). */
+  approval: boolean;
+  /** What the server's config says the script runs now: a value sent for another is refused. */
+  revision: string | null;
+}
+
+/** The values of a remote run with parameters: the server checks each of them again. */
+export interface RemoteValues {
+  /** The script's revision the form was filled for. */
+  revision: string;
+  values: Record<string, string>;
+  /** Who asked on the hub, as the server's history records it. */
+  by: string;
+}
+
+export interface RemoteChoiceList {
+  choices: string[];
+  truncated: boolean;
 }
 
 export interface RemoteRunStart {
@@ -58,7 +83,10 @@ export interface RemoteRuns {
     server: string,
     script: string,
     open: (start: RemoteRunStart) => (text: string) => void,
+    given?: RemoteValues,
   ): Promise<Result<RemoteRunHandle, string>>;
+  /** The choices a parameter's `choices_from` command prints on that server now. */
+  choices(server: string, script: string, param: string): Promise<Result<RemoteChoiceList, string>>;
   /**
    * The script of one of the server's recent runs (its `history`), undefined when the run is
    * not among them: what a role check needs before any log is transferred.

@@ -1,11 +1,17 @@
 import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import type { ServerConfig } from "../../config/schema.ts";
-import type { RemoteRunEnd, RemoteRunHandle, RemoteRunStart, RemoteRuns } from "../../shared/remote-runs.ts";
+import type {
+  RemoteRunEnd,
+  RemoteRunHandle,
+  RemoteRunStart,
+  RemoteRuns,
+  RemoteValues,
+} from "../../shared/remote-runs.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { formatBytes } from "../../system/format.ts";
 import { createFrameReader, FRAME, type FrameEvent } from "./frames.ts";
-import { parseRemoteRuns, parseRemoteScripts, serverLine } from "./remote.ts";
+import { parseRemoteChoices, parseRemoteRuns, parseRemoteScripts, serverLine } from "./remote.ts";
 import type { FleetFailure, SshClient } from "./ssh.ts";
 
 /**
@@ -35,6 +41,7 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
     name: string,
     script: string,
     open: (start: RemoteRunStart) => (text: string) => void,
+    given?: RemoteValues,
   ): Promise<Result<RemoteRunHandle, string>> {
     const server = find(name);
     if (!server) return Promise.resolve(missing(name));
@@ -60,7 +67,13 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
         }
       }
     };
-    const call = ssh.stream(server, `run ${script}`, (text) => handleEvents(reader.feed(text)));
+    // Values go on stdin, one JSON line: a command line would show them to `ps` on both ends.
+    const call = ssh.stream(
+      server,
+      given ? `run ${script} --values` : `run ${script}`,
+      (text) => handleEvents(reader.feed(text)),
+      given ? `${JSON.stringify(given)}\n` : undefined,
+    );
     // No start frame within the server's timeout: it is not answering.
     const timer = setTimeout(() => {
       if (sink) return;
@@ -103,6 +116,15 @@ export function createRemoteRuns(ssh: SshClient, servers: () => readonly ServerC
       return err(`${name}: its list of scripts could not be read (a different octopus version?)`);
     },
     start,
+    async choices(name, script, param) {
+      const server = find(name);
+      if (!server) return missing(name);
+      const r = await ssh.call(server, `choices ${script} ${param}`);
+      if (!r.ok) return err(failureText(name, r.error));
+      const answer = parseRemoteChoices(r.value);
+      if (!answer) return err(`${name}: its list of choices could not be read`);
+      return "error" in answer ? err(`${name}: ${answer.error}`) : ok(answer);
+    },
     async runScript(name, id) {
       const server = find(name);
       if (!server) return missing(name);

@@ -1,5 +1,12 @@
 import * as v from "valibot";
-import type { RemoteScript } from "../../shared/remote-runs.ts";
+import {
+  MAX_CHOICES,
+  MAX_VALUE_CHARS,
+  PARAM_NAME,
+  PARAM_TYPES,
+  type ParamSpec,
+} from "../../shared/param-rules.ts";
+import type { RemoteChoiceList, RemoteScript } from "../../shared/remote-runs.ts";
 import { runIcon } from "../../shared/run-icons.ts";
 import type { FleetFailure } from "./ssh.ts";
 
@@ -113,6 +120,24 @@ export function parseRemoteRuns(text: string): RemoteRun[] | undefined {
   }
 }
 
+/**
+ * A parameter as a server lists it. Bounded like the server's own config; a `choices_from`
+ * only as `true` (its list is asked for when the question is, `choices NAME PARAM`).
+ */
+const RemoteParamSchema = v.looseObject({
+  name: v.pipe(v.string(), v.regex(PARAM_NAME)),
+  type: v.picklist(PARAM_TYPES),
+  required: v.optional(v.boolean(), true),
+  secret: v.optional(v.boolean(), false),
+  description: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  default: v.optional(v.pipe(v.string(), v.maxLength(MAX_VALUE_CHARS))),
+  choices: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(MAX_CHOICES))),
+  choices_from: v.optional(v.boolean()),
+  regex: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  min: v.optional(v.number()),
+  max: v.optional(v.number()),
+});
+
 /** A server's `scripts --json`: its catalog as its own config lists it. */
 const ScriptsSchema = v.array(
   v.looseObject({
@@ -122,8 +147,35 @@ const ScriptsSchema = v.array(
     role: v.picklist(["viewer", "admin"]),
     confirm: v.optional(v.boolean(), false),
     description: v.nullish(v.string()),
+    // An older server lists none of these: its scripts take no values and need no approval.
+    params: v.optional(v.pipe(v.array(RemoteParamSchema), v.maxLength(32)), []),
+    approval: v.optional(v.boolean(), false),
+    revision: v.nullish(v.pipe(v.string(), v.maxLength(64))),
   }),
 );
+
+/** On the hub a server's `choices_from` is only known to exist: this one is never run. */
+export const LISTED_ON_SERVER = Object.freeze({ path: "", args: [], timeout: 0 });
+
+/**
+ * A server's parameter as the hub's form asks it. Its regex is not applied here (a server's
+ * pattern could take the hub's one thread for ever): it is shown, and the server applies it.
+ */
+function paramOf(p: v.InferOutput<typeof RemoteParamSchema>): ParamSpec {
+  const matching = p.regex ? `must match ${p.regex} (checked on the server)` : undefined;
+  return {
+    name: p.name,
+    type: p.type,
+    required: p.required,
+    secret: p.secret,
+    description: [p.description, matching].filter(Boolean).join(" · ") || undefined,
+    default: p.default,
+    choices: p.choices,
+    choices_from: p.choices_from ? { ...LISTED_ON_SERVER, args: [] } : undefined,
+    min: p.min,
+    max: p.max,
+  };
+}
 
 /** The one reader of `scripts --json` (the picker, /run @NAME, /history and /log @NAME). */
 export function parseRemoteScripts(text: string): RemoteScript[] | undefined {
@@ -137,6 +189,9 @@ export function parseRemoteScripts(text: string): RemoteScript[] | undefined {
       role: s.role,
       confirm: s.confirm,
       description: s.description ?? null,
+      params: s.params.map(paramOf),
+      approval: s.approval,
+      revision: s.revision ?? null,
     }));
   } catch {
     return undefined;
@@ -167,4 +222,22 @@ export function remoteStatusText(name: string, s: RemoteStatus): string {
     ...disks,
     ...(s.omitted ? [`… ${s.omitted} more disks not read (at most ${MAX_REMOTE_DEVICES} a server)`] : []),
   ].join("\n");
+}
+
+/** A server's answer to `choices NAME PARAM`: the list, or the line that says why not. */
+const ChoicesAnswerSchema = v.union([
+  v.looseObject({
+    choices: v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.minLength(1), v.maxLength(MAX_CHOICES)),
+    truncated: v.optional(v.boolean(), false),
+  }),
+  v.looseObject({ error: v.pipe(v.string(), v.maxLength(300)) }),
+]);
+
+export function parseRemoteChoices(text: string): RemoteChoiceList | { error: string } | undefined {
+  try {
+    const r = v.safeParse(ChoicesAnswerSchema, JSON.parse(text));
+    return r.success ? r.output : undefined;
+  } catch {
+    return undefined;
+  }
 }

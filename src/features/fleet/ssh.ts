@@ -124,9 +124,9 @@ export function createSshClient(paths: FleetPaths, bounds = BOUNDS) {
     controlDir = dir.value;
     return ok({ ...paths, controlDir });
   };
-  const spawn = (argv: string[], timeout?: number) =>
+  const spawn = (argv: string[], timeout?: number, input?: string) =>
     Bun.spawn(argv, {
-      stdin: "ignore",
+      stdin: input === undefined ? "ignore" : Buffer.from(input),
       stdout: "pipe",
       stderr: "pipe",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
@@ -147,11 +147,11 @@ export function createSshClient(paths: FleetPaths, bounds = BOUNDS) {
      * A long call (a run): stdout as it arrives, no timeout but the connection's own
      * (ServerAliveInterval); `exited` is the exit code, or why ssh failed.
      */
-    stream(server: ServerConfig, command: string, onText: (text: string) => void) {
+    stream(server: ServerConfig, command: string, onText: (text: string) => void, input?: string) {
       if (isBlocked(server)) return { exited: Promise.resolve(err(HOST_KEY_CHANGED)), kill() {} };
       const using = ready();
       if (!using.ok) return { exited: Promise.resolve(err(using.error)), kill() {} };
-      const child = spawn(sshArgs(server, using.value, command));
+      const child = spawn(sshArgs(server, using.value, command), undefined, input);
       const reading = (async () => {
         const decoder = new TextDecoder();
         for await (const chunk of child.stdout as ReadableStream<Uint8Array>)

@@ -6,8 +6,8 @@ import { callbackRoute } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { formGoButton, formPickButton } from "./buttons.ts";
 import { mayRun } from "./catalog.ts";
-import type { ListChoices } from "./choices.ts";
-import type { FormStore, RunForm } from "./forms.ts";
+import type { ChoiceList } from "./choices.ts";
+import type { FormScript, FormStore, RunForm } from "./forms.ts";
 import {
   applyAssignments,
   defaultValues,
@@ -30,18 +30,22 @@ type Ctx = CommandContext | CallbackContext;
 export interface FormFlowDeps {
   scripts(): readonly ScriptDef[];
   forms: FormStore;
-  listChoices: ListChoices;
+  /** A `choices_from` list now: made here, or (`server`) asked of that server. */
+  listChoices(p: ParamSpec, script: string, server?: string): Promise<Result<ChoiceList, string>>;
   /** The summary was confirmed: run it now, or ask for approval. */
   ready(ctx: Ctx, script: ScriptDef, values: ParamValues): Promise<void>;
+  /** The summary of a server's script was confirmed: the server checks the values again and runs it. */
+  readyRemote?(ctx: Ctx, server: string, script: FormScript, values: ParamValues): Promise<void>;
 }
 
 const DEFAULT = -1;
 const SKIP = -2;
 
 /** Whether /run NAME goes through a form (parameters to give, or an approval to ask for). */
-export const needsForm = (script: ScriptDef) => script.params.length > 0 || script.approval !== undefined;
+export const needsForm = (script: Pick<FormScript, "params" | "approval">) =>
+  script.params.length > 0 || script.approval !== undefined;
 
-function approvalLine(script: ScriptDef): string {
+function approvalLine(script: FormScript): string {
   const a = script.approval;
   if (!a) return "";
   const from = a.from === "admins" ? "admins" : `${a.from.length} named admins`;
@@ -52,33 +56,46 @@ export function createFormFlow(deps: FormFlowDeps) {
   const { forms } = deps;
   const byName = (name: string) => deps.scripts().find((s) => s.name === name);
 
-  async function choicesFor(p: ParamSpec): Promise<Result<{ list: string[]; note: string }, string>> {
+  async function choicesFor(
+    p: ParamSpec,
+    form: RunForm,
+  ): Promise<Result<{ list: string[]; note: string }, string>> {
     if (p.type === "boolean") return ok({ list: ["yes", "no"], note: "" });
     if (p.type !== "choice") return ok({ list: [], note: "" });
     if (p.choices) return ok({ list: p.choices, note: "" });
     if (!p.choices_from) return err("it has no choices");
-    const listed = await deps.listChoices(p.choices_from);
+    const listed = await deps.listChoices(p, form.script, form.server);
     if (!listed.ok) return listed;
     const note = listed.value.truncated ? ` (the first ${listed.value.choices.length} offered)` : "";
     return ok({ list: listed.value.choices, note });
   }
 
-  const changedText = (name: string) =>
-    `${name} changed in the config since you began: /run ${name} again. Nothing was run.`;
+  /** `restart`, or `restart @web1` for a server's script. */
+  const label = (form: Pick<RunForm, "script" | "server">) =>
+    form.server ? `${form.script} @${form.server}` : form.script;
+  /** How to begin again: `/run restart`, `/run @web1 restart`. */
+  const again = (form: Pick<RunForm, "script" | "server">) =>
+    `/run ${form.server ? `@${form.server} ` : ""}${form.script}`;
+  const changedText = (form: RunForm) =>
+    `${form.script} changed in the config since you began: ${again(form)} again. Nothing was run.`;
 
-  /** The script the form is for, unless it changed or went since the form began. */
-  function scriptOf(form: RunForm): ScriptDef | undefined {
+  /**
+   * The script the form is for, unless it changed or went since the form began. A server's
+   * script is the one it listed then: the server refuses values for a changed one itself.
+   */
+  function scriptOf(form: RunForm): FormScript | undefined {
+    if (form.server) return form.remote;
     const script = byName(form.script);
     return script && script.revision === form.revision ? script : undefined;
   }
 
   /** Asks for `p`; `before`: why the last answer was refused, in the same message (one message, its buttons or reply field). */
-  async function ask(ctx: Ctx, form: RunForm, script: ScriptDef, p: ParamSpec, before = "") {
+  async function ask(ctx: Ctx, form: RunForm, script: FormScript, p: ParamSpec, before = "") {
     // Asked again after a refused answer: the same list (a choices_from command is not run twice).
     const listed =
       before && form.asking === p.name
         ? ok({ list: form.choices, note: form.choicesNote })
-        : await choicesFor(p);
+        : await choicesFor(p, form);
     if (!listed.ok) {
       forms.close(form.id);
       return void (await ctx.reply(`Cannot ask for ${p.name}: ${listed.error}. Nothing was run.`));
@@ -90,7 +107,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     form.choicesNote = choices.note;
     forms.touch(form);
     const n = script.params.indexOf(p) + 1;
-    const head = `${script.name} · ${n} of ${script.params.length}\n${p.name}${p.description ? `: ${p.description}` : ""} (${ruleText(p)}${p.secret ? ", secret" : ""})`;
+    const head = `${label(form)} · ${n} of ${script.params.length}\n${p.name}${p.description ? `: ${p.description}` : ""} (${ruleText(p)}${p.secret ? ", secret" : ""})`;
     const pick = (i: number) => formPickButton.pack({ f: form.id, s: form.step, i });
     const rows: InlineKeyboardRows = [];
     for (let i = 0; i < choices.list.length; i += 2)
@@ -113,7 +130,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     else await ctx.reply(text, { forceReply: p.name });
   }
 
-  async function summary(ctx: Ctx, form: RunForm, script: ScriptDef) {
+  async function summary(ctx: Ctx, form: RunForm, script: FormScript) {
     form.asking = undefined;
     form.choices = [];
     form.step += 1;
@@ -121,7 +138,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     const lines = summaryLines(script, form.values);
     const go = script.approval ? "📨 Ask for approval" : "▶️ Run";
     await ctx.reply(
-      `Run ${script.name}?${script.description ? `\n${script.description}` : ""}${lines.length ? `\n\n${lines.join("\n")}` : ""}${approvalLine(script)}`,
+      `Run ${label(form)}?${script.description ? `\n${script.description}` : ""}${lines.length ? `\n\n${lines.join("\n")}` : ""}${approvalLine(script)}`,
       {
         keyboard: [
           [
@@ -133,20 +150,24 @@ export function createFormFlow(deps: FormFlowDeps) {
     );
   }
 
-  async function advance(ctx: Ctx, form: RunForm, script: ScriptDef) {
+  async function advance(ctx: Ctx, form: RunForm, script: FormScript) {
     const p = nextParam(script, form.values, form.skipped);
     if (p) await ask(ctx, form, script, p);
     else await summary(ctx, form, script);
   }
 
-  /** `/run NAME` (every parameter asked) or `/run NAME key=value …` (only what is missing or wrong). */
-  async function begin(ctx: Ctx, script: ScriptDef, typed: string) {
+  /**
+   * `/run NAME` (every parameter asked) or `/run NAME key=value …` (only what is missing or
+   * wrong); `server`: `/run @web1 NAME …`, the script as that server listed it.
+   */
+  async function begin(ctx: Ctx, script: FormScript, typed: string, server?: string) {
     const form = forms.open({
       script: script.name,
       revision: script.revision,
       userId: ctx.user.id,
       chatId: ctx.chatId,
       values: {},
+      ...(server ? { server, remote: script } : {}),
     });
     if (!typed) return advance(ctx, form, script);
     const words = parseAssignments(typed);
@@ -154,7 +175,7 @@ export function createFormFlow(deps: FormFlowDeps) {
       forms.close(form.id);
       const names = script.params.map((p) => `${p.name}=…`).join(" ");
       return void (await ctx.reply(
-        `${words.error}. Usage: /run ${script.name}${names ? ` ${names}` : ""}, or /run ${script.name} alone to be asked. Nothing was run.`,
+        `${words.error}. Usage: ${again(form)}${names ? ` ${names}` : ""}, or ${again(form)} alone to be asked. Nothing was run.`,
       ));
     }
     const lists = new Map<string, string[]>();
@@ -162,7 +183,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     for (const w of words.value) {
       const p = script.params.find((x) => x.name === w.name.toLowerCase());
       if (p?.type !== "choice" || lists.has(p.name)) continue;
-      const c = await choicesFor(p);
+      const c = await choicesFor(p, form);
       if (c.ok) lists.set(p.name, c.value.list);
       else listProblems.push(`${p.name}: ${c.error}`);
     }
@@ -196,7 +217,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     ctx: CallbackContext,
     id: string,
     step?: number,
-  ): Promise<[RunForm, ScriptDef] | undefined> {
+  ): Promise<[RunForm, FormScript] | undefined> {
     const form = forms.get(id);
     if (!form) return void (await ctx.answer("This form has expired: start again with /run."));
     if (form.userId !== ctx.user.id) return void (await ctx.answer("This form is someone else's."));
@@ -206,7 +227,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     if (!script || !mayRun(ctx.role, script)) {
       forms.close(form.id);
       await ctx.answer();
-      return void (await ctx.edit(changedText(form.script)));
+      return void (await ctx.edit(changedText(form)));
     }
     return [form, script];
   }
@@ -233,7 +254,7 @@ export function createFormFlow(deps: FormFlowDeps) {
         shown = checked.value;
       }
       await ctx.answer();
-      await ctx.edit(`${script.name} · ${p.name}: ${shown}`);
+      await ctx.edit(`${label(form)} · ${p.name}: ${shown}`);
       await advance(ctx, form, script);
     }),
     callbackRoute(formGoButton, "viewer", async (ctx, data) => {
@@ -249,13 +270,15 @@ export function createFormFlow(deps: FormFlowDeps) {
         const value = form.values[p.name];
         if (value === undefined ? p.required : !checkValue(p, value, p.choices_from ? [value] : p.choices).ok)
           return void (await ctx.edit(
-            `${p.name} no longer fits ${script.name}: /run ${script.name} again. Nothing was run.`,
+            `${p.name} no longer fits ${script.name}: ${again(form)} again. Nothing was run.`,
           ));
       }
       await ctx.edit(
-        `${summaryLines(script, form.values).join("\n") || script.name}\nConfirmed by ${ctx.user.name}.`,
+        `${summaryLines(script, form.values).join("\n") || label(form)}\nConfirmed by ${ctx.user.name}.`,
       );
-      await deps.ready(ctx, script, form.values);
+      const local = form.server ? undefined : byName(form.script);
+      if (local) await deps.ready(ctx, local, form.values);
+      else if (form.server) await deps.readyRemote?.(ctx, form.server, script, form.values);
     }),
   ];
 
@@ -265,7 +288,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     const script = scriptOf(form);
     if (!script) {
       forms.close(form.id);
-      await ctx.reply(changedText(form.script));
+      await ctx.reply(changedText(form));
       return true;
     }
     const p = script.params.find((x) => x.name === form.asking);
@@ -292,7 +315,7 @@ export function createFormFlow(deps: FormFlowDeps) {
     const form = forms.of(ctx.user.id, ctx.chatId);
     if (!form) return undefined;
     forms.close(form.id);
-    return `Cancelled /run ${form.script}: nothing was run.`;
+    return `Cancelled ${again(form)}: nothing was run.`;
   }
 
   return { begin, callbacks, textHook, cancel };

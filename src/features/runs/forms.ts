@@ -1,5 +1,12 @@
+import type { ScriptDef } from "../../config/parse.ts";
 import type { Clock } from "../../shared/clock.ts";
 import type { ParamValues } from "./params.ts";
+
+/** What a form asks for: a script of this bot's config, or of a server's (`/run @web1 NAME`). */
+export type FormScript = Pick<
+  ScriptDef,
+  "name" | "description" | "params" | "revision" | "approval" | "role"
+>;
 
 /**
  * The /run forms in progress: one per person and chat, kept here (never in a button) and
@@ -17,6 +24,9 @@ export interface RunForm {
   revision: string;
   userId: number;
   chatId: number;
+  /** A server of the fleet: the script is the one it listed when the form began (`remote`). */
+  server?: string | undefined;
+  remote?: FormScript | undefined;
   values: ParamValues;
   /** Optional parameters the person chose to leave unset. */
   skipped: Set<string>;
@@ -42,7 +52,9 @@ export function createFormStore(clock: Clock, random: () => string = randomId) {
 
   return {
     /** A new form for this person and chat; any other form of theirs in the chat ends. */
-    open(init: Pick<RunForm, "script" | "revision" | "userId" | "chatId" | "values">): RunForm {
+    open(
+      init: Pick<RunForm, "script" | "revision" | "userId" | "chatId" | "values" | "server" | "remote">,
+    ): RunForm {
       sweep();
       for (const [id, f] of forms) if (f.userId === init.userId && f.chatId === init.chatId) forms.delete(id);
       const form: RunForm = {

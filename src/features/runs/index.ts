@@ -5,6 +5,7 @@ import type { Clock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Redactor } from "../../shared/redact.ts";
 import type { RemoteRuns } from "../../shared/remote-runs.ts";
+import { err } from "../../shared/result.ts";
 import type { SecretBox } from "../../storage/crypto.ts";
 import type { StorageHealth } from "../../storage/health.ts";
 import { createRunRequestsRepo } from "../../storage/run-requests-repo.ts";
@@ -97,6 +98,7 @@ export function createRunsFeature(deps: {
         keepRuns: config.runner.keep_runs,
         ...(deps.live ? { live: deps.live.remote } : {}),
         onError: (error) => log.error("presenting a fleet run failed", { error }),
+        form: (ctx, server, script, typed) => flow.begin(ctx, script, typed, server),
       })
     : undefined;
   const approvals = createApprovals({
@@ -112,15 +114,23 @@ export function createRunsFeature(deps: {
     refusalText: (refusal) => refusalText(refusal, clock).text,
     keepMs: config.runner.keep_history,
   });
+  const listLocal = createChoiceLister({ env: deps.env, secrets: () => deps.redactor.values() });
   const flow = createFormFlow({
     scripts: () => config.scripts,
     forms: createFormStore(clock),
-    listChoices: createChoiceLister({ env: deps.env, secrets: () => deps.redactor.values() }),
+    listChoices: async (p, script, server) => {
+      if (server) {
+        if (!deps.remote) return err("no fleet here");
+        return deps.remote.choices(server, script, p.name);
+      }
+      return p.choices_from ? listLocal(p.choices_from) : err("it has no list of choices");
+    },
     ready: async (ctx, script, values) => {
       const launch = launchFor(script, values);
       if (script.approval) await approvals.request(ctx, script, launch);
       else await runs.launch(ctx, script, launch);
     },
+    ...(remote ? { readyRemote: remote.launchWith } : {}),
   });
   const runs = createRunCommands({
     scripts: () => config.scripts,

@@ -9,6 +9,9 @@ import { echo } from "./catalog.ts";
  * nothing here goes through a shell.
  */
 
+/** What the form and the typed words need of a script: a local one, or one a server lists. */
+export type ParamScript = Pick<ScriptDef, "name" | "params">;
+
 /** Values by parameter name, each already checked and canonical. */
 export type ParamValues = Record<string, string>;
 
@@ -61,7 +64,7 @@ export interface Applied {
 }
 
 /** Typed `name=value` words against a script's params: the values that pass, and why the rest did not. */
-export function applyAssignments(script: ScriptDef, words: Assignment[], choicesOf: ChoicesOf): Applied {
+export function applyAssignments(script: ParamScript, words: Assignment[], choicesOf: ChoicesOf): Applied {
   const values: ParamValues = {};
   const problems: string[] = [];
   const failed: string[] = [];
@@ -92,7 +95,7 @@ export function applyAssignments(script: ScriptDef, words: Assignment[], choices
 }
 
 /** The values a run gets without asking anyone: every default (a schedule's run, `serve-ssh run`). */
-export function defaultValues(script: ScriptDef): ParamValues {
+export function defaultValues(script: ParamScript): ParamValues {
   const values: ParamValues = {};
   for (const p of script.params) if (p.default !== undefined) values[p.name] = p.default;
   return values;
@@ -100,7 +103,7 @@ export function defaultValues(script: ScriptDef): ParamValues {
 
 /** The first parameter still without a value (optional ones count once asked: `skipped`). */
 export function nextParam(
-  script: ScriptDef,
+  script: ParamScript,
   values: ParamValues,
   skipped: ReadonlySet<string>,
 ): ParamSpec | undefined {
@@ -110,7 +113,7 @@ export function nextParam(
 const MASK = "••••";
 
 /** `service=nginx, count=2, password=••••` */
-export function shownValues(script: ScriptDef, values: ParamValues): string {
+export function shownValues(script: ParamScript, values: ParamValues): string {
   return script.params
     .filter((p) => p.name in values)
     .map((p) => `${p.name}=${p.secret ? MASK : values[p.name]}`)
@@ -118,7 +121,7 @@ export function shownValues(script: ScriptDef, values: ParamValues): string {
 }
 
 /** One line per parameter for the summary a person confirms. */
-export function summaryLines(script: ScriptDef, values: ParamValues): string[] {
+export function summaryLines(script: ParamScript, values: ParamValues): string[] {
   return script.params.map((p) =>
     p.name in values ? `${p.name}: ${p.secret ? MASK : values[p.name]}` : `${p.name}: (not set)`,
   );

@@ -14,6 +14,8 @@ import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { remoteConfirmButton, remoteRunButton, remoteStopButton, runCancelButton } from "./buttons.ts";
 import { echo } from "./catalog.ts";
 import { uploadName } from "./files.ts";
+import type { FormScript } from "./forms.ts";
+import type { ParamValues } from "./params.ts";
 import { createRemoteLauncher, type RemoteLaunchDeps } from "./remote-launch.ts";
 
 /**
@@ -31,7 +33,22 @@ const say = async (ctx: Ctx, text: string) => {
   return true;
 };
 
-export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
+export interface RemoteCommandsDeps extends RemoteLaunchDeps {
+  /** A server's script with parameters: the form asks for them (form-flow.ts). */
+  form(ctx: Ctx, server: string, script: FormScript, typed: string): Promise<void>;
+}
+
+/** A server's script as the hub's form asks for it. */
+const formScriptOf = (s: RemoteScript): FormScript => ({
+  name: s.name,
+  description: s.description ?? undefined,
+  params: s.params,
+  revision: s.revision ?? "",
+  approval: undefined,
+  role: s.role,
+});
+
+export function createRemoteRunCommands(deps: RemoteCommandsDeps) {
   const { remote } = deps;
   const { launch, prune, active, settle, jobs } = createRemoteLauncher(deps);
 
@@ -42,7 +59,20 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
     return list.value.filter((s) => allows(ctx.role, s.role));
   }
 
-  async function request(ctx: Ctx, server: string, script: RemoteScript) {
+  /** `typed`: what followed the name (`service=nginx …`). */
+  async function request(ctx: Ctx, server: string, script: RemoteScript, typed = "") {
+    // The server's own bot holds its approvals: a hub cannot prove a second admin's.
+    if (script.approval)
+      return void (await ctx.reply(
+        `${script.name} on ${server} needs a second admin's approval: ask for it on ${server}'s own bot. Nothing was run.`,
+      ));
+    if (script.params.length) {
+      if (!script.revision)
+        return void (await ctx.reply(`${server} lists no revision for ${script.name}: update its octopus.`));
+      return deps.form(ctx, server, formScriptOf(script), typed);
+    }
+    if (typed.trim())
+      return void (await ctx.reply(`${script.name} takes no arguments: /run @${server} ${script.name}`));
     if (!script.confirm) return launch(ctx, server, script);
     const data = remoteConfirmButton.pack({ s: server, n: script.name });
     if (!fitsCallbackData(data))
@@ -77,20 +107,31 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
     await ctx.reply(`Which script on ${server}?`, { keyboard: rows });
   }
 
-  /** The script a role may run there, by name or as the config writes it; or the answer why not. */
-  async function pick(ctx: Ctx, server: string, asked: string): Promise<RemoteScript | undefined> {
+  /**
+   * The script a role may run there, by name or as the config writes it, and the words after
+   * its name (`restart service=nginx`); or the answer why not.
+   */
+  async function pick(
+    ctx: Ctx,
+    server: string,
+    asked: string,
+  ): Promise<{ script: RemoteScript; rest: string } | undefined> {
     const list = await remote.scripts(server);
     if (!list.ok) return void (await ctx.reply(list.error));
-    const wanted = asked.trim().toLowerCase();
-    const script = list.value.find((s) => s.name === wanted || s.title.toLowerCase() === wanted);
+    const whole = asked.trim().toLowerCase();
+    const first = asked.trim().split(/\s+/)[0] ?? "";
+    const byWhole = list.value.find((s) => s.name === whole || s.title.toLowerCase() === whole);
+    const byFirst = byWhole ? undefined : list.value.find((s) => s.name === first.toLowerCase());
+    const script = byWhole ?? byFirst;
+    const rest = byFirst ? asked.trim().slice(first.length).trim() : "";
     const mine = list.value.filter((s) => allows(ctx.role, s.role)).map((s) => s.name);
     if (!script) {
       const known = mine.length ? `Its scripts: ${mine.join(", ")}` : "It has no script for your role.";
-      return void (await ctx.reply(`${server} has no script ${echo(asked.trim())}. ${known}`));
+      return void (await ctx.reply(`${server} has no script ${echo(first)}. ${known}`));
     }
     if (!allows(ctx.role, script.role))
       return void (await ctx.reply(`Only admins may run ${script.name} on ${server}.`));
-    return script;
+    return { script, rest };
   }
 
   const serverOf = (text: string) => /^@(\S+)(?:\s+([\s\S]*))?$/.exec(text.trim());
@@ -106,11 +147,11 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
     callbackRoute(remoteRunButton, "viewer", async (ctx, data) => {
       await ctx.answer();
       if (!data.n) return picker(ctx, data.s);
-      const script = await pick(ctx, data.s, data.n);
-      if (script) await request(ctx, data.s, script);
+      const picked = await pick(ctx, data.s, data.n);
+      if (picked) await request(ctx, data.s, picked.script);
     }),
     callbackRoute(remoteConfirmButton, "viewer", async (ctx, data) => {
-      const script = await pick(ctx, data.s, data.n);
+      const script = (await pick(ctx, data.s, data.n))?.script;
       if (!script) return;
       await ctx.edit(`Running ${script.name} on ${data.s} (confirmed by ${ctx.user.name}).`);
       await launch(ctx, data.s, script);
@@ -129,6 +170,14 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
     callbacks,
     settle,
     jobs,
+    /** A server's form was confirmed: its values go there, checked again, and it runs. */
+    async launchWith(ctx: Ctx, server: string, script: FormScript, values: ParamValues): Promise<void> {
+      await launch(ctx, server, script, {
+        revision: script.revision,
+        values,
+        by: ctx.user.name.slice(0, 64),
+      });
+    },
     /** `/run @SERVER [NAME]`; false when the arguments do not name a server. */
     async run(ctx: CommandContext): Promise<boolean> {
       const m = serverOf(ctx.args);
@@ -137,8 +186,8 @@ export function createRemoteRunCommands(deps: RemoteLaunchDeps) {
       if (!remote.names().includes(server)) return say(ctx, unknownServer(server));
       if (!asked.trim()) await picker(ctx, server);
       else {
-        const script = await pick(ctx, server, asked);
-        if (script) await request(ctx, server, script);
+        const picked = await pick(ctx, server, asked);
+        if (picked) await request(ctx, server, picked.script, picked.rest);
       }
       return true;
     },

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../../shared/clock.ts";
 import { formatDuration } from "../../shared/duration.ts";
-import type { RemoteRunEnd, RemoteRuns, RemoteScript } from "../../shared/remote-runs.ts";
+import type { RemoteRunEnd, RemoteRuns, RemoteScript, RemoteValues } from "../../shared/remote-runs.ts";
 import type { Result } from "../../shared/result.ts";
 import {
   allows,
@@ -88,34 +88,45 @@ export function createRemoteLauncher(deps: RemoteLaunchDeps) {
     return fitsCallbackData(data) ? [[{ text: "⏹ Stop", callback_data: data }]] : [];
   };
 
-  async function launch(ctx: Ctx, server: string, script: RemoteScript) {
+  /** Starts it there; `given`: the values of its form, which the server checks again. */
+  async function launch(
+    ctx: Ctx,
+    server: string,
+    script: Pick<RemoteScript, "name" | "role">,
+    given?: RemoteValues,
+  ) {
     mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
     prune();
     const listener = deps.listenerFor(ctx.chatId, stopRow(server));
     let run: PresentedRun | undefined;
-    const started = await remote.start(server, script.name, (s) => {
-      const base = join(deps.dir, `${server}-${s.run}`);
-      const output = createRunOutput({
-        logPath: `${base}.log`,
-        textPath: `${base}-${script.name}.txt`,
-        maxBytes: deps.maxLogBytes,
-        redact: deps.redact,
-      });
-      const shown: PresentedRun = {
-        id: s.run,
-        script: { name: `${script.name} @${server}`, kind: s.kind },
-        requester: { name: ctx.user.name },
-        startedAt: clock.now(),
-        output,
-        textPath: `${base}-${script.name}.txt`,
-      };
-      run = shown;
-      void listener.started?.(shown);
-      return (text) => {
-        output.write(encoder.encode(text), "stdout");
-        listener.output?.(shown);
-      };
-    });
+    const started = await remote.start(
+      server,
+      script.name,
+      (s) => {
+        const base = join(deps.dir, `${server}-${s.run}`);
+        const output = createRunOutput({
+          logPath: `${base}.log`,
+          textPath: `${base}-${script.name}.txt`,
+          maxBytes: deps.maxLogBytes,
+          redact: deps.redact,
+        });
+        const shown: PresentedRun = {
+          id: s.run,
+          script: { name: `${script.name} @${server}`, kind: s.kind },
+          requester: { name: ctx.user.name },
+          startedAt: clock.now(),
+          output,
+          textPath: `${base}-${script.name}.txt`,
+        };
+        run = shown;
+        void listener.started?.(shown);
+        return (text) => {
+          output.write(encoder.encode(text), "stdout");
+          listener.output?.(shown);
+        };
+      },
+      given,
+    );
     if (!started.ok || !run)
       return void (await ctx.reply(started.ok ? `${server}: no answer.` : started.error));
     const key = `${server}#${run.id}`;

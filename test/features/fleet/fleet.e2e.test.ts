@@ -149,7 +149,17 @@ servers:
     expect(refused.stderr.toString()).toContain("octopus serve-ssh: not allowed: run backup; rm -rf /");
     const scripts = Bun.spawnSync(sshArgs(web1, paths, "scripts --json"));
     expect(JSON.parse(scripts.stdout.toString())).toEqual([
-      { name: "backup", title: "backup", kind: "oneshot", role: "admin", confirm: false, description: null },
+      {
+        name: "backup",
+        title: "backup",
+        kind: "oneshot",
+        role: "admin",
+        confirm: false,
+        description: null,
+        approval: false,
+        revision: expect.any(String),
+        params: [],
+      },
     ]);
     // Another host key where web1's was trusted: the hub says so and gets nothing.
     const other = keygen(join(mkdtempSync(join(tmpdir(), "octopus-key-")), "other"));

@@ -3,7 +3,9 @@ import { MAX_MONITORED_DEVICES } from "../../../src/config/schema.ts";
 import { serverReadings } from "../../../src/features/fleet/readings.ts";
 import {
   MAX_REMOTE_DEVICES,
+  parseRemoteChoices,
   parseRemoteRuns,
+  parseRemoteScripts,
   parseRemoteStatus,
   remoteRunLine,
   remoteStatusText,
@@ -120,5 +122,58 @@ describe("failures say what failed", () => {
       devices: [{ name: "x".repeat(65), used_percent: 1 }],
     });
     expect(parseRemoteStatus(long)).toBeUndefined();
+  });
+});
+
+describe("a server's scripts and choices, read by the hub", () => {
+  const script = (extra: Record<string, unknown>) =>
+    JSON.stringify([{ name: "restart", kind: "oneshot", role: "admin", ...extra }]);
+
+  test("an older server lists no params: none, no approval, no revision", () => {
+    expect(parseRemoteScripts(script({}))?.[0]).toMatchObject({
+      params: [],
+      approval: false,
+      revision: null,
+    });
+  });
+
+  test("params as the form asks them: a choices_from only marked, a regex shown but never applied here", () => {
+    const [s] =
+      parseRemoteScripts(
+        script({
+          revision: "abc",
+          approval: true,
+          params: [
+            { name: "unit", type: "choice", choices_from: true },
+            { name: "note", type: "string", required: false, regex: "(a+)+$", description: "Why" },
+          ],
+        }),
+      ) ?? [];
+    expect(s?.approval).toBe(true);
+    expect(s?.params[0]).toMatchObject({ name: "unit", required: true, secret: false });
+    expect(s?.params[0]?.choices_from).toBeDefined();
+    expect(s?.params[1]?.regex).toBeUndefined();
+    expect(s?.params[1]?.description).toBe("Why · must match (a+)+$ (checked on the server)");
+  });
+
+  test("a param no octopus would list makes the answer unreadable, not half-read", () => {
+    for (const bad of [
+      { name: "Bad Name", type: "string" },
+      { name: "x", type: "shell" },
+      { name: "x", type: "choice", choices: Array.from({ length: 101 }, (_, i) => `c${i}`) },
+    ])
+      expect(parseRemoteScripts(script({ params: [bad] }))).toBeUndefined();
+  });
+
+  test("choices: a list, an error line, or unreadable", () => {
+    expect(parseRemoteChoices('{"choices":["a","b"],"truncated":true}')).toEqual({
+      choices: ["a", "b"],
+      truncated: true,
+    });
+    expect(parseRemoteChoices('{"error":"the list of choices came back empty"}')).toEqual({
+      error: "the list of choices came back empty",
+    });
+    expect(parseRemoteChoices('{"choices":[]}')).toBeUndefined();
+    expect(parseRemoteChoices("garbage")).toBeUndefined();
   });
 });

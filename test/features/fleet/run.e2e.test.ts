@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ServerConfig } from "../../../src/config/schema.ts";
-import type { BotEvent } from "../../../src/console/local-api/state.ts";
+import type { BotEvent, BotMessage } from "../../../src/console/local-api/state.ts";
 import { fleetPaths, sshArgs } from "../../../src/features/fleet/ssh.ts";
 import { remoteRunButton } from "../../../src/features/runs/buttons.ts";
 import { ADMIN, type Harness, startHarness, VIEWER } from "../../support/harness.ts";
@@ -37,6 +37,16 @@ long_running_scripts:
 one_time_scripts:
   - { name: quick, path: ${SCRIPTS}/ticker.sh, env: { N: "2" }, role: viewer }
   - { name: wipe, path: /bin/true, confirm: true, description: "Wipes the cache" }
+  - name: restart
+    path: ${SCRIPTS}/args.sh
+    args: ["--unit={unit}", "{note}"]
+    params:
+      - { name: unit, type: choice, choices_from: { path: ${SCRIPTS}/list-units.sh } }
+      - { name: note, type: string, required: false, regex: "[a-z ;/-]+" }
+      - { name: token, type: string, secret: true, required: false }
+  - { name: gated, path: /bin/true, approval: { approvers: 1 } }
+telegram:
+  admins: [1, 2]
 `;
 
 async function twoServers() {
@@ -256,4 +266,61 @@ describe.skipIf(!canRunSshd())("runs on a server of the fleet", () => {
     h.api.press(ADMIN.id, sleeper.messageId, sleeper.keyboard?.[0]?.[0]?.callback_data as string, ADMIN);
     await editOf(h, sleeper.messageId, (t) => t.startsWith("⏹ sleeper @db1 · stopped by Ada"));
   }, 60_000);
+
+  test("/run @db1 NAME with params: the hub's form asks with db1's list, db1 checks every value again and runs the argv intact", async () => {
+    const h = await twoServers();
+    const button = (m: BotMessage, text: string) => {
+      const b = m.keyboard?.flat().find((x) => x.text === text);
+      if (!b?.callback_data) throw new Error(`no button ${text} under: ${m.text}`);
+      return b.callback_data;
+    };
+    const press = async (m: BotMessage, text: string) => {
+      h.api.press(ADMIN.id, m.messageId, button(m, text), ADMIN);
+      return h.nextMessage(ADMIN.id, 20_000);
+    };
+    // The choices are db1's: its choices_from command runs there, asked for when the question is.
+    const q1 = await ask(h, ADMIN, "/run @db1 restart");
+    expect(q1.text).toStartWith("restart @db1 · 1 of 3\nunit (one of the choices)");
+    expect(q1.keyboard?.flat().map((b) => b.text)).toEqual(["nginx", "postgres", "redis"]);
+    expect(db1Calls()).toContain("choices restart unit");
+    const q2 = await press(q1, "postgres");
+    // db1's regex is shown, and applied there (a server's pattern never runs on the hub).
+    expect(q2.text).toContain("must match [a-z ;/-]+ (checked on the server)");
+    const q3 = await ask(h, ADMIN, "x; rm -rf /");
+    expect(q3.text).toStartWith("restart @db1 · 3 of 3\ntoken");
+    const summary = await press(q3, "Skip");
+    expect(summary.text).toBe("Run restart @db1?\n\nunit: postgres\nnote: x; rm -rf /\ntoken: (not set)");
+    const done = await press(summary, "▶️ Run");
+    expect(done.text).toMatch(/^✅ restart @db1 · exit 0/);
+    expect(done.text).toContain("[--unit=postgres]\n[x; rm -rf /]");
+    // The values went on stdin: what db1's sshd saw as the command holds none of them.
+    expect(db1Calls()).toContain("run restart --values");
+    expect(db1Calls().join("\n")).not.toContain("rm -rf");
+    expect(db1History()[0]).toMatchObject({ status: "succeeded" });
+    // Typed: a value off db1's list is refused with its rule and asked again.
+    const typed = await ask(h, ADMIN, "/run @db1 restart unit=sshd token=s3cret-1");
+    expect(typed.text).toContain("✖️ unit must be one of: nginx, postgres, redis");
+    const again = await h.nextMessage(ADMIN.id, 20_000);
+    expect(again.text).toStartWith("restart @db1 · 1 of 3");
+    const sum2 = await press(again, "redis");
+    expect(sum2.text).toBe("Run restart @db1?\n\nunit: redis\nnote: (not set)\ntoken: ••••");
+    const secretRun = await press(sum2, "▶️ Run");
+    expect(secretRun.text).toContain("[--unit=redis]");
+    expect(secretRun.text).toContain("OCTOPUS_PARAM_TOKEN=[redacted]");
+    expect(secretRun.text).not.toContain("s3cret-1");
+    // A value only db1's rule refuses: db1 says so, nothing runs there.
+    const runs = db1History().length;
+    // (Who types gets the summary at once: what is optional and not typed is left out.)
+    const bad = await ask(h, ADMIN, "/run @db1 restart unit=nginx note=UPPER");
+    expect(bad.text).toBe("Run restart @db1?\n\nunit: nginx\nnote: UPPER\ntoken: (not set)");
+    expect((await press(bad, "▶️ Run")).text).toBe("db1: note must match [a-z ;/-]+.");
+    expect(db1History()).toHaveLength(runs);
+    // db1's approvals are its own bot's: the hub does not pretend to hold them.
+    expect((await ask(h, ADMIN, "/run @db1 gated")).text).toBe(
+      "gated on db1 needs a second admin's approval: ask for it on db1's own bot. Nothing was run.",
+    );
+    expect((await ask(h, ADMIN, "/run @db1 quick now=1")).text).toBe(
+      "quick takes no arguments: /run @db1 quick",
+    );
+  }, 90_000);
 });
