@@ -23,6 +23,8 @@ export interface AppOptions {
   stateDir: string;
   /** The environment scripts inherit (secrets are removed before they see it). */
   env: Record<string, string | undefined>;
+  /** OCTOPUS_ALERTMANAGER_TOKEN: the bearer token the Alertmanager webhook must carry. */
+  alertmanagerToken?: string | undefined;
   secretBox: SecretBox;
   plumeServer?: PlumeCredentials;
   /** The one redactor (kept across reloads): secrets learned at runtime are added to it. */

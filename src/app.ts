@@ -1,4 +1,5 @@
 import type { AppOptions } from "./app-options.ts";
+import { createAlertmanagerFeature } from "./features/alertmanager/index.ts";
 import { createAlertsFeature } from "./features/alerts/index.ts";
 import { createFleetFeature } from "./features/fleet/index.ts";
 import { createHistoryFeature } from "./features/history/index.ts";
@@ -40,7 +41,22 @@ export function createApp(o: AppOptions) {
   });
   const history = createHistoryFeature({ config, db, clock, log, storage, chartPool: o.chartPool });
   const alertDeps = { config, db, outbox, snapshot, clock, log, storage };
-  const alerts = createAlertsFeature({ ...alertDeps, history: history.hooks });
+  const alertmanager = config.alertmanager
+    ? createAlertmanagerFeature({
+        config: config.alertmanager,
+        alertChats: () => config.telegram.alert_chats,
+        db,
+        clock,
+        log: log.child("alertmanager"),
+        token: o.alertmanagerToken,
+        kick: () => alerts.delivery.kick(),
+      })
+    : undefined;
+  const alerts = createAlertsFeature({
+    ...alertDeps,
+    history: history.hooks,
+    ...(alertmanager ? { external: alertmanager.alertsSection } : {}),
+  });
   const plume = createPlumeFeature({
     ...{ config, db, clock, log, secretBox: o.secretBox, server: o.plumeServer },
     onSecret: (value) => redactor.add(value),
@@ -57,7 +73,7 @@ export function createApp(o: AppOptions) {
     moreRows: fleet.statusRows(),
     fleet: (ctx) => fleet.status(ctx),
   });
-  const others = [status, runs, alerts, plume, history, fleet];
+  const others = [status, runs, alerts, ...(alertmanager ? [alertmanager] : []), plume, history, fleet];
   const features = [createStartHelpFeature(others, plume.configured), ...others];
   const receive = createReceive({
     ...{ ...o, send, features, access: config.telegram, storage },
@@ -79,7 +95,13 @@ export function createApp(o: AppOptions) {
     metrics,
     async start() {
       if (config.http.listen) {
-        const handler = createHttpHandler({ ...health, now: () => clock.now(), log: log.child("http") });
+        const routes = new Map(alertmanager ? [[alertmanager.path, alertmanager.receiveAlert]] : []);
+        const handler = createHttpHandler({
+          ...health,
+          now: () => clock.now(),
+          log: log.child("http"),
+          routes,
+        });
         http = startHttpServer(config.http.listen, handler, log.child("http"));
       }
       for (const f of features) await f.start?.();

@@ -60,7 +60,7 @@ export async function runBot(
   token: string,
   io: CliIo,
 ): Promise<number> {
-  const redactor = createRedactor([token]);
+  const redactor = createRedactor([token, env.OCTOPUS_ALERTMANAGER_TOKEN]);
   const sinks: LogSink[] = [(line) => process.stdout.write(`${line}\n`)];
   if (config.log.file) sinks.push(createFileSink(config.log.file).sink);
   const log = createMainLogger(config, env, redactor, sinks);
@@ -91,6 +91,7 @@ export async function runBot(
     ...kept,
     token,
     apiRoot,
+    alertmanagerToken: env.OCTOPUS_ALERTMANAGER_TOKEN,
     ...(unlimited ? { limits: NO_LIMITS } : {}),
   });
   log.info("starting", {
@@ -144,6 +145,7 @@ export async function runBot(
       ...kept,
       token,
       apiRoot,
+      alertmanagerToken: env.OCTOPUS_ALERTMANAGER_TOKEN,
       ...(unlimited ? { limits: NO_LIMITS } : {}),
     });
     void app

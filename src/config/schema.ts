@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { isAcceptableApiUrl } from "../shared/url.ts";
+import { AlertmanagerSchema } from "./schema-alertmanager.ts";
 import { ApprovalSchema, ParamSchema } from "./schema-params.ts";
 import { ChatId, CronPattern, Duration, EnvValue, Percent, PlumeId, Regex, UserId } from "./schema-values.ts";
 
@@ -249,6 +250,7 @@ export const ConfigSchema = v.strictObject({
   alerts: v.nullish(AlertsSchema, {}),
   plume: v.nullish(PlumeSchema, {}),
   http: v.nullish(HttpSchema, {}),
+  alertmanager: v.optional(AlertmanagerSchema),
   log: v.nullish(LogSchema, {}),
   storage: v.nullish(StorageSchema, {}),
   runner: v.nullish(RunnerSchema, {}),

@@ -44,6 +44,12 @@ export function semanticIssues(data: unknown): SemanticIssue[] {
         message: "a non-loopback address needs http.allow_remote: true",
       });
   }
+  // The bridge's webhook is served by the http listener: without one, nothing would receive it.
+  if (asObject(root.alertmanager) && !listen)
+    issues.push({
+      path: ["alertmanager"],
+      message: "the Alertmanager webhook needs the http listener: set http.listen (e.g. 127.0.0.1:9464)",
+    });
   return issues;
 }
 

@@ -17,12 +17,26 @@ export interface HttpHandlerOptions {
   storage(): StorageFailure[];
   now(): number;
   log: Logger;
+  /** More paths a feature serves (the Alertmanager webhook), each its own handler. */
+  routes?: ReadonlyMap<string, (req: Request) => Promise<Response>>;
 }
 
-export function createHttpHandler(options: HttpHandlerOptions): (req: Request) => Response {
+export type HttpHandler = (req: Request) => Response | Promise<Response>;
+
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+  const routed = async (route: (req: Request) => Promise<Response>, req: Request) => {
+    try {
+      return await route(req);
+    } catch (error) {
+      options.log.error("http request failed", { error });
+      return new Response("internal error\n", { status: 500 });
+    }
+  };
   return (req) => {
     try {
       const path = new URL(req.url).pathname;
+      const route = options.routes?.get(path);
+      if (route) return routed(route, req);
       if (path === "/metrics") {
         return new Response(options.metrics(), {
           headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
@@ -63,7 +77,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: Request) =
 /** Binds the handler to `listen` (`host:port`, `[v6]:port`). */
 export function startHttpServer(
   listen: string,
-  handler: (req: Request) => Response,
+  handler: HttpHandler,
   log: Logger,
 ): { url: string; stop(): Promise<void> } {
   const at = listen.lastIndexOf(":");

@@ -13,7 +13,8 @@ const handler = (poll: PollHealth, failing: StorageFailure[] = [], metrics = () 
     now: () => 100_000,
     log: silentLogger,
   });
-const get = (h: ReturnType<typeof handler>, path: string) => h(new Request(`http://x${path}`));
+// These paths answer at once (only a feature's route is async).
+const get = (h: ReturnType<typeof handler>, path: string) => h(new Request(`http://x${path}`)) as Response;
 const polling: PollHealth = { ok: true, reason: "polling", lastAnswerAgoMs: 1400 };
 
 describe("the HTTP handler", () => {

@@ -9,6 +9,7 @@ import {
   type CommandSpec,
   callbackRoute,
   fitsCallbackData,
+  type Role,
 } from "../../telegram/feature.ts";
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { alertButton, checkMuteButton } from "./buttons.ts";
@@ -34,6 +35,8 @@ export function createAlertCommands(deps: {
   monitor: AlertMonitor;
   repo: AlertsRepo<CheckState>;
   clock: Clock;
+  /** Alertmanager's firing groups, listed under the local checks. */
+  external?(role: Role): { lines: string[]; rows: InlineKeyboardRows };
 }): {
   commands: CommandSpec[];
   callbacks: CallbackSpec[];
@@ -54,15 +57,23 @@ export function createAlertCommands(deps: {
     });
   }
 
-  function alertsText(): string {
+  function alertsText(role: Role): string {
     const { firing, quiet } = monitor.lines();
     const next = monitor.nextCheck();
     const ticks = monitor.ticks();
     const none = ticks ? "No check has run since the bot started." : "No check has run yet.";
+    const external = deps.external?.(role);
     return [
       firing.length ? `🚨 Firing\n${firing.join("\n")}` : "No alert is firing.",
       quiet.length ? quiet.join("\n") : none,
       `Next check ${next ? formatDateTime(next.getTime(), clock.timeZone) : "not scheduled"} · ${plural(ticks, "check")} so far`,
+      ...(external
+        ? [
+            external.lines.length
+              ? `📣 Alertmanager\n${external.lines.join("\n")}`
+              : "📣 Alertmanager: no group is firing.",
+          ]
+        : []),
     ].join("\n\n");
   }
 
@@ -117,7 +128,9 @@ export function createAlertCommands(deps: {
         description: "Alert states, mutes and the next check",
         role: "viewer",
         run: async (ctx) => {
-          await ctx.reply(alertsText(), ctx.role === "admin" ? { keyboard: rowButtons() } : {});
+          const rows =
+            ctx.role === "admin" ? [...rowButtons(), ...(deps.external?.(ctx.role).rows ?? [])] : [];
+          await ctx.reply(alertsText(ctx.role), rows.length ? { keyboard: rows } : {});
         },
       },
       mute,
@@ -157,7 +170,9 @@ export function createAlertCommands(deps: {
         }
         const open = deps.repo.currentIncident(data.check);
         if (open) monitor.refresh(open.id);
-        await ctx.edit(alertsText(), { keyboard: rowButtons() });
+        await ctx.edit(alertsText(ctx.role), {
+          keyboard: [...rowButtons(), ...(deps.external?.(ctx.role).rows ?? [])],
+        });
       }),
     ],
   };

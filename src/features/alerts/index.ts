@@ -7,7 +7,12 @@ import { type AlertsDeps, createAlertsService } from "./service.ts";
 export function createAlertsFeature(deps: AlertsDeps) {
   const service = createAlertsService(deps);
   const { monitor, delivery } = service;
-  const ui = createAlertCommands({ monitor, repo: service.repo, clock: deps.clock });
+  const ui = createAlertCommands({
+    monitor,
+    repo: service.repo,
+    clock: deps.clock,
+    ...(deps.external ? { external: deps.external } : {}),
+  });
   const feature: Feature = {
     name: "alerts",
     commands: ui.commands,

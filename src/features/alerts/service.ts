@@ -8,7 +8,8 @@ import { createAlertsRepo } from "../../storage/alerts-repo.ts";
 import type { StorageHealth } from "../../storage/health.ts";
 import { createMetaRepo } from "../../storage/meta-repo.ts";
 import type { Snapshot } from "../../system/snapshot.ts";
-import type { Outbox } from "../../telegram/send/outbox.ts";
+import type { Role } from "../../telegram/feature.ts";
+import type { InlineKeyboardRows, Outbox } from "../../telegram/send/outbox.ts";
 import { createAlertDelivery } from "./delivery.ts";
 import { createAlertMonitor, HEARTBEAT_KEY } from "./monitor.ts";
 import { digestText, restartNotice } from "./notices.ts";
@@ -29,6 +30,8 @@ export interface AlertsDeps {
     onReadings(list: readonly Reading[]): void;
     extraReadings(): Reading[];
   };
+  /** Alerts from elsewhere (Alertmanager's firing groups) in /alerts: lines, and an admin's buttons. */
+  external?(role: Role): { lines: string[]; rows: InlineKeyboardRows };
 }
 
 export function createAlertsService(deps: AlertsDeps) {

@@ -5,7 +5,8 @@
  */
 
 /** Variables a child never inherits, whatever their value. */
-const SECRET_ENV = /^(TELEGRAM_(BOT_)?TOKEN|OCTOPUS_SECRET_KEY|PLUME_.*|CREDENTIALS_DIRECTORY)$/;
+const SECRET_ENV =
+  /^(TELEGRAM_(BOT_)?TOKEN|OCTOPUS_SECRET_KEY|OCTOPUS_ALERTMANAGER_TOKEN|PLUME_.*|CREDENTIALS_DIRECTORY)$/;
 
 export function childEnv(
   parent: Record<string, string | undefined>,
