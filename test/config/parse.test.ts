@@ -36,6 +36,31 @@ describe("parseConfig", () => {
     expect(parse("http:\n  listen: 0.0.0.0:9464\n  allow_remote: true\n").ok).toBe(true);
   });
 
+  test("alertmanager: needs the http listener; its path, routes and URL are checked", () => {
+    const am = (body: string, http = "http:\n  listen: 127.0.0.1:9464\n") =>
+      parse(`${http}alertmanager:\n${body}`);
+    const ok = am(
+      "  url: http://127.0.0.1:9093\n  routes:\n    - { match: { team: db }, chats: [-100123] }\n",
+    );
+    if (!ok.ok) throw new Error(JSON.stringify(ok.error));
+    expect(ok.value.config.alertmanager).toEqual({
+      url: "http://127.0.0.1:9093",
+      path: "/alertmanager",
+      routes: [{ match: { team: "db" }, chats: [-100123], continue: false }],
+    });
+    const issues = (r: ReturnType<typeof parse>) => (r.ok ? [] : r.error.map((e) => e.message));
+    expect(issues(am("  url: http://127.0.0.1:9093\n", ""))).toEqual([
+      "the Alertmanager webhook needs the http listener: set http.listen (e.g. 127.0.0.1:9464)",
+    ]);
+    expect(issues(am("  path: /metrics\n"))).toEqual(["that path is the listener's own"]);
+    expect(issues(am("  url: ftp://x\n"))).toEqual([
+      "expected Alertmanager's URL such as http://127.0.0.1:9093",
+    ]);
+    expect(issues(am("  routes:\n    - { match: {}, chats: [1] }\n"))).toEqual([
+      "expected at least one label, such as { severity: critical }",
+    ]);
+  });
+
   test("plain http is accepted for a loopback Plume API only", () => {
     expect(parse("plume:\n  api_base: http://127.0.0.1:8080/api\n").ok).toBe(true);
     expect(parse("plume:\n  api_base: https://plume.example.com/api\n").ok).toBe(true);

@@ -34,15 +34,22 @@ export interface AlertIn {
   endsAt?: string;
 }
 
+/**
+ * `yaml`: Alertmanager's config as written elsewhere (the docs' snippet); without it, one
+ * receiver (the webhook, with the token) and groups flushed every second.
+ */
 export async function startAlertmanager(options: {
   webhook: string;
   token: string;
+  yaml?: string;
+  port?: number;
 }): Promise<RealAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), "octopus-am-"));
-  const port = freePort();
+  const port = options.port ?? freePort();
   writeFileSync(
     join(dir, "alertmanager.yml"),
-    `route:
+    options.yaml ??
+      `route:
   receiver: octopus
   group_by: [alertname, job]
   group_wait: 1s
@@ -102,3 +109,49 @@ receivers:
     },
   };
 }
+
+/** A real Prometheus evaluating `rules` every second, sending to Alertmanager as `yaml` says. */
+export async function startPrometheus(
+  yaml: string,
+  rules: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "octopus-prom-"));
+  const port = freePort();
+  writeFileSync(join(dir, "rules.yml"), rules);
+  writeFileSync(
+    join(dir, "prometheus.yml"),
+    `global:\n  evaluation_interval: 1s\nrule_files: [${join(dir, "rules.yml")}]\n${yaml}`,
+  );
+  const child = Bun.spawn(
+    [
+      PROMETHEUS,
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // Alerts sent before it has found its Alertmanagers (a few seconds) are dropped, and
+      // sent again only after this delay (1m by default).
+      "--rules.alert.resend-delay=1s",
+      "--log.level=warn",
+    ],
+    { stdout: "ignore", stderr: "pipe" },
+  );
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`http://127.0.0.1:${port}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (i > 150 || child.exitCode !== null)
+      throw new Error(`prometheus did not start: ${await new Response(child.stderr).text()}`);
+    await Bun.sleep(100);
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.exited;
+    },
+  };
+}
+
+export const PROMETHEUS = "/usr/bin/prometheus";
