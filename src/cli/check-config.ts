@@ -46,6 +46,10 @@ export function serviceReadiness(
     missing.push(`${envFile} cannot be read: create it (mode 0600) with TELEGRAM_TOKEN=`);
   else if (!env.TELEGRAM_TOKEN && !env.TELEGRAM_BOT_TOKEN)
     missing.push(`no bot token: put TELEGRAM_TOKEN=<token from @BotFather> in ${envFile}`);
+  if (env && config.alertmanager && !env.OCTOPUS_ALERTMANAGER_TOKEN)
+    missing.push(
+      `alertmanager: is set but ${envFile} has no OCTOPUS_ALERTMANAGER_TOKEN= (the bearer token its webhook carries; the webhook answers 503 without it)`,
+    );
   const admins = config.telegram.admins.filter((id) => id !== EXAMPLE_ADMIN_ID);
   if (admins.length === 0)
     missing.push(

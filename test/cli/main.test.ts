@@ -132,6 +132,18 @@ describe("main", () => {
     expect(r.out).toContain("The service can start");
     // The token is judged, never printed.
     expect(r.out + r.err).not.toContain("secret-token-value");
+    // The Alertmanager bridge without its token in the env file: said, with what to add.
+    writeFileSync(file, "telegram:\n  admins: [7]\nhttp:\n  listen: 127.0.0.1:9464\nalertmanager: {}\n");
+    r = await run();
+    expect(r.code).toBe(3);
+    expect(r.out).toContain("has no OCTOPUS_ALERTMANAGER_TOKEN=");
+    writeFileSync(
+      envFile,
+      "TELEGRAM_BOT_TOKEN='7:secret-token-value'\nOCTOPUS_ALERTMANAGER_TOKEN=am-secret-1\n",
+    );
+    r = await run();
+    expect(r.code).toBe(0);
+    expect(r.out + r.err).not.toContain("am-secret-1");
     writeFileSync(file, "telegram:\n  admins: [7]\nalerts:\n  for: many\n");
     expect((await run()).code).toBe(2);
   });
