@@ -97,7 +97,16 @@ export function createBridge(deps: BridgeDeps) {
     if (p.status === "firing" && !open) {
       // A new episode: its own incident and message, in the chats its labels route to now.
       const chats = chatsFor({ ...p.commonLabels, ...p.groupLabels }, deps.routes(), deps.fallbackChats());
-      g = { ...g, chats, incidentId: alerts.openIncident(checkIdOf(id), levelOf(p), now) };
+      // Alertmanager notifies only what no silence covers: an earlier episode's silence is over.
+      g = {
+        ...g,
+        chats,
+        incidentId: alerts.openIncident(checkIdOf(id), levelOf(p), now),
+        silenceId: null,
+        silencedBy: null,
+        silencedUntil: null,
+      };
+      groups.setSilence(id, undefined);
       plans = [planOf(g, p, "incident", false)];
     } else if (p.status === "firing") {
       if (g.incidentId !== null) alerts.updateIncident(g.incidentId, levelOf(p), undefined);

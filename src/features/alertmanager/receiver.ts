@@ -13,6 +13,19 @@ import { parsePayload } from "./payload.ts";
 
 export const MAX_BODY = 1024 * 1024;
 
+/** The body as text, reading at most `max` bytes (a chunked body has no length to check first). */
+async function readBounded(req: Request, max: number): Promise<string | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (!req.body) return "";
+  for await (const chunk of req.body) {
+    size += chunk.byteLength;
+    if (size > max) return undefined;
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 export function createReceiver(deps: { token: () => string | undefined; bridge: Bridge; log: Logger }) {
@@ -32,8 +45,8 @@ export function createReceiver(deps: { token: () => string | undefined; bridge: 
     }
     const length = Number(req.headers.get("content-length") ?? 0);
     if (length > MAX_BODY) return text(`the body is larger than ${MAX_BODY} bytes`, 413);
-    const body = await req.text();
-    if (Buffer.byteLength(body) > MAX_BODY) return text(`the body is larger than ${MAX_BODY} bytes`, 413);
+    const body = await readBounded(req, MAX_BODY);
+    if (body === undefined) return text(`the body is larger than ${MAX_BODY} bytes`, 413);
     const payload = parsePayload(body);
     if (!payload.ok) {
       deps.log.warn("alertmanager webhook refused", { reason: payload.error });

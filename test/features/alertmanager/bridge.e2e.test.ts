@@ -171,6 +171,7 @@ describe.skipIf(!canRunAlertmanager())("the Alertmanager bridge, with a real Ale
     );
     expect(half.status).toBe(400);
     expect((await fetch(webhook)).status).toBe(405);
+    expect((await post(`"${"x".repeat(1100 * 1024)}"`)).status).toBe(413);
     await Bun.sleep(500);
     expect(h.api.state.events.slice(since).filter((e) => e.type === "message")).toEqual([]);
     expect(h.lines.some((l) => l.includes(TOKEN))).toBe(false);
