@@ -57,7 +57,9 @@ export function groupText(
     ...lines,
     ...(more > 0 ? [`… ${more} more`] : []),
     ...(silence && p.status === "firing"
-      ? [`🔕 silenced by ${silence.by} until ${formatClock(silence.until, timeZone)}`]
+      ? [
+          `🔕 Muted by ${silence.by} until ${formatClock(silence.until, timeZone)} (a silence in Alertmanager)`,
+        ]
       : []),
     ...(p.commonAnnotations.runbook_url ? [`runbook: ${p.commonAnnotations.runbook_url}`] : []),
     "from Alertmanager",

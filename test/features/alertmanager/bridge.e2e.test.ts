@@ -99,7 +99,12 @@ describe.skipIf(!canRunAlertmanager())("the Alertmanager bridge, with a real Ale
     // Mute: a silence in Alertmanager with the group's labels and the Telegram user.
     const current = h.api.state.messages.get(`${ADMIN.id}:${first.messageId}`) as BotMessage;
     h.api.press(ADMIN.id, first.messageId, button(current, "🔕 1h"), ADMIN);
-    const muted = await seen(h, ADMIN.id, /silenced by Ada until/, before);
+    const muted = await seen(
+      h,
+      ADMIN.id,
+      /🔕 Muted by Ada until \d\d:\d\d \(a silence in Alertmanager\)/,
+      before,
+    );
     expect(muted.messageId).toBe(first.messageId);
     expect(muted.keyboard?.flat().map((b) => b.text)).toEqual(["🔔 Unmute"]);
     const active = (await am.silences()).filter((s) => s.status.state === "active");
@@ -202,7 +207,7 @@ describe.skipIf(!canRunAlertmanager())("the Alertmanager bridge, with a real Ale
     const refused = await seen(first.h, ADMIN.id, /^Not muted: Alertmanager is unreachable/, before);
     expect(refused).toBeDefined();
     const msg = api.state.messages.get(`${ADMIN.id}:${again.messageId}`) as BotMessage;
-    expect(msg.text).not.toContain("silenced");
+    expect(msg.text).not.toContain("Muted by");
     await h?.stop();
     h = undefined;
     await api.stop();
