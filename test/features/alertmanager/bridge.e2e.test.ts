@@ -213,4 +213,24 @@ describe.skipIf(!canRunAlertmanager())("the Alertmanager bridge, with a real Ale
     await api.stop();
     db.close();
   }, 90_000);
+
+  test("Telegram down while Alertmanager notifies: the webhook answers at once, the group's message arrives later, whole", async () => {
+    const { h, am } = await setUp();
+    const downUntil = Date.now() + 4000;
+    h.api.faults = (method) =>
+      method !== "getUpdates" && Date.now() < downUntil ? { status: 502 } : undefined;
+    await am.post([alert("web1:9100"), alert("web2:9100")]);
+    const shown = await seen(h, ADMIN.id, /^🔥 HighLoad · 2 firing/);
+    expect(Date.now()).toBeGreaterThanOrEqual(downUntil);
+    // Alertmanager was answered 200 meanwhile: it shows no failed notification.
+    const metrics = await (await fetch(`${am.url}/metrics`)).text();
+    expect(metrics).toMatch(/alertmanager_notifications_total\{integration="webhook"[^}]*\} [1-9]/);
+    expect(metrics).not.toMatch(
+      /alertmanager_notifications_failed_total\{integration="webhook"[^}]*\} [1-9]/,
+    );
+    const sent = h.api.state.events.filter(
+      (e) => e.type === "message" && e.message.chatId === ADMIN.id && /HighLoad/.test(e.message.text),
+    );
+    expect(sent.map((e) => e.type === "message" && e.message.messageId)).toEqual([shown.messageId]);
+  }, 60_000);
 });
