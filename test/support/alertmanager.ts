@@ -19,6 +19,20 @@ export function freePort(): number {
   return port;
 }
 
+/** Waits (at most 15 s) for `/-/ready`, which both answer once they serve; their stderr if they die. */
+async function untilReady(url: string, child: Bun.Subprocess<"ignore", "ignore", "pipe">, name: string) {
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    if (i > 150 || child.exitCode !== null)
+      throw new Error(`${name} did not start: ${await new Response(child.stderr).text()}`);
+    await Bun.sleep(100);
+  }
+}
+
 export interface RealAlertmanager {
   url: string;
   /** Posts alerts to its API (v2), as Prometheus does. */
@@ -78,16 +92,7 @@ receivers:
     { stdout: "ignore", stderr: "pipe" },
   );
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (i > 100 || child.exitCode !== null)
-      throw new Error(`alertmanager did not start: ${await new Response(child.stderr).text()}`);
-    await Bun.sleep(100);
-  }
+  await untilReady(url, child, "alertmanager");
   return {
     url,
     async post(alerts) {
@@ -135,16 +140,7 @@ export async function startPrometheus(
     ],
     { stdout: "ignore", stderr: "pipe" },
   );
-  for (let i = 0; ; i++) {
-    const ready = await fetch(`http://127.0.0.1:${port}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (i > 150 || child.exitCode !== null)
-      throw new Error(`prometheus did not start: ${await new Response(child.stderr).text()}`);
-    await Bun.sleep(100);
-  }
+  await untilReady(`http://127.0.0.1:${port}`, child, "prometheus");
   return {
     url: `http://127.0.0.1:${port}`,
     async stop() {
