@@ -32,7 +32,9 @@ export interface BridgeDeps {
 
 export type Received = "shown" | "unchanged";
 
-const checkIdOf = (groupId: number) => `am:${groupId}`;
+/** The incident's name in the daily digest: never a local check's (those have no spaces before a colon). */
+const checkIdOf = (p: AmPayload) =>
+  `Alertmanager ${p.groupLabels.alertname ?? p.commonLabels.alertname ?? "group"}`.slice(0, 120);
 const levelOf = (p: AmPayload) =>
   (p.commonLabels.severity ?? p.groupLabels.severity) === "critical" ? "crit" : "warn";
 
@@ -101,7 +103,7 @@ export function createBridge(deps: BridgeDeps) {
       g = {
         ...g,
         chats,
-        incidentId: alerts.openIncident(checkIdOf(id), levelOf(p), now),
+        incidentId: alerts.openIncident(checkIdOf(p), levelOf(p), now),
         silenceId: null,
         silencedBy: null,
         silencedUntil: null,

@@ -1,6 +1,6 @@
 -- The Alertmanager bridge: one row per alert group (Alertmanager's groupKey). Its messages go
 -- through incidents / incident_messages / alert_outbox like local alerts (an incident per
--- firing episode, check_id 'am:<id>'); `digest` is what its message last showed (the same
+-- firing episode, check_id 'Alertmanager <alertname>'); `digest` is what its message last showed (the same
 -- notification again sends nothing); the silence a Mute button made, and who made it.
 CREATE TABLE am_groups (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -75,7 +75,11 @@ describe("the bridge's core", () => {
         .map((r) => r.kind),
     ).toEqual(["edit", "edit"]);
     const incident = k.queued()[0]?.incidentId as number;
-    expect(k.alerts.incident(incident)).toMatchObject({ checkId: "am:1", level: "crit", endedAt: null });
+    expect(k.alerts.incident(incident)).toMatchObject({
+      checkId: "Alertmanager HighLoad",
+      level: "crit",
+      endedAt: null,
+    });
     k.b.receive(payload("resolved", ["a", "b"]));
     expect(k.alerts.incident(incident)?.endedAt).toBe(k.clock.now());
     const last = JSON.parse(k.queued().at(-1)?.payload as string);
