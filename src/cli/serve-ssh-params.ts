@@ -1,7 +1,8 @@
 import * as v from "valibot";
 import type { ScriptDef } from "../config/parse.ts";
-import type { ChoiceList, ListChoices } from "../features/runs/choices.ts";
+import { type ChoiceList, createChoiceLister, type ListChoices } from "../features/runs/choices.ts";
 import type { ParamValues } from "../features/runs/params.ts";
+import { readBounded } from "../shared/bounded.ts";
 import { checkValue, MAX_VALUE_CHARS, PARAM_NAME } from "../shared/param-rules.ts";
 import type { RemoteValues } from "../shared/remote-runs.ts";
 import { err, ok, type Result } from "../shared/result.ts";
@@ -13,6 +14,18 @@ import { err, ok, type Result } from "../shared/result.ts";
  * which `ps` shows on both ends), then checks every one of them against this server's own
  * config, as this server's bot would, before anything runs.
  */
+
+/** What a script run for the hub inherits: this process's environment, without the hub's request. */
+export const hubScriptEnv = (env: Record<string, string | undefined>) => ({
+  ...env,
+  SSH_ORIGINAL_COMMAND: undefined,
+});
+
+/** `choices_from` commands run here as scripts are (the bot token's value kept from their output). */
+export function serverChoiceLister(env: Record<string, string | undefined>): ListChoices {
+  const secrets = [env.TELEGRAM_TOKEN, env.TELEGRAM_BOT_TOKEN].filter((x): x is string => !!x);
+  return createChoiceLister({ env: hubScriptEnv(env), secrets: () => secrets });
+}
 
 /** A script as `scripts --json` lists it to the hub. */
 export function listedScript(s: ScriptDef) {
@@ -64,16 +77,7 @@ export function parseValues(text: string): Result<RemoteValues, string> {
 }
 
 /** Stdin up to `max` bytes; undefined past it (nothing read is used then). */
-export async function readBoundedStdin(max = MAX_VALUES_BYTES): Promise<string | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of Bun.stdin.stream()) {
-    size += chunk.byteLength;
-    if (size > max) return undefined;
-    chunks.push(chunk);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
+export const readBoundedStdin = (max = MAX_VALUES_BYTES) => readBounded(Bun.stdin.stream(), max);
 
 /**
  * The hub's values checked against the script as configured here, now: the same rules the

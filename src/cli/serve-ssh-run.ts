@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/parse.ts";
 import { FRAME } from "../features/fleet/frames.ts";
-import { createChoiceLister } from "../features/runs/choices.ts";
 import { textPathOf } from "../features/runs/files.ts";
 import { launchFor } from "../features/runs/params.ts";
 import { ownedElsewhere } from "../features/runs/process-groups.ts";
@@ -17,7 +16,7 @@ import type { Result } from "../shared/result.ts";
 import { DB_FILE, openDb } from "../storage/db.ts";
 import { createRunsRepo } from "../storage/runs-repo.ts";
 import type { CliIo } from "./io.ts";
-import { valuesFor } from "./serve-ssh-params.ts";
+import { hubScriptEnv, serverChoiceLister, valuesFor } from "./serve-ssh-params.ts";
 
 /**
  * `serve-ssh run NAME` and `serve-ssh stop RUN_ID` on a server: a run for the hub goes
@@ -94,15 +93,9 @@ export async function serveRun(
   if (!given && script.params.some((p) => p.required && p.default === undefined))
     return refuse(`${name} takes parameters: this hub sends no values (update its octopus)`);
   if (given && !given.ok) return refuse(given.error);
-  const secrets = [env.TELEGRAM_TOKEN, env.TELEGRAM_BOT_TOKEN].filter((x): x is string => !!x);
-  const childEnvOf = { ...env, SSH_ORIGINAL_COMMAND: undefined };
   let launch: RunLaunch | undefined;
   if (given) {
-    const values = await valuesFor(
-      script,
-      given.value,
-      createChoiceLister({ env: childEnvOf, secrets: () => secrets }),
-    );
+    const values = await valuesFor(script, given.value, serverChoiceLister(env));
     if (!values.ok) return refuse(values.error);
     launch = launchFor(script, values.value);
   }
@@ -131,7 +124,7 @@ export async function serveRun(
     log,
     limits: config.runner,
     redactPatterns: config.redact,
-    env: childEnvOf,
+    env: hubScriptEnv(env),
     redactor,
   });
   try {

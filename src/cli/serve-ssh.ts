@@ -55,16 +55,13 @@ export async function serveSsh(
   }
   const choices = /^choices ([A-Za-z0-9_.-]{1,64}) ([a-z][a-z0-9_]{0,31})$/.exec(asked);
   if (choices) {
-    const [{ choicesAnswer }, { createChoiceLister }] = await Promise.all([
-      import("./serve-ssh-params.ts"),
-      import("../features/runs/choices.ts"),
-    ]);
-    const secrets = [env.TELEGRAM_TOKEN, env.TELEGRAM_BOT_TOKEN].filter((x): x is string => !!x);
-    const lister = createChoiceLister({
-      env: { ...env, SSH_ORIGINAL_COMMAND: undefined },
-      secrets: () => secrets,
-    });
-    const answer = await choicesAnswer(config.scripts, choices[1] as string, choices[2] as string, lister);
+    const { choicesAnswer, serverChoiceLister } = await import("./serve-ssh-params.ts");
+    const answer = await choicesAnswer(
+      config.scripts,
+      choices[1] as string,
+      choices[2] as string,
+      serverChoiceLister(env),
+    );
     io.out(JSON.stringify(answer.json));
     return answer.code;
   }

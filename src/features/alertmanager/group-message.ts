@@ -23,7 +23,8 @@ export function matchersOf(p: AmPayload): Record<string, string> {
   return Object.keys(p.groupLabels).length ? p.groupLabels : p.commonLabels;
 }
 
-const labelText = (labels: Record<string, string>) =>
+/** `alertname=HighLoad, job=node` */
+export const labelText = (labels: Record<string, string>) =>
   Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");

@@ -16,7 +16,7 @@ import {
 import type { InlineKeyboardRows } from "../../telegram/send/outbox.ts";
 import { createBridge, silenceOf } from "./bridge.ts";
 import { AM_MUTES, amGroupButton, amSilenceButton } from "./buttons.ts";
-import { groupTitle, matchersOf } from "./group-message.ts";
+import { groupTitle, labelText, matchersOf } from "./group-message.ts";
 import type { AmPayload } from "./payload.ts";
 import { createReceiver } from "./receiver.ts";
 import { createSilencesClient, type SilencesClient } from "./silences.ts";
@@ -59,11 +59,6 @@ export function createAlertmanagerFeature(deps: AlertmanagerDeps) {
   const noApi = "alertmanager.url is not set: silences cannot be made from here.";
   const at = (ms: number) => formatDateTime(ms, clock.timeZone);
   const receiveAlert = createReceiver({ token: () => deps.token, bridge, log });
-
-  const labelText = (labels: Record<string, string>) =>
-    Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(", ");
 
   /** The firing groups, for /alerts: a line each, and (admins) their Mute or Unmute. */
   function alertsSection(role: Role): { lines: string[]; rows: InlineKeyboardRows } {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { readBounded } from "../../shared/bounded.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Bridge } from "./bridge.ts";
 import { parsePayload } from "./payload.ts";
@@ -12,19 +13,6 @@ import { parsePayload } from "./payload.ts";
  */
 
 export const MAX_BODY = 1024 * 1024;
-
-/** The body as text, reading at most `max` bytes (a chunked body has no length to check first). */
-async function readBounded(req: Request, max: number): Promise<string | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (!req.body) return "";
-  for await (const chunk of req.body) {
-    size += chunk.byteLength;
-    if (size > max) return undefined;
-    chunks.push(chunk);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -45,7 +33,7 @@ export function createReceiver(deps: { token: () => string | undefined; bridge: 
     }
     const length = Number(req.headers.get("content-length") ?? 0);
     if (length > MAX_BODY) return text(`the body is larger than ${MAX_BODY} bytes`, 413);
-    const body = await readBounded(req, MAX_BODY);
+    const body = req.body ? await readBounded(req.body, MAX_BODY) : "";
     if (body === undefined) return text(`the body is larger than ${MAX_BODY} bytes`, 413);
     const payload = parsePayload(body);
     if (!payload.ok) {

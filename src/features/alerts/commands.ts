@@ -57,12 +57,18 @@ export function createAlertCommands(deps: {
     });
   }
 
-  function alertsText(role: Role): string {
+  /** /alerts for a role: its text, and (admins) a Mute or Unmute per check and per external group. */
+  function alertsView(role: Role): { text: string; rows: InlineKeyboardRows } {
+    const external = deps.external?.(role);
+    const rows = role === "admin" ? [...rowButtons(), ...(external?.rows ?? [])] : [];
+    return { text: alertsText(external), rows };
+  }
+
+  function alertsText(external: { lines: string[] } | undefined): string {
     const { firing, quiet } = monitor.lines();
     const next = monitor.nextCheck();
     const ticks = monitor.ticks();
     const none = ticks ? "No check has run since the bot started." : "No check has run yet.";
-    const external = deps.external?.(role);
     return [
       firing.length ? `🚨 Firing\n${firing.join("\n")}` : "No alert is firing.",
       quiet.length ? quiet.join("\n") : none,
@@ -128,9 +134,8 @@ export function createAlertCommands(deps: {
         description: "Alert states, mutes and the next check",
         role: "viewer",
         run: async (ctx) => {
-          const rows =
-            ctx.role === "admin" ? [...rowButtons(), ...(deps.external?.(ctx.role).rows ?? [])] : [];
-          await ctx.reply(alertsText(ctx.role), rows.length ? { keyboard: rows } : {});
+          const { text, rows } = alertsView(ctx.role);
+          await ctx.reply(text, rows.length ? { keyboard: rows } : {});
         },
       },
       mute,
@@ -170,9 +175,8 @@ export function createAlertCommands(deps: {
         }
         const open = deps.repo.currentIncident(data.check);
         if (open) monitor.refresh(open.id);
-        await ctx.edit(alertsText(ctx.role), {
-          keyboard: [...rowButtons(), ...(deps.external?.(ctx.role).rows ?? [])],
-        });
+        const { text, rows } = alertsView(ctx.role);
+        await ctx.edit(text, { keyboard: rows });
       }),
     ],
   };

@@ -1,9 +1,9 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerConfig } from "../../config/schema.ts";
+import { copyBounded, readBounded, readTail } from "../../shared/bounded.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { formatBytes } from "../../system/format.ts";
-import { copyBounded, readBounded, readTail } from "./bounded.ts";
 import { checkControlDir, prepareControlDir } from "./control-dir.ts";
 
 /**

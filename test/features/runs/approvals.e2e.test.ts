@@ -52,6 +52,15 @@ const sent = (h: Harness, chatId: number, text: string) =>
     0,
   );
 
+/** The first bot message in the chat that starts with `start`. */
+const sentStarting = async (h: Harness, chatId: number, start: string): Promise<BotMessage> => {
+  const e = await h.api.waitFor(
+    (x) => x.type === "message" && x.message.chatId === chatId && x.message.text.startsWith(start),
+  );
+  if (e.type !== "message") throw new Error("unexpected event");
+  return e.message;
+};
+
 const answered = (h: Harness, text: string) => h.api.waitFor((e) => e.type === "answer" && e.text === text);
 
 const edited = (h: Harness, chatId: number, messageId: number, start: string) =>
@@ -220,14 +229,8 @@ describe("approval: the two-person rule", () => {
     h.api.userSays(VIEWER.id, VIEWER, "/run wipe");
     const summary = await h.nextMessage(VIEWER.id);
     h.api.press(VIEWER.id, summary.messageId, button(summary, "📨 Ask for approval"), VIEWER);
-    const asked = await h.api.waitFor(
-      (e) =>
-        e.type === "message" &&
-        e.message.chatId === BEA.id &&
-        e.message.text.startsWith("🔐 Approval needed: wipe"),
-    );
-    if (asked.type !== "message") throw new Error("unexpected event");
-    h.api.press(BEA.id, asked.message.messageId, button(asked.message, "✅ Approve"), BEA);
+    const asked = await sentStarting(h, BEA.id, "🔐 Approval needed: wipe");
+    h.api.press(BEA.id, asked.messageId, button(asked, "✅ Approve"), BEA);
     await answered(h, "Approved: starting.");
     await sent(
       h,
@@ -248,13 +251,8 @@ describe("approval: the two-person rule", () => {
     const summary = await h.nextMessage(ADMIN.id);
     h.db.run("PRAGMA query_only = ON");
     h.api.press(ADMIN.id, summary.messageId, button(summary, "📨 Ask for approval"), ADMIN);
-    const answer = await h.api.waitFor(
-      (e) =>
-        e.type === "message" &&
-        e.message.chatId === ADMIN.id &&
-        e.message.text.startsWith("That could not be done"),
-    );
-    expect(answer.type === "message" && answer.message.text).toContain("cannot write to its state directory");
+    const answer = await sentStarting(h, ADMIN.id, "That could not be done");
+    expect(answer.text).toContain("cannot write to its state directory");
     h.db.run("PRAGMA query_only = OFF");
     expect(createRunRequestsRepo(h.db).pending()).toEqual([]);
     expect(h.messagesIn(BEA.id)).toEqual([]);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { copyBounded, readBounded, readTail } from "../../../src/features/fleet/bounded.ts";
+import { copyBounded, readBounded, readTail } from "../../src/shared/bounded.ts";
 
 /** A stream of `n` chunks of `size` bytes each, and how many were pulled from it. */
 function chunks(n: number, size: number) {

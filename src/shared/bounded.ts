@@ -1,8 +1,9 @@
 import { type FileSink, file } from "bun";
 
 /**
- * Reading what a server sends, bounded while it is read: a server (compromised, or a bug)
- * that answers without end costs the hub at most the bound, never its memory or its disk.
+ * Reading what another process or machine sends, bounded while it is read: a fleet server
+ * (compromised, or a bug) answering without end, a webhook body, a hub's values on stdin
+ * cost at most the bound, never the memory or the disk.
  */
 
 /** The whole stream as text, or undefined as soon as it passes `max` bytes (reading stops). */
