@@ -142,7 +142,11 @@ describe.skipIf(!canRunAlertmanager())("the Alertmanager bridge, with a real Ale
     const routed = h.api.state.events.length;
     await am.post([alert("db1:9100", { alertname: "DiskFull", team: "db" })]);
     const db = await seen(h, VIEWER.id, /^🔥 DiskFull · 1 firing/, routed);
-    expect(db.keyboard).toBeDefined();
+    // A viewer's press on its Mute is refused; Alertmanager gets no silence.
+    const silencesBefore = (await am.silences()).length;
+    h.api.press(VIEWER.id, db.messageId, button(db, "🔕 1h"), VIEWER);
+    await h.api.waitFor((e) => e.type === "answer" && e.text === "Only admins may do that.", 5000, routed);
+    expect(await am.silences()).toHaveLength(silencesBefore);
     await Bun.sleep(1500);
     const inAdmin = h.api.state.events
       .slice(routed)
