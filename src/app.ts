@@ -3,17 +3,21 @@ import { createAlertmanagerFeature } from "./features/alertmanager/index.ts";
 import { createAlertsFeature } from "./features/alerts/index.ts";
 import { createFleetFeature } from "./features/fleet/index.ts";
 import { createHistoryFeature } from "./features/history/index.ts";
+import { tierFor } from "./features/history/store.ts";
 import { createPlumeFeature } from "./features/plume/index.ts";
 import { createRunsFeature } from "./features/runs/index.ts";
 import { createLiveRuns } from "./features/runs/live-runs.ts";
 import { createStartHelpFeature } from "./features/start-help/index.ts";
 import { createStatusFeature } from "./features/status/index.ts";
+import { createWebFeature } from "./features/web/index.ts";
+import { statusJson } from "./features/web/status-json.ts";
 import { createAppMetrics, registerGauges } from "./http/app-metrics.ts";
 import { createHttpHandler, startHttpServer } from "./http/server.ts";
 import type { Reading } from "./shared/reading.ts";
 import { createRedactor } from "./shared/redact.ts";
 import { createStorageHealth } from "./storage/health.ts";
 import { recentValue } from "./system/recent.ts";
+import { createAccess } from "./telegram/receive/access.ts";
 import { createReceive } from "./telegram/receive/index.ts";
 import { createSend } from "./telegram/send/index.ts";
 
@@ -31,6 +35,8 @@ export function createApp(o: AppOptions) {
   const send = createSend({ ...o, maxMessages: config.telegram.max_messages, redactor, onApiError });
   const { outbox } = send;
   const snapshot = () => o.snapshotter.take(config.monitored_devices);
+  const recent = recentValue(snapshot, clock, 1000);
+  const thresholds = { load: config.alerts.load, memory: config.alerts.memory };
   const { graceMs, env, stateDir } = o;
   const report = (r: Reading[]) => alerts.evaluateExternal(r);
   const fleet = createFleetFeature({ config, clock, stateDir, log, report });
@@ -64,8 +70,8 @@ export function createApp(o: AppOptions) {
     report,
   });
   const status = createStatusFeature({
-    snapshot: recentValue(snapshot, clock, 1000),
-    thresholds: { load: config.alerts.load, memory: config.alerts.memory },
+    snapshot: recent,
+    thresholds,
     activeAlerts: alerts.activeAlerts,
     locationStatus: plume.locationStatus,
     trends: history.trends,
@@ -73,7 +79,17 @@ export function createApp(o: AppOptions) {
     moreRows: fleet.statusRows(),
     fleet: (ctx) => fleet.status(ctx),
   });
-  const others = [status, runs, alerts, ...(alertmanager ? [alertmanager] : []), plume, history, fleet];
+  const web = createWebFeature({
+    ...{ config, db, clock, outbox, log: log.child("web"), botToken: o.token },
+    roleOf: createAccess(config.telegram, clock, o.extraAdmins).roleOf,
+    status: async () => statusJson(await recent(), thresholds, alerts.activeAlerts()),
+    history: historySeries(),
+    runs: runs.web,
+    alerts: alerts.webView,
+    press: [...alerts.callbacks, ...(alertmanager?.callbacks ?? [])],
+    fleet,
+  });
+  const others = [status, runs, alerts, ...(alertmanager ? [alertmanager] : []), plume, history, fleet, web];
   const features = [createStartHelpFeature(others, plume.configured), ...others];
   const receive = createReceive({
     ...{ ...o, send, features, access: config.telegram, storage },
@@ -84,9 +100,33 @@ export function createApp(o: AppOptions) {
   let http: ReturnType<typeof startHttpServer> | undefined;
   const health = { metrics: metrics.render, poll: receive.pollHealth, storage: () => storage.failing() };
 
+  /** The series the dashboard's charts offer: the configured ones that have history. */
+  function historySeries() {
+    if (!config.history.enabled) return undefined;
+    const names = () => [
+      ...["cpu", "load1", "load5", "load15", "memory"],
+      ...config.monitored_devices.flatMap((d) => [`disk:${d.name}`, `inodes:${d.name}`]),
+      ...config.plume.locations.filter((l) => l.watch).map((l) => `plume:${l.name}`),
+    ];
+    const tiers: Record<number, string> = {
+      0: "every check",
+      1: "1-minute averages",
+      15: "15-minute averages",
+      60: "hourly averages",
+    };
+    return {
+      series: () => names().filter((n) => history.store.firstAt(n) !== undefined),
+      points: (series: string, from: number, to: number) => {
+        const tier = tierFor(to - from, config.history);
+        return { points: history.store.points(series, from, to, tier), tier: tiers[tier] ?? String(tier) };
+      },
+    };
+  }
+
   return {
     send,
     receive,
+    web,
     runs,
     alerts,
     plume,
@@ -101,6 +141,7 @@ export function createApp(o: AppOptions) {
           now: () => clock.now(),
           log: log.child("http"),
           routes,
+          ...(web.mount ? { mounts: new Map([["/web", web.mount]]) } : {}),
         });
         http = startHttpServer(config.http.listen, handler, log.child("http"));
       }

@@ -23,3 +23,13 @@ declare module "*.ttf" {
   const path: string;
   export default path;
 }
+
+/** The dashboard's stylesheets and uPlot's browser build, embedded as text (`with { type: "text" }`). */
+declare module "*.css" {
+  const text: string;
+  export default text;
+}
+declare module "uplot/dist/uPlot.iife.min.js" {
+  const text: string;
+  export default text;
+}

@@ -1,6 +1,32 @@
 import type { Config } from "../config/parse.ts";
 
 import { plural } from "../shared/text.ts";
+import { isLoopbackHost } from "../shared/url.ts";
+
+/**
+ * What is wrong with the dashboard's exposure, in the operator's words (none when it is off):
+ * bound beyond loopback without TLS in front, or a public_url browsers will not keep a
+ * Secure cookie for.
+ */
+export function dashboardWarnings(http: Config["http"]): string[] {
+  if (!http.dashboard || !http.listen) return [];
+  const host = http.listen.slice(0, http.listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+  const publicUrl = http.public_url ? new URL(http.public_url) : undefined;
+  const warnings: string[] = [];
+  if (!isLoopbackHost(host) && publicUrl?.protocol !== "https:")
+    warnings.push(
+      `the dashboard is on ${http.listen}, beyond loopback, without TLS: put an https reverse proxy in front and set http.public_url to its https:// address (login links and cookies would cross the network in clear)`,
+    );
+  if (publicUrl && publicUrl.protocol === "http:" && !isLoopbackHost(publicUrl.hostname))
+    warnings.push(
+      `http.public_url ${http.public_url} is plain http: browsers keep the dashboard's Secure cookie only over https (or on loopback), so logins would fail`,
+    );
+  if (!publicUrl && (host === "0.0.0.0" || host === "::"))
+    warnings.push(
+      `http.listen ${http.listen} is no address a browser can open: set http.public_url to where people reach it`,
+    );
+  return warnings;
+}
 
 /** One paragraph an operator can read at a glance after `octopus check-config`. */
 export function summarizeConfig(config: Config, file: string): string {
@@ -14,10 +40,13 @@ export function summarizeConfig(config: Config, file: string): string {
     `${plural(config.telegram.admins.length, "admin")} and ${plural(config.telegram.viewers.length, "viewer")}`,
     `alerts on "${config.alerts.check}" to ${plural(config.telegram.alert_chats.length, "chat")}`,
     `plume: ${plural(config.plume.locations.length, "saved location")}`,
-    `http: ${config.http.listen ?? "off"}`,
+    `http: ${config.http.listen ?? "off"}${config.http.dashboard && config.http.listen ? " with the dashboard" : ""}`,
   ];
-  const warning =
-    config.telegram.admins.length === 0 ? " Warning: no admins, so nobody can run scripts." : "";
+  const warnings = [
+    ...(config.telegram.admins.length === 0 ? ["no admins, so nobody can run scripts"] : []),
+    ...dashboardWarnings(config.http),
+  ];
+  const warning = warnings.map((w) => ` Warning: ${w}.`).join("");
   const renamed = config.scripts.filter((s) => s.title !== s.name);
   const commands = renamed.length
     ? ` Scripts by their command-safe names: ${renamed.map((s) => `"${s.title}" is /run ${s.name}`).join(", ")}.`

@@ -201,9 +201,41 @@ const ListenAddress = v.pipe(
   }, "the port must be from 1 to 65535"),
 );
 
+/** The address people open the dashboard at: an origin only (a `__Host-` cookie needs Path=/). */
+const PublicUrl = v.pipe(
+  v.string("expected a URL such as https://ops.example.com"),
+  v.check((s) => {
+    try {
+      const u = new URL(s);
+      return (
+        (u.protocol === "https:" || u.protocol === "http:") &&
+        (u.pathname === "/" || u.pathname === "") &&
+        !u.search &&
+        !u.hash &&
+        !u.username
+      );
+    } catch {
+      return false;
+    }
+  }, "expected an origin such as https://ops.example.com (no path: the dashboard is served at /web/)"),
+  v.transform((s) => new URL(s).origin),
+);
+
 const HttpSchema = v.strictObject({
   listen: v.optional(ListenAddress),
   allow_remote: v.optional(v.boolean("expected true or false"), false),
+  /** The web dashboard at /web/ (logged into with /web in a private chat). */
+  dashboard: v.optional(v.boolean("expected true or false"), false),
+  /** Where people reach the listener (a TLS proxy in front): the links /web sends point here. */
+  public_url: v.optional(PublicUrl),
+  /** How long a dashboard login lasts. */
+  session: v.optional(
+    v.pipe(
+      Duration,
+      v.check((ms) => ms >= 300_000 && ms <= 7 * 86_400_000, "a session lasts from 5m to 7d"),
+    ),
+    "12h",
+  ),
 });
 
 const LogSchema = v.strictObject({

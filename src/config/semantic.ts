@@ -44,6 +44,11 @@ export function semanticIssues(data: unknown): SemanticIssue[] {
         message: "a non-loopback address needs http.allow_remote: true",
       });
   }
+  if (http?.dashboard === true && !listen)
+    issues.push({
+      path: ["http", "dashboard"],
+      message: "the dashboard is served by the http listener: set http.listen (e.g. 127.0.0.1:9464)",
+    });
   // The bridge's webhook is served by the http listener: without one, nothing would receive it.
   if (asObject(root.alertmanager) && !listen)
     issues.push({

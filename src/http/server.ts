@@ -18,25 +18,45 @@ export interface HttpHandlerOptions {
   now(): number;
   log: Logger;
   /** More paths a feature serves (the Alertmanager webhook), each its own handler. */
-  routes?: ReadonlyMap<string, (req: Request) => Promise<Response>>;
+  routes?: ReadonlyMap<string, Route>;
+  /** Whole trees a feature serves (`/web` and below: the dashboard). */
+  mounts?: ReadonlyMap<string, Route>;
 }
 
-export type HttpHandler = (req: Request) => Response | Promise<Response>;
+/** Who sent a request, as the socket says, and the socket's own controls. */
+export interface HttpClient {
+  /** The peer's address ("" when unknown: a request made without a socket, in a test). */
+  address: string;
+  /** Keeps a long response (Server-Sent Events) open past the idle timeout. */
+  keepOpen(): void;
+}
+
+export type Route = (req: Request, client: HttpClient) => Promise<Response>;
+
+export type HttpHandler = (req: Request, client?: HttpClient) => Response | Promise<Response>;
+
+const NO_CLIENT: HttpClient = { address: "", keepOpen: () => {} };
+
+const mounted = (mounts: ReadonlyMap<string, Route> | undefined, path: string) => {
+  if (!mounts) return undefined;
+  for (const [prefix, route] of mounts) if (path === prefix || path.startsWith(`${prefix}/`)) return route;
+  return undefined;
+};
 
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
-  const routed = async (route: (req: Request) => Promise<Response>, req: Request) => {
+  const routed = async (route: Route, req: Request, client: HttpClient) => {
     try {
-      return await route(req);
+      return await route(req, client);
     } catch (error) {
       options.log.error("http request failed", { error });
       return new Response("internal error\n", { status: 500 });
     }
   };
-  return (req) => {
+  return (req, client = NO_CLIENT) => {
     try {
       const path = new URL(req.url).pathname;
-      const route = options.routes?.get(path);
-      if (route) return routed(route, req);
+      const route = options.routes?.get(path) ?? mounted(options.mounts, path);
+      if (route) return routed(route, req, client);
       if (path === "/metrics") {
         return new Response(options.metrics(), {
           headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
@@ -82,7 +102,12 @@ export function startHttpServer(
 ): { url: string; stop(): Promise<void> } {
   const at = listen.lastIndexOf(":");
   const hostname = listen.slice(0, at).replace(/^\[|\]$/g, "");
-  const server = Bun.serve({ hostname, port: Number(listen.slice(at + 1)), fetch: handler });
+  const server = Bun.serve({
+    hostname,
+    port: Number(listen.slice(at + 1)),
+    fetch: (req, srv) =>
+      handler(req, { address: srv.requestIP(req)?.address ?? "", keepOpen: () => srv.timeout(req, 0) }),
+  });
   log.info("http listening", { url: `http://${listen}` });
   return {
     url: `http://${server.hostname}:${server.port}`,

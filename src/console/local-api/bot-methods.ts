@@ -89,6 +89,10 @@ export function keyboardOf(params: Params): Keyboard {
       if (b.callback_data !== undefined && (size < 1 || size > 64)) {
         throw new ApiFailure(400, "Bad Request: BUTTON_DATA_INVALID");
       }
+      // Telegram opens a Mini App only from an https address.
+      if (b.web_app !== undefined && !/^https:\/\//.test(b.web_app.url ?? "")) {
+        throw new ApiFailure(400, "Bad Request: BUTTON_URL_INVALID");
+      }
     }
   }
   return rows;

@@ -25,7 +25,9 @@ export interface BotMessage {
   messageId: number;
   text: string;
   entities: TelegramMessageEntity[];
-  keyboard?: { text: string; callback_data?: string; url?: string }[][] | undefined;
+  keyboard?:
+    | { text: string; callback_data?: string; url?: string; web_app?: { url: string } }[][]
+    | undefined;
   document?: { fileName: string; path?: string; size: number; content: Uint8Array };
   /** A photo as uploaded (a chart): its bytes, to check they are a PNG of the right size. */
   photo?: { fileName: string; size: number; content: Uint8Array };

@@ -40,6 +40,8 @@ export function createAlertCommands(deps: {
 }): {
   commands: CommandSpec[];
   callbacks: CallbackSpec[];
+  /** /alerts as the dashboard shows it: its text, and the buttons an admin gets, with Ack per open incident. */
+  webView(role: Role): { text: string; rows: InlineKeyboardRows };
 } {
   const { monitor, clock } = deps;
   const checksHint = () => `Checks: ${monitor.checkIds().join(", ") || "none yet (no check has run)"}`;
@@ -127,7 +129,19 @@ export function createAlertCommands(deps: {
     },
   };
 
+  function webView(role: Role) {
+    const view = alertsView(role);
+    if (role !== "admin") return view;
+    const acks: InlineKeyboardRows = monitor.checkIds().flatMap((check) => {
+      const open = deps.repo.currentIncident(check);
+      const data = open ? alertButton.pack({ action: "ack", incident: open.id }) : "";
+      return open && fitsCallbackData(data) ? [[{ text: `✅ Ack ${check}`, callback_data: data }]] : [];
+    });
+    return { text: view.text, rows: [...acks, ...view.rows] };
+  }
+
   return {
+    webView,
     commands: [
       {
         name: "alerts",

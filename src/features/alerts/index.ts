@@ -31,6 +31,7 @@ export function createAlertsFeature(deps: AlertsDeps) {
     ...feature,
     monitor,
     delivery,
+    webView: ui.webView,
     /** Lines for the bottom of /status. */
     activeAlerts: service.activeAlerts,
     /** Readings made elsewhere (a watched Plume location) go through the same rules. */

@@ -250,10 +250,24 @@ export function createFleetFeature(deps: {
     return { ...s, devices };
   }
 
+  /** What each server last answered (a check or a refresh): the dashboard's fleet page. */
+  const latest = new Map<string, { at: number; line: string; ok: boolean; detail?: string }>();
+  const remember = (results: { name: string; result: Result<RemoteStatus, FleetFailure> }[]) => {
+    for (const { name, result } of results)
+      latest.set(name, {
+        at: deps.clock.now(),
+        ok: result.ok,
+        line: serverLine(name, result),
+        ...(result.ok ? { detail: remoteStatusText(name, result.value) } : {}),
+      });
+  };
+  let refreshing: Promise<unknown> | undefined;
+
   /** One check of every server through the alert engine (on alerts.check). */
   async function check() {
     const fallback = { load: config.alerts.load, memory: config.alerts.memory };
     const results = await all();
+    remember(results);
     deps.report?.(
       results.flatMap((r) =>
         serverReadings(r.name, r.result.ok ? ok(knownDisks(r.name, r.result.value)) : r.result, fallback),
@@ -265,6 +279,17 @@ export function createFleetFeature(deps: {
     ...feature,
     check,
     statusRows,
+    /** Each configured server and what it last answered (undefined: not asked yet). */
+    latest: () => config.servers.map((s) => ({ name: s.name, ...latest.get(s.name) })),
+    /** Asks every server now (one refresh at a time, however many ask for it). */
+    refresh(): Promise<unknown> {
+      refreshing ??= all()
+        .then(remember)
+        .finally(() => {
+          refreshing = undefined;
+        });
+      return refreshing;
+    },
     /** Runs on the servers (`/run @NAME`, Stop, `/log @NAME ID`), for the runs feature. */
     remote: config.servers.length ? createRemoteRuns(ssh, () => config.servers) : undefined,
     start() {

@@ -28,6 +28,7 @@ import { createRemoteRunCommands } from "./remote-commands.ts";
 import { createRunner } from "./runner.ts";
 import { createScheduleReporter } from "./schedule-report.ts";
 import { createScheduler } from "./scheduler.ts";
+import { createWebRuns } from "./web-runs.ts";
 
 /** Scripts: /run, /jobs, /stop, /history, /schedules, the runner, the scheduler and run history. */
 export function createRunsFeature(deps: {
@@ -151,6 +152,16 @@ export function createRunsFeature(deps: {
     ...(remote ? { fleetLog: remote.log } : {}),
   });
 
+  const web = createWebRuns({
+    scripts: () => config.scripts,
+    runner,
+    runsRepo,
+    listenerFor: (chatId) => presenter(chatId),
+    listChoices: listLocal,
+    requestApproval: (ctx, script, launch) => approvals.request(ctx, script, launch),
+    refusal: (refusal) => refusalText(refusal, clock).text,
+  });
+
   const feature: Feature = {
     name: "runs",
     commands: [...runs.commands, ...history],
@@ -197,5 +208,5 @@ export function createRunsFeature(deps: {
       await remoteDone;
     },
   };
-  return { ...feature, runner, scheduler };
+  return { ...feature, runner, scheduler, web };
 }

@@ -24,6 +24,8 @@ export interface InlineButton {
   text: string;
   callback_data?: string;
   url?: string;
+  /** Opens a Mini App (private chats only; an https URL). */
+  web_app?: { url: string };
 }
 export type InlineKeyboardRows = InlineButton[][];
 
