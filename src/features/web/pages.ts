@@ -9,7 +9,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
   "content-security-policy":
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors https://web.telegram.org; form-action 'self'; base-uri 'none'",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: with it a browser sends `Origin: null` on the page's own form posts.
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 };
 

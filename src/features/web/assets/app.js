@@ -154,7 +154,11 @@
       e.preventDefault();
       const values = {};
       for (const p of script.params) { const v = form.elements[`p-${p.name}`].value; if (v !== "") values[p.name] = v; }
-      const shown = script.params.filter((p) => p.name in values).map((p) => `${p.name}=${p.secret ? "••••" : values[p.name]}`).join(", ");
+      // What will run, defaults included: the confirm shows every value the script gets.
+      const shown = script.params
+        .filter((p) => p.name in values || p.default !== undefined)
+        .map((p) => `${p.name}=${p.secret ? "••••" : (values[p.name] ?? p.default)}`)
+        .join(", ");
       if (!confirm(`Run ${script.name}${shown ? ` with ${shown}` : ""}?${script.approval ? "\nIt needs a second admin's approval in Telegram." : ""}`)) return;
       await startRun(script, values);
       box.replaceChildren();
@@ -170,7 +174,10 @@
     try {
       const r = await api("/web/api/runs", { script: script.name, values });
       if (r.kind === "approval") toast(`${script.name}: asked for approval in Telegram.`);
-      else watchRun(r.runId, script.name);
+      else {
+        watchRun(r.runId, script.name);
+        loadRuns().catch(() => {});
+      }
     } catch (e) {
       toast(`Not started: ${e.message}`);
     }
