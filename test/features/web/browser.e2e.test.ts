@@ -42,13 +42,11 @@ if (!CHROMIUM) console.warn("browser.e2e: chromium is not installed, the browser
 
 describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
   let h: Harness;
-  let origin: string;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
 
   beforeAll(async () => {
     const w = await startWeb(EXTRA, SCRIPTS_YAML);
     h = w.h;
-    origin = w.origin;
     // A day of history to chart: a minute apart, as the checks would have left it.
     const now = Date.now();
     for (let i = 1440; i > 0; i--) {
