@@ -61,6 +61,36 @@ describe("parseConfig", () => {
     ]);
   });
 
+  test("http.dashboard: off by default, needs the listener; public_url is an origin; sessions 5m-7d", () => {
+    const off = parse("http:\n  listen: 127.0.0.1:9464\n");
+    if (!off.ok) throw new Error(JSON.stringify(off.error));
+    expect(off.value.config.http).toEqual({
+      listen: "127.0.0.1:9464",
+      allow_remote: false,
+      dashboard: false,
+      session: 43_200_000,
+    });
+    const on = parse(
+      "http:\n  listen: 127.0.0.1:9464\n  dashboard: true\n  public_url: https://ops.example.com/\n  session: 1h\n",
+    );
+    if (!on.ok) throw new Error(JSON.stringify(on.error));
+    expect(on.value.config.http.public_url).toBe("https://ops.example.com");
+    expect(on.value.config.http.session).toBe(3_600_000);
+    const issues = (text: string) => {
+      const r = parse(text);
+      return r.ok ? [] : r.error.map((e) => e.message);
+    };
+    expect(issues("http:\n  dashboard: true\n")).toEqual([
+      "the dashboard is served by the http listener: set http.listen (e.g. 127.0.0.1:9464)",
+    ]);
+    expect(issues("http:\n  listen: 127.0.0.1:1\n  public_url: https://ops.example.com/octopus\n")).toEqual([
+      "expected an origin such as https://ops.example.com (no path: the dashboard is served at /web/)",
+    ]);
+    expect(issues("http:\n  listen: 127.0.0.1:1\n  session: 30d\n")).toEqual([
+      "a session lasts from 5m to 7d",
+    ]);
+  });
+
   test("plain http is accepted for a loopback Plume API only", () => {
     expect(parse("plume:\n  api_base: http://127.0.0.1:8080/api\n").ok).toBe(true);
     expect(parse("plume:\n  api_base: https://plume.example.com/api\n").ok).toBe(true);

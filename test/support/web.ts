@@ -4,9 +4,9 @@ import { ADMIN, type Harness, startHarness, VIEWER } from "./harness.ts";
 
 /** The dashboard under test: a harness with http.dashboard on, and logins as a browser makes them. */
 
-export const webConfig = (port: number, extra = "") => `
+export const webConfig = (port: number, extra = "", admins: readonly number[] = [ADMIN.id]) => `
 telegram:
-  admins: [${ADMIN.id}]
+  admins: [${admins.join(", ")}]
   viewers: [${VIEWER.id}]
   alert_chats: [${ADMIN.id}]
 http:
@@ -18,9 +18,10 @@ export async function startWeb(
   extraYaml = "",
   scriptsYaml = "",
   options: Parameters<typeof startHarness>[1] = {},
+  admins: readonly number[] = [ADMIN.id],
+  port = freePort(),
 ) {
-  const port = freePort();
-  const h = await startHarness(`${webConfig(port, extraYaml)}\n${scriptsYaml}`, options);
+  const h = await startHarness(`${webConfig(port, extraYaml, admins)}\n${scriptsYaml}`, options);
   h.api.openChat(ADMIN.id, ADMIN);
   h.api.openChat(VIEWER.id, VIEWER);
   return { h, port, origin: `http://127.0.0.1:${port}` };

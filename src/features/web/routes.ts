@@ -258,8 +258,11 @@ export function createWebRoutes(deps: WebDeps) {
     // Every POST: from the dashboard's own page, as JSON (a form from another site can send neither).
     if (!sameOrigin(req, deps.publicOrigin)) return refuse(req, client, { kind: "csrf" });
     if (path === "/web/logout") {
-      auth.logout(user.id, "logged out on the web");
-      log.info("web logout", { user: user.id });
+      const n = auth.logout(user.id, "logged out on the web");
+      log.info("web logout", { user: user.id, sessions: n });
+      await deps
+        .ctxFor(user)
+        .reply(`🔐 ${user.name} logged out of the web dashboard (${n} session${n === 1 ? "" : "s"} ended).`);
       return json({ ok: true }, 200, { "set-cookie": clearedCookie() });
     }
     if (!/^application\/json\b/.test(req.headers.get("content-type") ?? ""))
