@@ -18,7 +18,7 @@ COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 
-.PHONY: help deps test test-systemd typecheck lint format run console build dist bench install uninstall clean
+.PHONY: help deps test test-systemd typecheck lint format run console build dist bench screenshots install uninstall clean
 BINARY      ?= dist/octopus
 DIST_TARGETS ?= bun-linux-x64 bun-linux-arm64 bun-linux-x64-baseline
 
@@ -28,6 +28,7 @@ help:
 	@echo "make test-systemd  install the release tarball in a booted Debian container and check the unit (root)"
 	@echo "make build     compile dist/octopus (TARGET=bun-linux-arm64 to cross-compile)"
 	@echo "make bench     run the benchmarks in scripts/bench/"
+	@echo "make screenshots  the dashboard's pages in headless Chromium, saved as docs/web-*.png"
 	@echo "make install   install the binary and the systemd unit (PREFIX, DESTDIR honoured)"
 	@echo "make uninstall remove the unit and the binary (keeps /etc/octopus and the state)"
 	@echo "make dist      a tarball per target in dist/ (DIST_TARGETS)"
@@ -83,6 +84,10 @@ build: deps
 
 bench: deps build
 	$(BUN) run scripts/bench/run-all.ts
+
+# The browser test of the dashboard, saving each page it visits (the pictures in docs/).
+screenshots: deps
+	OCTOPUS_SCREENSHOTS=$(abspath docs) $(BUN) test --timeout 120000 test/features/web/browser.e2e.test.ts
 
 # The binary is built only when missing, so `sudo make install` after `make build` needs no bun.
 $(BINARY):

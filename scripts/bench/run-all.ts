@@ -12,6 +12,7 @@ import { benchRunner } from "./runner.ts";
 import { benchStartup } from "./startup.ts";
 import { benchStatus } from "./status.ts";
 import { benchTelegram } from "./telegram.ts";
+import { benchWeb } from "./web.ts";
 
 console.log(
   `octopus benchmarks — bun ${Bun.version}, ${navigator.hardwareConcurrency} CPUs, ${new Date().toISOString()}`,
@@ -29,3 +30,4 @@ await benchHistory();
 await benchPlume();
 await benchCharts();
 await benchFleet();
+await benchWeb();

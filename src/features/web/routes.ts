@@ -65,7 +65,9 @@ export function createWebRoutes(deps: WebDeps) {
   const { auth, log } = deps;
   const statusStream = createBroadcast<Role>({
     everyMs: deps.statusEveryMs,
-    compose: () => deps.status(),
+    // `sentAt`: when this tick's frame was made, to the microsecond (what `make bench`
+    // measures an SSE update's latency from; a stamp, not logic: not the injected clock).
+    compose: async () => ({ ...(await deps.status()), sentAt: performance.timeOrigin + performance.now() }),
     onError: (error) => log.error("dashboard status failed", { error }),
   });
   let fleetAskedAt = Number.NEGATIVE_INFINITY;

@@ -148,7 +148,7 @@
   function showForm(script) {
     state.formScript = script.name;
     const box = $("run-form");
-    const fields = script.params.map((p) => h("label", {}, `${p.name}${p.required ? " *" : ""} `, paramInput(p),
+    const fields = script.params.map((p) => h("label", {}, `${p.name}${p.required && p.default === undefined ? " *" : ""} `, paramInput(p),
       h("span", { class: "hint" }, [p.description, p.regex ? `must match ${p.regex}` : "", p.min !== undefined || p.max !== undefined ? `${p.min ?? ""}–${p.max ?? ""}` : "", p.default !== undefined && !p.secret ? `default ${p.default}` : ""].filter(Boolean).join(" · "))));
     const form = h("form", { class: "params", "data-script": script.name, onsubmit: async (e) => {
       e.preventDefault();
@@ -231,12 +231,14 @@
     renderScripts();
     const { active, recent } = await api("/web/api/runs");
     const rows = recent.map((r) => h("tr", { "data-run": r.id },
-      h("td", {}, `#${r.id}`), h("td", {}, r.script), h("td", { class: `status-${r.status}` }, r.status),
-      h("td", {}, fmtTime(r.startedAt)), h("td", {}, r.by || r.trigger), h("td", {}, r.params || ""),
+      h("td", {}, `#${r.id}`), h("td", {}, r.script, r.params ? h("div", { class: "muted small" }, r.params) : null),
+      h("td", { class: `status-${r.status}` }, r.status),
+      h("td", {}, new Date(r.startedAt).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })),
+      h("td", {}, r.by || r.trigger),
       h("td", {}, r.status === "running"
         ? h("button", { type: "button", onclick: () => watchRun(r.id, r.script) }, "Watch")
         : h("button", { type: "button", onclick: () => showLog(r.id) }, "Log"))));
-    $("runs-recent").replaceChildren(recent.length ? h("table", {}, h("tr", {}, ...["Run", "Script", "Status", "Started", "By", "Values", ""].map((t) => h("th", {}, t))), ...rows) : h("p", { class: "muted" }, "No runs yet."));
+    $("runs-recent").replaceChildren(recent.length ? h("div", { class: "table-wrap" }, h("table", {}, h("tr", {}, ...["Run", "Script", "Status", "Started", "By", ""].map((t) => h("th", {}, t))), ...rows)) : h("p", { class: "muted" }, "No runs yet."));
     if (active.length && $("run-live").hidden) watchRun(active[0].id, active[0].script);
   }
 
