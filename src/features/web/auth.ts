@@ -88,6 +88,7 @@ export function createWebAuth(deps: {
     issueLink(userId: number, userName: string): { secret: string; expiresAt: number } {
       const secret = newSecret();
       const now = clock.now();
+      repo.prune(now);
       repo.addLink(hashSecret(secret), userId, userName, now, now + LINK_MS);
       return { secret, expiresAt: now + LINK_MS };
     },

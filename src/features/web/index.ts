@@ -96,7 +96,15 @@ export function createWebFeature(deps: WebFeatureDeps) {
     if (arg) return void (await ctx.usage("Usage: /web (a login link) or /web logout (ends every session)"));
     if (ctx.chatType !== "private")
       return void (await ctx.reply("A login link is personal: send /web to me in a private chat."));
-    const link = auth.issueLink(ctx.user.id, ctx.user.name);
+    let link: ReturnType<typeof auth.issueLink>;
+    try {
+      link = auth.issueLink(ctx.user.id, ctx.user.name);
+    } catch (error) {
+      log.error("web login link could not be stored", { error });
+      return void (await ctx.reply(
+        "No link: the state disk takes no writes now, so a login could not be kept. Try again later.",
+      ));
+    }
     const url = `${base}/web/login?t=${link.secret}`;
     const open = auth.sessionsOf(ctx.user.id).length;
     const keyboard: InlineKeyboardRows = https

@@ -94,6 +94,19 @@ export function createWebRoutes(deps: WebDeps) {
     }
   }
 
+  /** A login that could not be stored (a full or read-only state disk): said plainly, nothing half-made. */
+  function stored<T>(req: Request, client: HttpClient, make: () => T): T | Response {
+    try {
+      return make();
+    } catch (error) {
+      log.error("web login could not be stored", { error });
+      return refuse(req, client, {
+        kind: "bad-request",
+        detail: "The server cannot store a session now (its state disk takes no writes). Try again later.",
+      });
+    }
+  }
+
   function loginResponse(login: Login, location: string | undefined): Response {
     deps.loggedIn(login);
     log.info("web login", { user: login.user.id, via: login.row.via, address: login.row.address });
@@ -108,7 +121,8 @@ export function createWebRoutes(deps: WebDeps) {
     if (!sameOrigin(req, deps.publicOrigin)) return refuse(req, client, { kind: "csrf" });
     const text = req.body ? await readBounded(req.body, 4096) : "";
     const secret = new URLSearchParams(text ?? "").get("t");
-    const login = auth.redeemLink(secret, clientInfo(req, client));
+    const login = stored(req, client, () => auth.redeemLink(secret, clientInfo(req, client)));
+    if (login instanceof Response) return login;
     if (!login.ok) return refuse(req, client, login.error);
     return loginResponse(login.value, "/web/");
   }
@@ -118,7 +132,9 @@ export function createWebRoutes(deps: WebDeps) {
     const b = await body(req);
     if (!b || typeof b.initData !== "string")
       return refuse(req, client, { kind: "bad-request", detail: "expected initData" });
-    const login = auth.miniApp(b.initData, clientInfo(req, client));
+    const initData = b.initData;
+    const login = stored(req, client, () => auth.miniApp(initData, clientInfo(req, client)));
+    if (login instanceof Response) return login;
     if (!login.ok) return refuse(req, client, login.error);
     return loginResponse(login.value, undefined);
   }

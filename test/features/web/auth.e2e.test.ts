@@ -110,6 +110,27 @@ describe("login links", () => {
     expect((await redeem(link, origin)).status).toBe(303);
   });
 
+  test("a state disk that takes no writes: no link and no session, each said plainly", async () => {
+    const { h, origin } = await started();
+    const link = await linkFor(h, ADMIN);
+    h.db.exec("PRAGMA query_only = ON");
+    try {
+      const r = await redeem(link, origin, page);
+      expect(r.status).toBe(400);
+      expect(r.headers.get("set-cookie")).toBeNull();
+      expect(await r.text()).toContain("cannot store a session now");
+      h.api.userSays(ADMIN.id, ADMIN, "/web");
+      await h.api.waitFor(
+        (e) => e.type === "message" && e.message.chatId === ADMIN.id && /^No link: the state disk/.test(e.message.text),
+        10_000,
+      );
+    } finally {
+      h.db.exec("PRAGMA query_only = OFF");
+    }
+    // Writable again: the same link still works once (nothing was half-used).
+    expect((await redeem(link, origin)).status).toBe(303);
+  });
+
   test("/web in a group says to ask in private; a stranger gets no link", async () => {
     const { h } = await started();
     const group = { id: -500, type: "group" as const, title: "ops" };
