@@ -57,6 +57,8 @@ export function createWebRepo(db: Database) {
   const pruneSessions = db.query<unknown, [number]>("DELETE FROM web_sessions WHERE expires_at < ?");
 
   return {
+    /** `fn`'s writes together, or none of them (a link is never spent without its session). */
+    together: <T>(fn: () => T): T => db.transaction(fn)(),
     addLink(hash: string, userId: number, userName: string, now: number, expiresAt: number) {
       addLink.run(hash, userId, userName, now, expiresAt);
     },

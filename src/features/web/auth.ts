@@ -108,9 +108,11 @@ export function createWebAuth(deps: {
       const peek = this.peekLink(secret);
       if (!peek.ok) return peek;
       const hash = hashSecret(secret as string);
-      const row = repo.link(hash);
-      if (!row || !repo.useLink(hash, clock.now())) return err({ kind: "link-used" });
-      return open(row.userId, row.userName, "link", client);
+      return repo.together(() => {
+        const row = repo.link(hash);
+        if (!row || !repo.useLink(hash, clock.now())) return err({ kind: "link-used" as const });
+        return open(row.userId, row.userName, "link", client);
+      });
     },
 
     /** A Mini App's signed initData: a session for the Telegram user it names. */

@@ -121,7 +121,10 @@ describe("login links", () => {
       expect(await r.text()).toContain("cannot store a session now");
       h.api.userSays(ADMIN.id, ADMIN, "/web");
       await h.api.waitFor(
-        (e) => e.type === "message" && e.message.chatId === ADMIN.id && /^No link: the state disk/.test(e.message.text),
+        (e) =>
+          e.type === "message" &&
+          e.message.chatId === ADMIN.id &&
+          /^No link: the state disk/.test(e.message.text),
         10_000,
       );
     } finally {
