@@ -181,7 +181,17 @@ servers:
     const { readFileSync } = await import("node:fs");
     const connections = () =>
       (readFileSync(join(server.dir, "sshd.log"), "utf8").match(/Connection (closed|reset)/g) ?? []).length;
-    const before = connections();
+    // sshd logs a closed connection a moment after the client has gone: counted once it settles.
+    const settled = async () => {
+      let n = connections();
+      for (;;) {
+        await Bun.sleep(300);
+        const m = connections();
+        if (m === n) return n;
+        n = m;
+      }
+    };
+    const before = await settled();
     expect(before).toBeGreaterThan(0); // the refused attempt above
     expect(await ask(h, ADMIN, "/status @web1")).toStartWith("🔴 web1 · host key changed");
     await Bun.sleep(300);
