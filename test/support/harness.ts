@@ -28,6 +28,18 @@ monitored_devices:
 `;
 
 /** A captured logger: every line the bot wrote, for assertions. */
+/**
+ * The harness's send limits: Telegram's shape (bursts, a floor between messages, groups
+ * slower than private chats), ten times faster, so a test's conversation is not paced at
+ * one message a second. Tests of the limits themselves pass `app.limits` (or TELEGRAM_LIMITS).
+ */
+export const HARNESS_LIMITS = {
+  privateBurst: 10,
+  privatePerSecond: 10,
+  groupPerMinute: 200,
+  globalPerSecond: 300,
+};
+
 export function captureLog(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
   const log = createLogger({
@@ -86,6 +98,7 @@ export async function startHarness(
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       live,
       chartPool,
+      limits: HARNESS_LIMITS,
       ...options.app,
     });
   let app = make();
