@@ -3,7 +3,6 @@ import { createAlertmanagerFeature } from "./features/alertmanager/index.ts";
 import { createAlertsFeature } from "./features/alerts/index.ts";
 import { createFleetFeature } from "./features/fleet/index.ts";
 import { createHistoryFeature } from "./features/history/index.ts";
-import { tierFor } from "./features/history/store.ts";
 import { createPlumeFeature } from "./features/plume/index.ts";
 import { createRunsFeature } from "./features/runs/index.ts";
 import { createLiveRuns } from "./features/runs/live-runs.ts";
@@ -83,7 +82,7 @@ export function createApp(o: AppOptions) {
     ...{ config, db, clock, outbox, log: log.child("web"), botToken: o.token },
     roleOf: createAccess(config.telegram, clock, o.extraAdmins).roleOf,
     status: async () => statusJson(await recent(), thresholds, alerts.activeAlerts()),
-    history: historySeries(),
+    history: history.chartSeries,
     runs: runs.web,
     alerts: alerts.webView,
     press: [...alerts.callbacks, ...(alertmanager?.callbacks ?? [])],
@@ -99,29 +98,6 @@ export function createApp(o: AppOptions) {
   registerGauges(metrics, core, features);
   let http: ReturnType<typeof startHttpServer> | undefined;
   const health = { metrics: metrics.render, poll: receive.pollHealth, storage: () => storage.failing() };
-
-  /** The series the dashboard's charts offer: the configured ones that have history. */
-  function historySeries() {
-    if (!config.history.enabled) return undefined;
-    const names = () => [
-      ...["cpu", "load1", "load5", "load15", "memory"],
-      ...config.monitored_devices.flatMap((d) => [`disk:${d.name}`, `inodes:${d.name}`]),
-      ...config.plume.locations.filter((l) => l.watch).map((l) => `plume:${l.name}`),
-    ];
-    const tiers: Record<number, string> = {
-      0: "every check",
-      1: "1-minute averages",
-      15: "15-minute averages",
-      60: "hourly averages",
-    };
-    return {
-      series: () => names().filter((n) => history.store.firstAt(n) !== undefined),
-      points: (series: string, from: number, to: number) => {
-        const tier = tierFor(to - from, config.history);
-        return { points: history.store.points(series, from, to, tier), tier: tiers[tier] ?? String(tier) };
-      },
-    };
-  }
 
   return {
     send,

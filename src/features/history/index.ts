@@ -11,7 +11,7 @@ import type { Feature } from "../../telegram/feature.ts";
 import { chartButton } from "./buttons.ts";
 import { createChartCommands } from "./commands.ts";
 import { valuesOf, valuesOfReadings } from "./series.ts";
-import { createHistoryStore } from "./store.ts";
+import { createHistoryStore, tierFor } from "./store.ts";
 import { createTrends } from "./trends.ts";
 
 /** Metric history: every check kept in tiers, the /status trends, disk fill forecasts, /chart. */
@@ -55,9 +55,31 @@ export function createHistoryFeature(deps: {
   const devices = config.monitored_devices.map((d) => d.name);
   const forecastReadings = (): Reading[] =>
     h.enabled && within !== "off" ? trends.readings(devices, within) : [];
+  /** The series the dashboard's charts offer: the configured ones that have history. */
+  const names = () => [
+    ...["cpu", "load1", "load5", "load15", "memory"],
+    ...config.monitored_devices.flatMap((d) => [`disk:${d.name}`, `inodes:${d.name}`]),
+    ...config.plume.locations.filter((l) => l.watch).map((l) => `plume:${l.name}`),
+  ];
+  const TIER_NAMES: Record<number, string> = {
+    0: "every check",
+    1: "1-minute averages",
+    15: "15-minute averages",
+    60: "hourly averages",
+  };
+  const chartSeries = h.enabled
+    ? {
+        series: () => names().filter((n) => store.firstAt(n) !== undefined),
+        points: (series: string, from: number, to: number) => {
+          const tier = tierFor(to - from, h);
+          return { points: store.points(series, from, to, tier), tier: TIER_NAMES[tier] ?? String(tier) };
+        },
+      }
+    : undefined;
   return {
     ...feature,
     store,
+    chartSeries,
     trends: (series: readonly string[]) => (h.enabled ? trends.of(series) : new Map()),
     /** The 📈 button /status shows beside Refresh. */
     statusButtons: h.enabled
