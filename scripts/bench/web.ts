@@ -210,14 +210,15 @@ export async function benchWeb(): Promise<void> {
   }
   const median = (xs: number[]) => summarize(xs).p50;
   const mib = (n: number) => `${n.toFixed(1)} MiB`;
+  const delta = (n: number) => `${n >= 0 ? "+" : "−"}${mib(Math.abs(n))}`;
   report("web: idle RSS, dashboard off (median)", mib(median(idle.off)));
   report(
     "web: idle RSS, dashboard on, nobody logged in",
-    `${mib(median(idle.on))} (+${mib(median(idle.on) - median(idle.off))})`,
+    `${mib(median(idle.on))} (${delta(median(idle.on) - median(idle.off))})`,
   );
   report(
     `web: RSS with ${DASHBOARDS} dashboards open`,
-    `${mib(median(idle.open100))} (+${mib(median(idle.open100) - median(idle.off))} over off)`,
+    `${mib(median(idle.open100))} (${delta(median(idle.open100) - median(idle.off))} over off)`,
   );
   report("web: first visit, bytes sent (gzip)", `${(median(bytes) / 1024).toFixed(1)} KiB`);
   const s1 = summarize(one);
