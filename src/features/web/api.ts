@@ -19,6 +19,14 @@ const MAX_RANGE = 90 * 86_400_000;
 const RUN_POLL_MS = 500;
 const FLEET_REFRESH_EVERY = 10_000;
 
+const safeDecode = (s: string): string | undefined => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+};
+
 export function createApi(deps: WebDeps, refuse: Refuse) {
   const { auth, log } = deps;
   const statusStream = createBroadcast<Role>({
@@ -62,17 +70,18 @@ export function createApi(deps: WebDeps, refuse: Refuse) {
     return json({ answer: answer ?? "Done." });
   }
 
+  /** A run's output as it grows (its bounded tail, twice a second), then its end. */
   function runEvents(user: WebUser, id: number, valid: () => boolean): Response | undefined {
-    const first = deps.runs.live(user.role, id);
-    if (!first) return undefined;
+    if (!deps.runs.live(user.role, id)) return undefined;
     let timer: ReturnType<typeof setInterval> | undefined;
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         let last = "";
         const tick = () => {
-          const view = valid() ? deps.runs.live(user.role, id) : undefined;
+          const live = valid();
+          const view = live ? deps.runs.live(user.role, id) : undefined;
           try {
-            if (!valid()) controller.enqueue(sseFrame("ended", { reason: "session ended" }));
+            if (!live) controller.enqueue(sseFrame("ended", { reason: "session ended" }));
             else if (view?.running) {
               const key = `${view.lines}:${view.tail.length}:${view.tail.slice(-64)}`;
               if (key !== last)
@@ -130,11 +139,10 @@ export function createApi(deps: WebDeps, refuse: Refuse) {
       if (path === "/web/api/scripts") return json({ scripts: deps.runs.scripts(user.role) });
       const choices = /^\/web\/api\/scripts\/([^/]{1,64})\/choices\/([a-z][a-z0-9_]{0,31})$/.exec(path);
       if (choices) {
-        const r = await deps.runs.choices(
-          user.role,
-          decodeURIComponent(choices[1] as string),
-          choices[2] as string,
-        );
+        const name = safeDecode(choices[1] as string);
+        if (name === undefined)
+          return refuse(req, client, { kind: "bad-request", detail: "a script name is not encoded right" });
+        const r = await deps.runs.choices(user.role, name, choices[2] as string);
         return r.ok
           ? json({ choices: r.value })
           : refuse(req, client, { kind: "bad-request", detail: r.error });

@@ -296,6 +296,12 @@ describe("actions", () => {
     expect(forgedButton.status).toBe(400);
     const badRange = await call(origin, cookie, "/web/api/history?series=cpu&range=forever");
     expect(badRange.status).toBe(400);
+    const badName = await call(origin, cookie, "/web/api/scripts/%E0%A4%A/choices/unit");
+    expect(badName.status).toBe(400);
+    expect((await call(origin, cookie, "/web/api/nothing-here")).status).toBe(404);
+    expect(
+      (await fetch(`${origin}/web/api/me`, { method: "DELETE", headers: { cookie, origin } })).status,
+    ).toBe(405);
     expect(runsCount(h)).toBe(0);
   });
 });
