@@ -1,9 +1,10 @@
 import * as v from "valibot";
 import type { ScriptDef } from "../config/parse.ts";
 import { type ChoiceList, createChoiceLister, type ListChoices } from "../features/runs/choices.ts";
+import { checkGivenValues } from "../features/runs/given-values.ts";
 import type { ParamValues } from "../features/runs/params.ts";
 import { readBounded } from "../shared/bounded.ts";
-import { checkValue, MAX_VALUE_CHARS, PARAM_NAME } from "../shared/param-rules.ts";
+import { MAX_VALUE_CHARS, PARAM_NAME } from "../shared/param-rules.ts";
 import type { RemoteValues } from "../shared/remote-runs.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 
@@ -79,11 +80,7 @@ export function parseValues(text: string): Result<RemoteValues, string> {
 /** Stdin up to `max` bytes; undefined past it (nothing read is used then). */
 export const readBoundedStdin = (max = MAX_VALUES_BYTES) => readBounded(Bun.stdin.stream(), max);
 
-/**
- * The hub's values checked against the script as configured here, now: the same rules the
- * bot applies (a `choices_from` list is made again here), a default for what is not given.
- * The first problem is the answer; nothing is half-applied.
- */
+/** The hub's values checked against the script as configured here, now (its revision first). */
 export async function valuesFor(
   script: ScriptDef,
   given: RemoteValues,
@@ -91,26 +88,7 @@ export async function valuesFor(
 ): Promise<Result<ParamValues, string>> {
   if (given.revision !== script.revision)
     return err(`${script.name} changed on this server since the form began: ask again`);
-  for (const name of Object.keys(given.values))
-    if (!script.params.some((p) => p.name === name)) return err(`${script.name} has no parameter ${name}`);
-  const values: ParamValues = {};
-  for (const p of script.params) {
-    const value = given.values[p.name] ?? p.default;
-    if (value === undefined) {
-      if (p.required) return err(`${p.name} is required`);
-      continue;
-    }
-    let list: readonly string[] | undefined = p.choices;
-    if (p.choices_from) {
-      const listed = await listChoices(p.choices_from);
-      if (!listed.ok) return err(`${p.name}: ${listed.error}`);
-      list = listed.value.choices;
-    }
-    const checked = checkValue(p, value, list);
-    if (!checked.ok) return err(`${p.name} ${checked.error}`);
-    values[p.name] = checked.value;
-  }
-  return ok(values);
+  return checkGivenValues(script, given.values, listChoices);
 }
 
 /** `choices NAME PARAM`: the list as JSON, or `{"error": …}` (exit 1). */

@@ -7,7 +7,8 @@ import type { CommandContext, Role } from "../../telegram/feature.ts";
 import { mayRun, scriptsFor, visibleScripts } from "./catalog.ts";
 import type { ChoiceList } from "./choices.ts";
 import { textPathOf } from "./files.ts";
-import { applyAssignments, launchFor } from "./params.ts";
+import { checkGivenValues } from "./given-values.ts";
+import { launchFor } from "./params.ts";
 import type { RunListener, StartRefusal } from "./run-types.ts";
 import type { Runner } from "./runner.ts";
 
@@ -126,31 +127,13 @@ export function createWebRuns(deps: {
     })),
   });
 
-  /** The values given, checked against the script's rules (a list made again now). */
-  async function checked(
-    script: ScriptDef,
-    given: Record<string, unknown>,
-  ): Promise<Result<Record<string, string>, string>> {
-    const words = Object.entries(given)
-      .filter(([, v]) => v !== "" && v !== undefined && v !== null)
-      .map(([name, v]) => ({ name, value: typeof v === "string" ? v : String(v) }));
-    const made = new Map<string, string[]>();
-    for (const p of script.params) {
-      if (!p.choices_from || !words.some((w) => w.name === p.name)) continue;
-      const listed = await deps.listChoices(p.choices_from);
-      if (!listed.ok) return err(`${p.name}: its list could not be made: ${listed.error}`);
-      made.set(p.name, listed.value.choices);
-    }
-    const applied = applyAssignments(script, words, (p) => made.get(p.name) ?? p.choices);
-    if (applied.problems.length) return err(applied.problems.join("; "));
-    const values = { ...applied.values };
-    for (const p of script.params) {
-      if (values[p.name] !== undefined) continue;
-      if (p.default !== undefined) values[p.name] = p.default;
-      else if (p.required) return err(`${p.name} needs a value`);
-    }
-    return ok(values);
-  }
+  /** The form's values as strings; an empty field is a value not given (its default applies). */
+  const givenOf = (given: Record<string, unknown>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(given)
+        .filter(([, v]) => v !== "" && v !== undefined && v !== null)
+        .map(([name, v]) => [name, typeof v === "string" ? v : String(v)]),
+    );
 
   return {
     scripts: (role: Role): WebScript[] => scriptsFor(deps.scripts(), role).map(webScript),
@@ -174,7 +157,7 @@ export function createWebRuns(deps: {
       const script = byName(name);
       if (!script) return err(`no script named ${name}`);
       if (!mayRun(ctx.role, script)) return err(`${script.name} is for admins only`);
-      const values = await checked(script, given);
+      const values = await checkGivenValues(script, givenOf(given), deps.listChoices);
       if (!values.ok) return values;
       const launch = launchFor(script, values.value);
       if (script.approval) {

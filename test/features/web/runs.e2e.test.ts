@@ -57,7 +57,7 @@ describe("runbooks on the web", () => {
     });
     expect(await error(big)).toBe("count must be at most 5");
     const missing = await call(origin, cookie, "/web/api/runs", { script: "restart", values: {} });
-    expect(await error(missing)).toBe("unit needs a value");
+    expect(await error(missing)).toBe("unit is required");
     expect(createRunsRepo(h.db).recent(10)).toEqual([]);
 
     const ok = await call(origin, cookie, "/web/api/runs", {
