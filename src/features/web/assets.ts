@@ -27,13 +27,19 @@ const SOURCES: [string, string, string][] = [
   ["uPlot.min.css", uplotCss, "text/css; charset=utf-8"],
 ];
 
+interface Built {
+  byPath: Map<string, Asset>;
+  /** app.css's path: the server-made pages link to it. */
+  css: string;
+  index: Uint8Array<ArrayBuffer>;
+  indexGzip?: Uint8Array<ArrayBuffer>;
+}
+
 export function createAssets() {
-  let built:
-    | { byPath: Map<string, Asset>; index: Uint8Array<ArrayBuffer>; indexGzip?: Uint8Array<ArrayBuffer> }
-    | undefined;
+  let built: Built | undefined;
   const encoder = new TextEncoder();
 
-  function build() {
+  function build(): Built {
     if (built) return built;
     const byPath = new Map<string, Asset>();
     let html = indexHtml;
@@ -43,7 +49,8 @@ export function createAssets() {
       byPath.set(path, { type, body, path });
       html = html.replace(`{{${name}}}`, path);
     }
-    built = { byPath, index: encoder.encode(html) };
+    const css = [...byPath.keys()].find((path) => path.endsWith("/app.css")) ?? "";
+    built = { byPath, css, index: encoder.encode(html) };
     return built;
   }
 
@@ -83,7 +90,7 @@ export function createAssets() {
       return new Response(a.body, { headers });
     },
     /** The stylesheet the server-made pages link to (login, refusals). */
-    cssPath: () => [...build().byPath.values()].find((a) => a.path.endsWith("/app.css"))?.path ?? "",
+    cssPath: () => build().css,
   };
 }
 
