@@ -137,13 +137,15 @@ describe("ordering and delivery", () => {
     h.api.faults = () => (Date.now() < outageEnds ? { status: 502 } : undefined);
     await Bun.sleep(2500); // let the pending long poll end and fail
     h.api.userSays(ADMIN.id, ADMIN, "/whoami");
-    const reply = await h.nextMessage(ADMIN.id, 45_000);
+    // The poll retries with a jittered backoff of at most 30 s: a retry drawn just before the
+    // outage ends can come up to 30 s after it (20 s + 30 s, plus a margin for a loaded machine).
+    const reply = await h.nextMessage(ADMIN.id, 55_000);
     expect(reply.text).toContain("You are Ada");
     expect(Date.now()).toBeGreaterThanOrEqual(outageEnds);
     const outageLines = h.lines.filter((l) => l.includes("polling: Bot API error 502"));
     expect(outageLines).toHaveLength(1);
     expect(h.lines.some((l) => l.includes("Bot API reachable again"))).toBe(true);
-  }, 60_000);
+  }, 70_000);
 
   test("updates a crash left stored but unhandled are handled at the next start, in order", async () => {
     const db = openMemoryDb();
